@@ -1,0 +1,13 @@
+//! Atelier: a real-time server for live Open Badges workshops. See ARCHITECTURE.md.
+
+pub mod auth;
+pub mod config;
+pub mod deck;
+pub mod games;
+pub mod protocol;
+pub mod qr;
+pub mod room;
+pub mod server;
+pub mod session;
+pub mod store;
+pub mod web;

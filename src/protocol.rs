@@ -1,0 +1,166 @@
+//! The WebSocket protocol's client frames, decoded defensively. Server frames are built
+//! where they happen (`welcome`, `error`, `bye` here; events by the session and games).
+//! Every message is documented in `docs/protocol.md`.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::games::ParticipantId;
+use crate::session::Phase;
+
+/// The first frame of a connection: who is this?
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Hello {
+    /// A phone joining with the code on the projector.
+    Join { code: String, name: String },
+    /// A phone coming back (screen unlocked, network back, server restarted).
+    Resume { token: String },
+    /// The facilitator console; the user comes from the cookie or bearer token of the upgrade request.
+    Staff { code: String },
+    /// The projector: read-only, authorised by the session's screen key.
+    Screen { code: String, key: String },
+}
+
+/// Every later frame: an action on the session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    NextPhase,
+    SetPhase { phase: Phase },
+    RemoveParticipant { pid: ParticipantId },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("frames must be JSON objects: {0}")]
+    NotJson(String),
+    #[error("missing \"type\" field")]
+    NoType,
+    #[error("unknown message type {0:?}")]
+    UnknownType(String),
+    #[error("bad fields for {kind:?}: {detail}")]
+    BadFields { kind: String, detail: String },
+}
+
+impl DecodeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotJson(_) => "bad_json",
+            Self::NoType => "missing_type",
+            Self::UnknownType(_) => "unknown_type",
+            Self::BadFields { .. } => "bad_fields",
+        }
+    }
+}
+
+pub fn decode_hello(text: &str) -> Result<Hello, DecodeError> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| DecodeError::NotJson(e.to_string()))?;
+    let kind = type_of(&value)?.to_string();
+    if !matches!(kind.as_str(), "join" | "resume" | "staff" | "screen") {
+        return Err(DecodeError::UnknownType(kind));
+    }
+    serde_json::from_value(value).map_err(|e| DecodeError::BadFields {
+        kind,
+        detail: e.to_string(),
+    })
+}
+
+pub fn decode_action(text: &str) -> Result<Action, DecodeError> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| DecodeError::NotJson(e.to_string()))?;
+    let kind = type_of(&value)?.to_string();
+    let bad = |detail: String| DecodeError::BadFields {
+        kind: kind.clone(),
+        detail,
+    };
+    match kind.as_str() {
+        "phase.next" => Ok(Action::NextPhase),
+        "phase.set" => {
+            #[derive(Deserialize)]
+            struct F {
+                phase: Phase,
+            }
+            let f: F = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+            Ok(Action::SetPhase { phase: f.phase })
+        }
+        "participant.remove" => {
+            #[derive(Deserialize)]
+            struct F {
+                pid: ParticipantId,
+            }
+            let f: F = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+            Ok(Action::RemoveParticipant { pid: f.pid })
+        }
+        _ => Err(DecodeError::UnknownType(kind)),
+    }
+}
+
+fn type_of(value: &Value) -> Result<&str, DecodeError> {
+    match value {
+        Value::Object(map) => map
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or(DecodeError::NoType),
+        _ => Err(DecodeError::NotJson("not an object".into())),
+    }
+}
+
+/// The `error` frame: a stable machine code and a sentence a person can read.
+pub fn error_value(code: &str, message: &str) -> Value {
+    json!({"type": "error", "code": code, "message": message})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hellos_decode() {
+        assert!(matches!(
+            decode_hello(r#"{"type":"join","code":"ACDEFG","name":"Ada"}"#),
+            Ok(Hello::Join { .. })
+        ));
+        assert!(matches!(
+            decode_hello(r#"{"type":"resume","token":"x"}"#),
+            Ok(Hello::Resume { .. })
+        ));
+        assert_eq!(decode_hello("[1]").unwrap_err().code(), "bad_json");
+        assert_eq!(decode_hello("{}").unwrap_err().code(), "missing_type");
+        assert_eq!(
+            decode_hello(r#"{"type":"phase.next"}"#).unwrap_err().code(),
+            "unknown_type"
+        );
+        assert_eq!(
+            decode_hello(r#"{"type":"join","code":1}"#)
+                .unwrap_err()
+                .code(),
+            "bad_fields"
+        );
+    }
+
+    #[test]
+    fn actions_decode() {
+        assert_eq!(
+            decode_action(r#"{"type":"phase.next"}"#),
+            Ok(Action::NextPhase)
+        );
+        assert_eq!(
+            decode_action(r#"{"type":"phase.set","phase":{"kind":"activity","index":1}}"#),
+            Ok(Action::SetPhase {
+                phase: Phase::Activity { index: 1 }
+            })
+        );
+        assert_eq!(
+            decode_action(r#"{"type":"participant.remove","pid":"x"}"#)
+                .unwrap_err()
+                .code(),
+            "bad_fields"
+        );
+        assert_eq!(
+            decode_action(r#"{"type":"nope"}"#).unwrap_err().code(),
+            "unknown_type"
+        );
+        assert_eq!(decode_action("not json").unwrap_err().code(), "bad_json");
+    }
+}

@@ -1,0 +1,513 @@
+//! The room task: the single owner of one session's live state.
+//!
+//! Each turn it takes a batch of messages, applies the accepted commands to the state,
+//! stores them in one transaction, and only then sends anything (welcomes, events, replies).
+//! So nothing a client was told can be lost by a crash, and a storage failure rolls the
+//! room back to what is stored.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Arrival, AttachError, ConnId, Outbound, RoomError, RoomMsg, Rooms};
+use crate::games::{Actor, Audience, Emit, ParticipantId, Viewer};
+use crate::protocol::{Action, error_value};
+use crate::session::{Command, SessionConfig, SessionState};
+use crate::store::{Batch, EventRecord, SessionRow, Store, hash_token};
+
+/// Messages handled per turn: one transaction covers them all (group commit).
+const MAX_BATCH: usize = 128;
+/// WebSocket close code sent to a participant the facilitator removed.
+const CLOSE_REMOVED: u16 = 4003;
+/// WebSocket close code when the server shuts down; phones reconnect.
+const CLOSE_GOING_AWAY: u16 = 1001;
+
+/// One line of a session's command log.
+#[derive(Debug, Serialize, Deserialize)]
+struct LogRecord {
+    actor: Actor,
+    command: Command,
+}
+
+pub(super) struct Loaded {
+    row: SessionRow,
+    state: SessionState,
+}
+
+/// Rebuilds a session from its latest snapshot and the commands stored after it.
+pub(super) async fn load(store: &Store, code: &str) -> Result<Loaded, RoomError> {
+    let row = store
+        .session_by_code(code)
+        .await?
+        .ok_or(RoomError::UnknownCode)?;
+    let history = store.history(row.id).await?;
+    let corrupt = |what: String| RoomError::Corrupt(format!("session {code}: {what}"));
+    let mut state = match history.snapshot {
+        Some((_, json)) => serde_json::from_str::<SessionState>(&json)
+            .map_err(|e| corrupt(format!("snapshot: {e}")))?,
+        None => {
+            let config: SessionConfig =
+                serde_json::from_str(&row.config).map_err(|e| corrupt(format!("config: {e}")))?;
+            SessionState::new(config)
+        }
+    };
+    for event in history.events {
+        let record: LogRecord = serde_json::from_str(&event.record)
+            .map_err(|e| corrupt(format!("event {}: {e}", event.seq)))?;
+        state
+            .apply(record.actor, &record.command)
+            .map_err(|e| corrupt(format!("event {} no longer applies: {e}", event.seq)))?;
+        if state.seq != event.seq {
+            return Err(corrupt(format!(
+                "event {} replayed as {}",
+                event.seq, state.seq
+            )));
+        }
+    }
+    Ok(Loaded { row, state })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Participant(ParticipantId),
+    Facilitator,
+    Screen,
+}
+
+struct Conn {
+    role: Role,
+    outbox: mpsc::Sender<Outbound>,
+}
+
+/// Something to send once the batch is stored.
+enum Out {
+    Emit(Audience, Value),
+    ToConn(ConnId, Value),
+    Close(ConnId, u16, Value),
+    Presence(ParticipantId, bool),
+}
+
+struct Room {
+    id: u64,
+    row: SessionRow,
+    state: SessionState,
+    rooms: Arc<Rooms>,
+    conns: HashMap<ConnId, Conn>,
+    by_pid: HashMap<ParticipantId, Vec<ConnId>>,
+    commands_since_snapshot: u64,
+    // The batch being built this turn.
+    batch: Batch,
+    out: Vec<Out>,
+    attach_replies: Vec<(ConnId, oneshot::Sender<Result<(), AttachError>>)>,
+    originators: Vec<ConnId>,
+    shutdown_replies: Vec<oneshot::Sender<()>>,
+}
+
+pub(super) async fn run(
+    loaded: Loaded,
+    mut rx: mpsc::Receiver<RoomMsg>,
+    id: u64,
+    rooms: Arc<Rooms>,
+) {
+    let code = loaded.row.code.clone();
+    tracing::debug!(%code, "room loaded");
+    let mut room = Room {
+        id,
+        row: loaded.row,
+        state: loaded.state,
+        rooms,
+        conns: HashMap::new(),
+        by_pid: HashMap::new(),
+        commands_since_snapshot: 0,
+        batch: Batch::default(),
+        out: Vec::new(),
+        attach_replies: Vec::new(),
+        originators: Vec::new(),
+        shutdown_replies: Vec::new(),
+    };
+    loop {
+        let first = if room.conns.is_empty() {
+            match tokio::time::timeout(room.rooms.settings.idle_unload, rx.recv()).await {
+                Ok(Some(msg)) => msg,
+                Ok(None) | Err(_) => break,
+            }
+        } else {
+            match rx.recv().await {
+                Some(msg) => msg,
+                None => break,
+            }
+        };
+        room.handle(first);
+        for _ in 1..MAX_BATCH {
+            match rx.try_recv() {
+                Ok(msg) => room.handle(msg),
+                Err(_) => break,
+            }
+        }
+        room.commit().await;
+        if !room.shutdown_replies.is_empty() {
+            break;
+        }
+    }
+    room.unload(rx).await;
+    tracing::debug!(%code, "room unloaded");
+}
+
+impl Room {
+    fn handle(&mut self, msg: RoomMsg) {
+        match msg {
+            RoomMsg::Attach {
+                conn,
+                arrival,
+                outbox,
+                reply,
+            } => match self.attach(conn, arrival, outbox) {
+                Ok(()) => self.attach_replies.push((conn, reply)),
+                Err(refusal) => {
+                    let _ = reply.send(Err(refusal));
+                }
+            },
+            RoomMsg::Action { conn, action } => self.act(conn, action),
+            RoomMsg::Detach { conn } => self.detach(conn),
+            RoomMsg::Shutdown { done } => {
+                for (&conn, _) in self.conns.iter() {
+                    let bye = json!({"type": "bye", "reason": "server_shutdown"});
+                    self.out.push(Out::Close(conn, CLOSE_GOING_AWAY, bye));
+                }
+                self.shutdown_replies.push(done);
+            }
+        }
+    }
+
+    fn attach(
+        &mut self,
+        conn: ConnId,
+        arrival: Arrival,
+        outbox: mpsc::Sender<Outbound>,
+    ) -> Result<(), AttachError> {
+        let refuse = |code: &'static str, message: &str| AttachError::Refused {
+            code,
+            message: message.to_string(),
+        };
+        let (role, token) = match arrival {
+            Arrival::NewParticipant { name, token } => {
+                let pid = self.state.next_pid;
+                let outcome = self
+                    .accept(Actor::Participant(pid), Command::Join { name }, conn)
+                    .map_err(|e| refuse(e.0, &e.1))?;
+                let pid =
+                    outcome.ok_or_else(|| refuse("internal", "join produced no participant"))?;
+                self.batch.new_tokens.push((hash_token(&token), pid));
+                (Role::Participant(pid), Some(token))
+            }
+            Arrival::Participant { pid, token } => {
+                self.state
+                    .participant(pid)
+                    .map_err(|e| refuse(e.code(), &e.to_string()))?;
+                (Role::Participant(pid), Some(token))
+            }
+            Arrival::Facilitator => (Role::Facilitator, None),
+            Arrival::Screen { key } => {
+                if !bool::from(key.as_bytes().ct_eq(self.row.screen_key.as_bytes())) {
+                    return Err(refuse("forbidden", "this projector link is not valid"));
+                }
+                (Role::Screen, None)
+            }
+        };
+        self.conns.insert(conn, Conn { role, outbox });
+        if let Role::Participant(pid) = role {
+            let conns = self.by_pid.entry(pid).or_default();
+            conns.push(conn);
+            if conns.len() == 1 {
+                self.out.push(Out::Presence(pid, true));
+            }
+        }
+        let welcome = self.welcome(role, token);
+        self.out.push(Out::ToConn(conn, welcome));
+        Ok(())
+    }
+
+    fn welcome(&self, role: Role, token: Option<String>) -> Value {
+        let (viewer, role_name) = match role {
+            Role::Participant(pid) => (Viewer::Participant(pid), "participant"),
+            Role::Facilitator => (Viewer::Staff, "facilitator"),
+            Role::Screen => (Viewer::Staff, "screen"),
+        };
+        let mut welcome = json!({"type": "welcome", "role": role_name, "seq": self.state.seq});
+        if let Some(token) = token {
+            welcome["token"] = Value::String(token);
+        }
+        if viewer == Viewer::Staff {
+            let online: Vec<ParticipantId> = self.by_pid.keys().copied().collect();
+            welcome["online"] = json!(online);
+        }
+        if let (Value::Object(target), Value::Object(view)) =
+            (&mut welcome, self.state.view(viewer))
+        {
+            target.extend(view);
+        }
+        welcome
+    }
+
+    fn act(&mut self, conn: ConnId, action: Action) {
+        let Some(role) = self.conns.get(&conn).map(|c| c.role) else {
+            return;
+        };
+        let actor = match role {
+            Role::Participant(pid) => Actor::Participant(pid),
+            Role::Facilitator => Actor::Facilitator,
+            Role::Screen => {
+                self.out.push(Out::ToConn(
+                    conn,
+                    error_value("read_only", "the projector cannot change the session"),
+                ));
+                return;
+            }
+        };
+        let command = match action {
+            Action::NextPhase => Command::NextPhase,
+            Action::SetPhase { phase } => Command::SetPhase { phase },
+            Action::RemoveParticipant { pid } => Command::Remove { pid },
+        };
+        if let Err((code, message)) = self.accept(actor, command, conn) {
+            self.out
+                .push(Out::ToConn(conn, error_value(code, &message)));
+        }
+    }
+
+    /// Applies a command; if accepted, queues it for storage and its events for sending.
+    /// Returns the participant a join created.
+    fn accept(
+        &mut self,
+        actor: Actor,
+        command: Command,
+        origin: ConnId,
+    ) -> Result<Option<ParticipantId>, (&'static str, String)> {
+        let outcome = self
+            .state
+            .apply(actor, &command)
+            .map_err(|e| (e.code(), e.to_string()))?;
+        let record = serde_json::to_string(&LogRecord { actor, command })
+            .map_err(|e| ("internal", e.to_string()))?;
+        self.batch.events.push(EventRecord {
+            seq: self.state.seq,
+            record,
+        });
+        self.commands_since_snapshot += 1;
+        self.originators.push(origin);
+        for Emit { to, mut event } in outcome.emits {
+            event["seq"] = json!(self.state.seq);
+            self.out.push(Out::Emit(to, event));
+        }
+        if let Some(pid) = outcome.removed {
+            for &conn in self.by_pid.get(&pid).into_iter().flatten() {
+                let bye = json!({"type": "bye", "reason": "removed"});
+                self.out.push(Out::Close(conn, CLOSE_REMOVED, bye));
+            }
+        }
+        Ok(outcome.joined)
+    }
+
+    fn detach(&mut self, conn: ConnId) {
+        let Some(gone) = self.conns.remove(&conn) else {
+            return;
+        };
+        if let Role::Participant(pid) = gone.role
+            && let Some(conns) = self.by_pid.get_mut(&pid)
+        {
+            conns.retain(|&c| c != conn);
+            if conns.is_empty() {
+                self.by_pid.remove(&pid);
+                self.out.push(Out::Presence(pid, false));
+            }
+        }
+    }
+
+    /// Stores this turn's commands, then sends what they produced; on a storage failure
+    /// rolls back to the stored state and tells the senders.
+    async fn commit(&mut self) {
+        let mut batch = std::mem::take(&mut self.batch);
+        let originators = std::mem::take(&mut self.originators);
+        let attach_replies = std::mem::take(&mut self.attach_replies);
+        if !batch.events.is_empty() {
+            if self.commands_since_snapshot >= self.rooms.settings.snapshot_every
+                || !self.shutdown_replies.is_empty()
+            {
+                batch.snapshot = self.snapshot();
+            }
+            if let Err(e) = self.rooms.store.append(self.row.id, &batch).await {
+                tracing::error!(code = %self.row.code, error = %e, "storing commands failed; rolling back");
+                self.roll_back(originators, attach_replies).await;
+                return;
+            }
+            if batch.snapshot.is_some() {
+                self.commands_since_snapshot = 0;
+            }
+        }
+        self.flush();
+        for (_, reply) in attach_replies {
+            let _ = reply.send(Ok(()));
+        }
+    }
+
+    fn snapshot(&self) -> Option<(u64, String)> {
+        match serde_json::to_string(&self.state) {
+            Ok(json) => Some((self.state.seq, json)),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot serialise a snapshot");
+                None
+            }
+        }
+    }
+
+    async fn roll_back(
+        &mut self,
+        originators: Vec<ConnId>,
+        attach_replies: Vec<(ConnId, oneshot::Sender<Result<(), AttachError>>)>,
+    ) {
+        self.out.clear();
+        let message = "the server could not save this; nothing was changed, please try again";
+        for (conn, reply) in attach_replies {
+            self.detach(conn);
+            let _ = reply.send(Err(AttachError::Refused {
+                code: "storage_unavailable",
+                message: message.into(),
+            }));
+        }
+        self.out.retain(|o| matches!(o, Out::Presence(..)));
+        for conn in originators.into_iter().collect::<HashSet<_>>() {
+            self.out.push(Out::ToConn(
+                conn,
+                error_value("storage_unavailable", message),
+            ));
+        }
+        match load(&self.rooms.store, &self.row.code).await {
+            Ok(loaded) => self.state = loaded.state,
+            Err(e) => {
+                tracing::error!(code = %self.row.code, error = %e, "cannot reload the session; closing its connections");
+                for &conn in self.conns.keys() {
+                    self.out.push(Out::Close(
+                        conn,
+                        1011,
+                        json!({"type": "bye", "reason": "server_error"}),
+                    ));
+                }
+            }
+        }
+        self.flush();
+    }
+
+    /// Sends everything queued. Each event is serialised once and shared by all recipients.
+    fn flush(&mut self) {
+        let out = std::mem::take(&mut self.out);
+        let mut lagging = Vec::new();
+        for item in out {
+            match item {
+                Out::Emit(audience, event) => {
+                    let frame = Utf8Bytes::from(event.to_string());
+                    let mut send = |conn: ConnId| {
+                        if let Some(c) = self.conns.get(&conn)
+                            && c.outbox.try_send(Outbound::Text(frame.clone())).is_err()
+                        {
+                            lagging.push(conn);
+                        }
+                    };
+                    match &audience {
+                        Audience::All => self.conns.keys().for_each(|&c| send(c)),
+                        Audience::Staff => self
+                            .conns
+                            .iter()
+                            .filter(|(_, c)| matches!(c.role, Role::Facilitator | Role::Screen))
+                            .for_each(|(&c, _)| send(c)),
+                        Audience::Participant(pid) => self
+                            .by_pid
+                            .get(pid)
+                            .into_iter()
+                            .flatten()
+                            .for_each(|&c| send(c)),
+                        Audience::Participants(pids) => pids
+                            .iter()
+                            .filter_map(|pid| self.by_pid.get(pid))
+                            .flatten()
+                            .for_each(|&c| send(c)),
+                    }
+                }
+                Out::ToConn(conn, value) => {
+                    if let Some(c) = self.conns.get(&conn)
+                        && c.outbox
+                            .try_send(Outbound::Text(Utf8Bytes::from(value.to_string())))
+                            .is_err()
+                    {
+                        lagging.push(conn);
+                    }
+                }
+                Out::Close(conn, code, value) => {
+                    if let Some(c) = self.conns.get(&conn) {
+                        let _ = c.outbox.try_send(Outbound::Close {
+                            code,
+                            frame: Utf8Bytes::from(value.to_string()),
+                        });
+                    }
+                    self.detach(conn);
+                }
+                Out::Presence(pid, online) => {
+                    let frame = Utf8Bytes::from(
+                        json!({"type": "presence", "pid": pid, "online": online}).to_string(),
+                    );
+                    for (&conn, c) in &self.conns {
+                        if matches!(c.role, Role::Facilitator | Role::Screen)
+                            && c.outbox.try_send(Outbound::Text(frame.clone())).is_err()
+                        {
+                            lagging.push(conn);
+                        }
+                    }
+                }
+            }
+        }
+        // Dropping a lagging client's outbox closes its socket; it resumes with a fresh snapshot.
+        for conn in lagging {
+            tracing::debug!(conn, "dropping a connection that fell behind");
+            self.detach(conn);
+        }
+        if !self.out.is_empty() {
+            // Detaching produced presence updates: send them too.
+            self.flush();
+        }
+    }
+
+    /// Stores a final snapshot, leaves the registry, and turns away whatever still arrives.
+    async fn unload(mut self, mut rx: mpsc::Receiver<RoomMsg>) {
+        if self.commands_since_snapshot > 0
+            && let Some(snapshot) = self.snapshot()
+        {
+            let batch = Batch {
+                snapshot: Some(snapshot),
+                ..Batch::default()
+            };
+            if let Err(e) = self.rooms.store.append(self.row.id, &batch).await {
+                tracing::warn!(code = %self.row.code, error = %e, "final snapshot not stored (the log is complete)");
+            }
+        }
+        self.rooms.forget(&self.row.code, self.id);
+        rx.close();
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                RoomMsg::Attach { reply, .. } => {
+                    let _ = reply.send(Err(AttachError::Retry));
+                }
+                RoomMsg::Shutdown { done } => {
+                    let _ = done.send(());
+                }
+                RoomMsg::Action { .. } | RoomMsg::Detach { .. } => {}
+            }
+        }
+        for done in self.shutdown_replies.drain(..) {
+            let _ = done.send(());
+        }
+    }
+}

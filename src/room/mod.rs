@@ -1,0 +1,213 @@
+//! Live sessions. Each loaded session is owned by one task (an actor, see [`actor`]): it alone
+//! reads and writes that session's state, so no lock is ever held across an await. The
+//! registry maps join codes to those tasks, loads sessions on demand and unloads idle ones.
+
+mod actor;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::extract::ws::Utf8Bytes;
+use dashmap::DashMap;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::games::ParticipantId;
+use crate::protocol::Action;
+use crate::store::{Store, StoreError};
+
+/// Commands waiting for a room; senders wait when it is full, which slows a flood at its source.
+const ROOM_INBOX: usize = 1024;
+/// Frames waiting to be written to one connection. A client that lets this fill up is
+/// disconnected (and resumes with a fresh snapshot) instead of slowing everyone else.
+pub const CONNECTION_OUTBOX: usize = 256;
+
+pub type ConnId = u64;
+
+/// What a room sends to one connection's writer task.
+#[derive(Debug, Clone)]
+pub enum Outbound {
+    Text(Utf8Bytes),
+    /// Send this frame, then close with a WebSocket close code.
+    Close {
+        code: u16,
+        frame: Utf8Bytes,
+    },
+}
+
+/// Who is attaching to a room, already authenticated by the transport.
+#[derive(Debug, Clone)]
+pub enum Arrival {
+    /// A phone joining; `token` is its new resume token (the room stores only its hash).
+    NewParticipant {
+        name: String,
+        token: String,
+    },
+    /// A phone resuming with a token the transport already looked up.
+    Participant {
+        pid: ParticipantId,
+        token: String,
+    },
+    Facilitator,
+    Screen {
+        key: String,
+    },
+}
+
+#[derive(Debug)]
+pub enum AttachError {
+    /// The room was unloading; ask the registry again.
+    Retry,
+    Refused {
+        code: &'static str,
+        message: String,
+    },
+}
+
+pub(crate) enum RoomMsg {
+    Attach {
+        conn: ConnId,
+        arrival: Arrival,
+        outbox: mpsc::Sender<Outbound>,
+        reply: oneshot::Sender<Result<(), AttachError>>,
+    },
+    Action {
+        conn: ConnId,
+        action: Action,
+    },
+    Detach {
+        conn: ConnId,
+    },
+    Shutdown {
+        done: oneshot::Sender<()>,
+    },
+}
+
+#[derive(Clone)]
+pub struct RoomHandle {
+    id: u64,
+    tx: mpsc::Sender<RoomMsg>,
+}
+
+impl RoomHandle {
+    /// Attaches a connection; on success the room has sent (or will send first) its `welcome`.
+    pub async fn attach(
+        &self,
+        conn: ConnId,
+        arrival: Arrival,
+        outbox: mpsc::Sender<Outbound>,
+    ) -> Result<(), AttachError> {
+        let (reply, answer) = oneshot::channel();
+        let msg = RoomMsg::Attach {
+            conn,
+            arrival,
+            outbox,
+            reply,
+        };
+        if self.tx.send(msg).await.is_err() {
+            return Err(AttachError::Retry);
+        }
+        answer.await.unwrap_or(Err(AttachError::Retry))
+    }
+
+    /// Hands an action to the room; false if the room is gone.
+    pub async fn act(&self, conn: ConnId, action: Action) -> bool {
+        self.tx.send(RoomMsg::Action { conn, action }).await.is_ok()
+    }
+
+    pub async fn detach(&self, conn: ConnId) {
+        let _ = self.tx.send(RoomMsg::Detach { conn }).await;
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RoomError {
+    #[error("no session has this code")]
+    UnknownCode,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the session's stored history cannot be replayed: {0}")]
+    Corrupt(String),
+}
+
+pub struct RoomSettings {
+    /// How long a room with no connection stays in memory.
+    pub idle_unload: Duration,
+    /// A snapshot is stored every this many commands, bounding the replay on load.
+    pub snapshot_every: u64,
+}
+
+impl Default for RoomSettings {
+    fn default() -> Self {
+        Self {
+            idle_unload: Duration::from_secs(300),
+            snapshot_every: 256,
+        }
+    }
+}
+
+/// All loaded rooms, by join code.
+pub struct Rooms {
+    map: DashMap<String, RoomHandle>,
+    store: Store,
+    settings: RoomSettings,
+    next_room_id: AtomicU64,
+    next_conn_id: AtomicU64,
+}
+
+impl Rooms {
+    pub fn new(store: Store, settings: RoomSettings) -> Arc<Self> {
+        Arc::new(Self {
+            map: DashMap::new(),
+            store,
+            settings,
+            next_room_id: AtomicU64::new(1),
+            next_conn_id: AtomicU64::new(1),
+        })
+    }
+
+    pub fn new_conn_id(&self) -> ConnId {
+        self.next_conn_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub fn loaded_count(&self) -> usize {
+        self.map.len()
+    }
+
+    /// The room for `code`, loading it from storage if needed.
+    pub async fn get(self: &Arc<Self>, code: &str) -> Result<RoomHandle, RoomError> {
+        if let Some(handle) = self.map.get(code) {
+            return Ok(handle.clone());
+        }
+        // Load without holding any map lock; if another task won the race, use its room.
+        let loaded = actor::load(&self.store, code).await?;
+        let handle = match self.map.entry(code.to_string()) {
+            dashmap::Entry::Occupied(existing) => existing.get().clone(),
+            dashmap::Entry::Vacant(slot) => {
+                let (tx, rx) = mpsc::channel(ROOM_INBOX);
+                let id = self.next_room_id.fetch_add(1, Ordering::Relaxed);
+                let handle = RoomHandle { id, tx };
+                slot.insert(handle.clone());
+                tokio::spawn(actor::run(loaded, rx, id, Arc::clone(self)));
+                handle
+            }
+        };
+        Ok(handle)
+    }
+
+    /// Removes a room from the registry if it is still the one with `id`.
+    fn forget(&self, code: &str, id: u64) {
+        self.map.remove_if(code, |_, handle| handle.id == id);
+    }
+
+    /// Tells every room to store a snapshot and say goodbye to its connections.
+    pub async fn shutdown(&self) {
+        let handles: Vec<RoomHandle> = self.map.iter().map(|e| e.value().clone()).collect();
+        for handle in handles {
+            let (done, finished) = oneshot::channel();
+            if handle.tx.send(RoomMsg::Shutdown { done }).await.is_ok() {
+                let _ = finished.await;
+            }
+        }
+    }
+}

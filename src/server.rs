@@ -1,0 +1,144 @@
+//! Starting and stopping the server: storage, rooms, the router, the listener, and the
+//! messages a facilitator needs on the console.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::auth::new_token;
+use crate::config::ServeConfig;
+use crate::room::{RoomSettings, Rooms};
+use crate::store::{Role, Store, StoreError};
+use crate::web::{self, AppState, Shared};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A running server: its address, and a way to stop it gracefully.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: Shared,
+    /// The one-time organiser sign-in link, when no organiser exists yet.
+    pub signin_url: Option<String>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Running {
+    /// Graceful stop: rooms store a snapshot and tell their phones, then the listener closes.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+
+    /// Resolves when the server stopped (after `shutdown` or a signal).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+
+    pub fn stopper(&self) -> watch::Sender<bool> {
+        self.stop.clone()
+    }
+}
+
+pub async fn start(
+    config: ServeConfig,
+    room_settings: RoomSettings,
+) -> Result<Running, ServerError> {
+    let dir = &config.data_dir.path;
+    std::fs::create_dir_all(dir).map_err(|source| ServerError::DataDir {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let store = Store::open(dir).await?;
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServerError::Bind {
+        addr: config.addr,
+        source,
+    })?;
+    let base_url = match &config.public_url {
+        Some(url) => url.clone(),
+        None if addr.ip().is_unspecified() => format!(
+            "http://{}",
+            lan_addresses(addr)
+                .first()
+                .copied()
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], addr.port())))
+        ),
+        None => format!("http://{addr}"),
+    };
+    let signin_url =
+        if store.count_users(Role::Organiser).await? == 0 && config.admin_token.is_none() {
+            let token = new_token();
+            store.store_signin_link(&token).await?;
+            Some(format!("{base_url}/signin/{token}"))
+        } else {
+            None
+        };
+    let rooms = Rooms::new(store.clone(), room_settings);
+    let state = Arc::new(AppState {
+        store: store.clone(),
+        rooms: Arc::clone(&rooms),
+        config,
+        base_url,
+        connections: AtomicUsize::new(0),
+    });
+    let app = web::router(Arc::clone(&state));
+    let (stop, mut stopped) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+            rooms.shutdown().await;
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+        store.close().await;
+    });
+    Ok(Running {
+        addr,
+        state,
+        signin_url,
+        stop,
+        task,
+    })
+}
+
+/// Addresses phones on the same network can use, when listening on all interfaces.
+pub fn lan_addresses(addr: SocketAddr) -> Vec<SocketAddr> {
+    let Ok(interfaces) = if_addrs::get_if_addrs() else {
+        return Vec::new();
+    };
+    interfaces
+        .into_iter()
+        .filter(|i| !i.is_loopback())
+        .map(|i| i.ip())
+        .filter(|ip| matches!(ip, IpAddr::V4(_)) || addr.is_ipv6())
+        .map(|ip| SocketAddr::new(ip, addr.port()))
+        .collect()
+}

@@ -1,0 +1,377 @@
+//! One workshop session as a pure state machine: participants, phase, and (in their own
+//! modules) the activities. No I/O: the room task feeds it commands and stores them first.
+
+pub mod code;
+pub mod phase;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::games::{Actor, Audience, Emit, ParticipantId, Viewer};
+pub use phase::{ActivityKind, Phase, PhaseError};
+
+/// What a facilitator chose when creating the session; never changes afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionConfig {
+    pub code: String,
+    pub title: String,
+    /// Default language of the session's pages (`fr`, `nl` or `en`).
+    pub lang: String,
+    pub activities: Vec<ActivityKind>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub name: String,
+    /// Removed by the facilitator: kept so that ids are never reused, but gone from the game.
+    pub removed: bool,
+}
+
+/// Everything that changes a session. Each accepted command is stored in the session's
+/// log before anyone hears of it, and replayed after a restart: so `apply` must be a
+/// deterministic function of (state, actor, command).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// A new participant. The name is already cleaned; `apply` makes it unique.
+    Join {
+        name: String,
+    },
+    Remove {
+        pid: ParticipantId,
+    },
+    NextPhase,
+    SetPhase {
+        phase: Phase,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    #[error("only the facilitator can do that")]
+    Forbidden,
+    #[error("no participant {0} in this session")]
+    UnknownParticipant(ParticipantId),
+    #[error("this participant was removed by the facilitator")]
+    Removed,
+    #[error("the session is closed")]
+    Closed,
+    #[error(transparent)]
+    Phase(#[from] PhaseError),
+}
+
+impl SessionError {
+    /// Stable machine-readable code for the protocol's `error` frames.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Forbidden => "forbidden",
+            Self::UnknownParticipant(_) => "unknown_participant",
+            Self::Removed => "removed",
+            Self::Closed => "session_closed",
+            Self::Phase(PhaseError::Closed) => "session_closed",
+            Self::Phase(PhaseError::NoSuchActivity(_)) => "no_such_activity",
+            Self::Phase(PhaseError::AlreadyThere) => "already_in_phase",
+        }
+    }
+}
+
+/// What an accepted command produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub emits: Vec<Emit>,
+    /// Set by `Join`: the new participant's id.
+    pub joined: Option<ParticipantId>,
+    /// Set by `Remove`: whose connections must be closed.
+    pub removed: Option<ParticipantId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionState {
+    pub config: SessionConfig,
+    pub phase: Phase,
+    pub participants: BTreeMap<ParticipantId, Participant>,
+    pub next_pid: ParticipantId,
+    /// Sequence number of the last accepted command (0: none yet).
+    pub seq: u64,
+}
+
+impl SessionState {
+    pub fn new(config: SessionConfig) -> Self {
+        Self {
+            config,
+            phase: Phase::Lobby,
+            participants: BTreeMap::new(),
+            next_pid: 1,
+            seq: 0,
+        }
+    }
+
+    /// Applies one command; on error nothing changed. On success `seq` went up by one.
+    pub fn apply(&mut self, actor: Actor, command: &Command) -> Result<Outcome, SessionError> {
+        let outcome = match command {
+            Command::Join { name } => self.join(name)?,
+            Command::Remove { pid } => {
+                require_facilitator(actor)?;
+                let participant = self
+                    .participants
+                    .get_mut(pid)
+                    .ok_or(SessionError::UnknownParticipant(*pid))?;
+                if participant.removed {
+                    return Err(SessionError::Removed);
+                }
+                participant.removed = true;
+                Outcome {
+                    emits: vec![Emit::new(
+                        Audience::Staff,
+                        json!({"type": "participant.removed", "pid": pid}),
+                    )],
+                    removed: Some(*pid),
+                    ..Outcome::default()
+                }
+            }
+            Command::NextPhase => {
+                require_facilitator(actor)?;
+                let next = self.phase.next(self.config.activities.len())?;
+                self.set_phase(next)
+            }
+            Command::SetPhase { phase } => {
+                require_facilitator(actor)?;
+                let next = self.phase.goto(*phase, self.config.activities.len())?;
+                self.set_phase(next)
+            }
+        };
+        self.seq += 1;
+        Ok(outcome)
+    }
+
+    fn join(&mut self, name: &str) -> Result<Outcome, SessionError> {
+        if self.phase == Phase::Closed {
+            return Err(SessionError::Closed);
+        }
+        let taken = self
+            .participants
+            .values()
+            .filter(|p| !p.removed)
+            .map(|p| p.name.as_str());
+        let name = code::unique_name(name, taken);
+        let pid = self.next_pid;
+        self.next_pid += 1;
+        self.participants.insert(
+            pid,
+            Participant {
+                name: name.clone(),
+                removed: false,
+            },
+        );
+        Ok(Outcome {
+            emits: vec![Emit::new(
+                Audience::Staff,
+                json!({"type": "participant.joined", "pid": pid, "name": name}),
+            )],
+            joined: Some(pid),
+            ..Outcome::default()
+        })
+    }
+
+    fn set_phase(&mut self, phase: Phase) -> Outcome {
+        self.phase = phase;
+        Outcome {
+            emits: vec![Emit::new(
+                Audience::All,
+                json!({"type": "phase.changed", "phase": phase, "activity": self.activity_of(phase)}),
+            )],
+            ..Outcome::default()
+        }
+    }
+
+    /// The activity a phase runs, if any.
+    pub fn activity_of(&self, phase: Phase) -> Option<ActivityKind> {
+        match phase {
+            Phase::Activity { index } => self.config.activities.get(index).copied(),
+            _ => None,
+        }
+    }
+
+    /// A live participant (not removed).
+    pub fn participant(&self, pid: ParticipantId) -> Result<&Participant, SessionError> {
+        match self.participants.get(&pid) {
+            None => Err(SessionError::UnknownParticipant(pid)),
+            Some(p) if p.removed => Err(SessionError::Removed),
+            Some(p) => Ok(p),
+        }
+    }
+
+    pub fn active_count(&self) -> usize {
+        self.participants.values().filter(|p| !p.removed).count()
+    }
+
+    /// Everything `viewer` may see, for the `welcome` snapshot.
+    pub fn view(&self, viewer: Viewer) -> Value {
+        let session = json!({
+            "code": self.config.code,
+            "title": self.config.title,
+            "lang": self.config.lang,
+            "activities": self.config.activities,
+            "phase": self.phase,
+            "activity": self.activity_of(self.phase),
+            "participant_count": self.active_count(),
+        });
+        match viewer {
+            Viewer::Staff => {
+                let participants: Vec<Value> = self
+                    .participants
+                    .iter()
+                    .filter(|(_, p)| !p.removed)
+                    .map(|(pid, p)| json!({"pid": pid, "name": p.name}))
+                    .collect();
+                json!({"session": session, "participants": participants})
+            }
+            Viewer::Participant(pid) => {
+                let name = self.participants.get(&pid).map(|p| p.name.as_str());
+                json!({"session": session, "you": {"pid": pid, "name": name}})
+            }
+        }
+    }
+}
+
+fn require_facilitator(actor: Actor) -> Result<(), SessionError> {
+    match actor {
+        Actor::Facilitator => Ok(()),
+        Actor::Participant(_) => Err(SessionError::Forbidden),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn state() -> SessionState {
+        SessionState::new(SessionConfig {
+            code: "ACDEFG".into(),
+            title: "Atelier".into(),
+            lang: "fr".into(),
+            activities: vec![ActivityKind::Bingo, ActivityKind::Fresque],
+        })
+    }
+
+    #[test]
+    fn joining_assigns_ids_and_unique_names() {
+        let mut s = state();
+        let a = s
+            .apply(Actor::Facilitator, &Command::Join { name: "Ada".into() })
+            .unwrap();
+        let b = s
+            .apply(Actor::Facilitator, &Command::Join { name: "ada".into() })
+            .unwrap();
+        assert_eq!((a.joined, b.joined), (Some(1), Some(2)));
+        assert_eq!(s.participants[&2].name, "ada 2");
+        assert_eq!(s.seq, 2);
+    }
+
+    #[test]
+    fn participants_cannot_drive_the_session() {
+        let mut s = state();
+        s.apply(Actor::Facilitator, &Command::Join { name: "Ada".into() })
+            .unwrap();
+        let before = s.clone();
+        for cmd in [
+            Command::NextPhase,
+            Command::Remove { pid: 1 },
+            Command::SetPhase {
+                phase: Phase::Closed,
+            },
+        ] {
+            assert_eq!(
+                s.apply(Actor::Participant(1), &cmd).unwrap_err(),
+                SessionError::Forbidden
+            );
+        }
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn a_removed_participant_frees_the_name_and_cannot_be_removed_twice() {
+        let mut s = state();
+        s.apply(Actor::Facilitator, &Command::Join { name: "Ada".into() })
+            .unwrap();
+        let out = s
+            .apply(Actor::Facilitator, &Command::Remove { pid: 1 })
+            .unwrap();
+        assert_eq!(out.removed, Some(1));
+        assert_eq!(s.participant(1).unwrap_err(), SessionError::Removed);
+        assert_eq!(
+            s.apply(Actor::Facilitator, &Command::Remove { pid: 1 })
+                .unwrap_err(),
+            SessionError::Removed
+        );
+        let again = s
+            .apply(Actor::Facilitator, &Command::Join { name: "Ada".into() })
+            .unwrap();
+        assert_eq!(again.joined, Some(2));
+        assert_eq!(s.participants[&2].name, "Ada");
+    }
+
+    #[test]
+    fn nobody_joins_a_closed_session() {
+        let mut s = state();
+        s.apply(
+            Actor::Facilitator,
+            &Command::SetPhase {
+                phase: Phase::Closed,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            s.apply(Actor::Facilitator, &Command::Join { name: "Ada".into() })
+                .unwrap_err(),
+            SessionError::Closed
+        );
+    }
+
+    fn any_command() -> impl Strategy<Value = (Actor, Command)> {
+        let actor = prop_oneof![
+            Just(Actor::Facilitator),
+            (0u32..5).prop_map(Actor::Participant)
+        ];
+        let phase = prop_oneof![
+            Just(Phase::Lobby),
+            (0usize..4).prop_map(|index| Phase::Activity { index }),
+            Just(Phase::Badges),
+            Just(Phase::Feedback),
+            Just(Phase::Closed)
+        ];
+        let command = prop_oneof![
+            "[a-zA-Z ]{1,10}".prop_map(|name| Command::Join { name }),
+            (0u32..6).prop_map(|pid| Command::Remove { pid }),
+            Just(Command::NextPhase),
+            phase.prop_map(|phase| Command::SetPhase { phase }),
+        ];
+        (actor, command)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Errors change nothing, successes bump seq by one, and replaying the accepted
+        /// commands on a fresh state gives the same state (what a restart does).
+        #[test]
+        fn errors_change_nothing_and_replay_is_exact(commands in proptest::collection::vec(any_command(), 0..40)) {
+            let mut live = state();
+            let mut log = Vec::new();
+            for (actor, cmd) in commands {
+                let before = live.clone();
+                match live.apply(actor, &cmd) {
+                    Ok(_) => { prop_assert_eq!(live.seq, before.seq + 1); log.push((actor, cmd)); }
+                    Err(_) => prop_assert_eq!(&live, &before),
+                }
+            }
+            let mut replayed = state();
+            for (actor, cmd) in &log {
+                replayed.apply(*actor, cmd).unwrap();
+            }
+            prop_assert_eq!(replayed, live);
+        }
+    }
+}

@@ -1,0 +1,482 @@
+//! Persistence: the one module that talks to the database. Everything else sees this small
+//! interface, so another backend (PostgreSQL for a regional deployment) can be added here.
+//!
+//! SQLite in WAL mode with `synchronous = NORMAL`: a committed transaction survives the
+//! process being killed (`kill -9`), which is the durability promise made to clients; only
+//! an operating-system crash could lose the last commits.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Numbered migrations, compiled in; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_core", include_str!("../../migrations/0001_core.sql"))];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("that name is already taken")]
+    Conflict,
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Organiser,
+    Facilitator,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Organiser => "organiser",
+            Role::Facilitator => "facilitator",
+        }
+    }
+    fn parse(s: &str) -> Result<Self> {
+        match s {
+            "organiser" => Ok(Role::Organiser),
+            "facilitator" => Ok(Role::Facilitator),
+            other => Err(StoreError::Corrupt(format!("unknown role {other:?}"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Cookie,
+    Api,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub id: i64,
+    pub code: String,
+    pub owner_id: Option<i64>,
+    pub config: String,
+    pub screen_key: String,
+    pub created_at: String,
+}
+
+/// One accepted command as stored: `record` is the JSON the room replays.
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub seq: u64,
+    pub record: String,
+}
+
+/// What a room writes in one transaction: commands accepted in one batch, the resume
+/// tokens they created, and now and then a snapshot.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub events: Vec<EventRecord>,
+    pub new_tokens: Vec<(Vec<u8>, u32)>,
+    pub snapshot: Option<(u64, String)>,
+}
+
+/// A session's stored history, from the latest snapshot on.
+#[derive(Debug)]
+pub struct History {
+    pub snapshot: Option<(u64, String)>,
+    pub events: Vec<EventRecord>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+pub fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+/// SHA-256 of a secret token: what is stored, so a copied database reveals no usable token.
+pub fn hash_token(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+impl Store {
+    /// Opens (creating if needed) `dir/atelier.db` and runs pending migrations.
+    pub async fn open(dir: &Path) -> Result<Self> {
+        let path = dir.join("atelier.db");
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        let store = Store { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let done: i64 = sqlx::query_scalar("PRAGMA user_version")
+            .fetch_one(&mut *conn)
+            .await?;
+        for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
+            tracing::info!(migration = name, "applying database migration");
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "PRAGMA user_version = {}",
+                index + 1
+            )))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    // ---- accounts -------------------------------------------------------------------
+
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> Result<User> {
+        let result = sqlx::query(
+            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(now_rfc3339())
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(done) => Ok(User {
+                id: done.last_insert_rowid(),
+                username: username.to_string(),
+                role,
+            }),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The user and their password hash, for sign-in.
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<(User, String)>> {
+        let row =
+            sqlx::query("SELECT id, username, role, password_hash FROM users WHERE username = ?")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| Ok((user_from_row(&r)?, r.try_get("password_hash")?)))
+            .transpose()
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<User>> {
+        sqlx::query("SELECT id, username, role FROM users ORDER BY username")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(user_from_row)
+            .collect()
+    }
+
+    pub async fn count_users(&self, role: Role) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = ?")
+                .bind(role.as_str())
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn store_auth_token(
+        &self,
+        token: &str,
+        user_id: i64,
+        kind: TokenKind,
+        ttl: Duration,
+    ) -> Result<()> {
+        let expires = OffsetDateTime::now_utc() + ttl;
+        sqlx::query("INSERT INTO auth_tokens (token_hash, user_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(hash_token(token))
+            .bind(user_id)
+            .bind(match kind {
+                TokenKind::Cookie => "cookie",
+                TokenKind::Api => "api",
+            })
+            .bind(now_rfc3339())
+            .bind(expires.format(&Rfc3339).unwrap_or_default())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The user a cookie or API token belongs to, if it exists and has not expired.
+    pub async fn user_for_token(&self, token: &str) -> Result<Option<User>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.role FROM auth_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = ? AND t.expires_at > ?",
+        )
+        .bind(hash_token(token))
+        .bind(now_rfc3339())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    pub async fn delete_auth_token(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM auth_tokens WHERE token_hash = ?")
+            .bind(hash_token(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn store_signin_link(&self, token: &str) -> Result<()> {
+        sqlx::query("INSERT INTO signin_links (token_hash, created_at) VALUES (?, ?)")
+            .bind(hash_token(token))
+            .bind(now_rfc3339())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether a one-time sign-in link is still unused (it is used up by `use_signin_link`).
+    pub async fn signin_link_valid(&self, token: &str) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM signin_links WHERE token_hash = ? AND used_at IS NULL",
+        )
+        .bind(hash_token(token))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Uses up a sign-in link and creates the organiser account, atomically: a link
+    /// opened twice cannot create two organisers.
+    pub async fn redeem_signin_link(
+        &self,
+        token: &str,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<Option<User>> {
+        let mut tx = self.pool.begin().await?;
+        let used = sqlx::query(
+            "UPDATE signin_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL",
+        )
+        .bind(now_rfc3339())
+        .bind(hash_token(token))
+        .execute(&mut *tx)
+        .await?;
+        if used.rows_affected() != 1 {
+            return Ok(None);
+        }
+        let inserted = sqlx::query("INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, 'organiser', ?)")
+            .bind(username)
+            .bind(password_hash)
+            .bind(now_rfc3339())
+            .execute(&mut *tx)
+            .await;
+        let id = match inserted {
+            Ok(done) => done.last_insert_rowid(),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::Conflict);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.commit().await?;
+        Ok(Some(User {
+            id,
+            username: username.to_string(),
+            role: Role::Organiser,
+        }))
+    }
+
+    // ---- sessions -------------------------------------------------------------------
+
+    /// Creates a session row; `Conflict` if the code is taken (the caller draws another).
+    pub async fn create_session(
+        &self,
+        code: &str,
+        owner_id: Option<i64>,
+        config: &str,
+        screen_key: &str,
+    ) -> Result<SessionRow> {
+        let created_at = now_rfc3339();
+        let result = sqlx::query("INSERT INTO sessions (code, owner_id, config, screen_key, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(code)
+            .bind(owner_id)
+            .bind(config)
+            .bind(screen_key)
+            .bind(&created_at)
+            .execute(&self.pool)
+            .await;
+        match result {
+            Ok(done) => Ok(SessionRow {
+                id: done.last_insert_rowid(),
+                code: code.to_string(),
+                owner_id,
+                config: config.to_string(),
+                screen_key: screen_key.to_string(),
+                created_at,
+            }),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn session_by_code(&self, code: &str) -> Result<Option<SessionRow>> {
+        let row = sqlx::query("SELECT id, code, owner_id, config, screen_key, created_at FROM sessions WHERE code = ?")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(session_from_row).transpose()
+    }
+
+    /// Sessions newest first; only the owner's unless `owner` is `None` (organisers).
+    pub async fn list_sessions(&self, owner: Option<i64>) -> Result<Vec<SessionRow>> {
+        let rows = match owner {
+            Some(id) => {
+                sqlx::query("SELECT id, code, owner_id, config, screen_key, created_at FROM sessions WHERE owner_id = ? ORDER BY id DESC")
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT id, code, owner_id, config, screen_key, created_at FROM sessions ORDER BY id DESC")
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter().map(session_from_row).collect()
+    }
+
+    // ---- the command log --------------------------------------------------------------
+
+    /// Writes one batch atomically. Nothing of it may be told to a client before this returns Ok.
+    pub async fn append(&self, session_id: i64, batch: &Batch) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let at = now_rfc3339();
+        for event in &batch.events {
+            sqlx::query("INSERT INTO events (session_id, seq, record, at) VALUES (?, ?, ?, ?)")
+                .bind(session_id)
+                .bind(event.seq as i64)
+                .bind(&event.record)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (token_hash, pid) in &batch.new_tokens {
+            sqlx::query(
+                "INSERT INTO participant_tokens (token_hash, session_id, pid) VALUES (?, ?, ?)",
+            )
+            .bind(token_hash)
+            .bind(session_id)
+            .bind(*pid as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some((seq, state)) = &batch.snapshot {
+            sqlx::query(
+                "INSERT INTO snapshots (session_id, seq, state) VALUES (?, ?, ?)
+                 ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, state = excluded.state
+                 WHERE excluded.seq >= snapshots.seq",
+            )
+            .bind(session_id)
+            .bind(*seq as i64)
+            .bind(state)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The latest snapshot and every event after it.
+    pub async fn history(&self, session_id: i64) -> Result<History> {
+        let snapshot = sqlx::query("SELECT seq, state FROM snapshots WHERE session_id = ?")
+            .bind(session_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| -> Result<(u64, String)> {
+                Ok((r.try_get::<i64, _>("seq")? as u64, r.try_get("state")?))
+            })
+            .transpose()?;
+        let after = snapshot.as_ref().map_or(0, |(seq, _)| *seq as i64);
+        let events = sqlx::query(
+            "SELECT seq, record FROM events WHERE session_id = ? AND seq > ? ORDER BY seq",
+        )
+        .bind(session_id)
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(EventRecord {
+                seq: r.try_get::<i64, _>("seq")? as u64,
+                record: r.try_get("record")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(History { snapshot, events })
+    }
+
+    /// The session code and participant id a resume token belongs to.
+    pub async fn participant_for_token(&self, token: &str) -> Result<Option<(String, u32)>> {
+        let row = sqlx::query(
+            "SELECT s.code, t.pid FROM participant_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = ?",
+        )
+        .bind(hash_token(token))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.try_get("code")?, r.try_get::<i64, _>("pid")? as u32)))
+            .transpose()
+    }
+}
+
+fn user_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<User> {
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        role: Role::parse(r.try_get("role")?)?,
+    })
+}
+
+fn session_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SessionRow> {
+    Ok(SessionRow {
+        id: r.try_get("id")?,
+        code: r.try_get("code")?,
+        owner_id: r.try_get("owner_id")?,
+        config: r.try_get("config")?,
+        screen_key: r.try_get("screen_key")?,
+        created_at: r.try_get("created_at")?,
+    })
+}

@@ -1,0 +1,240 @@
+//! The JSON API for organisers, facilitators and automation (Bearer token or cookie).
+
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiError, Authed, Shared, origin_allowed};
+use crate::auth::{Principal, hash_password, new_token, verify_password};
+use crate::session::code::new_join_code;
+use crate::session::{ActivityKind, SessionConfig};
+use crate::store::{Role, SessionRow, StoreError, TokenKind};
+
+/// Longest session title, in characters.
+pub const TITLE_MAX_CHARS: usize = 120;
+/// Languages Atelier speaks.
+pub const LANGS: &[&str] = &["fr", "nl", "en"];
+/// Lifetime of an API token obtained with `POST /api/login`.
+const API_TOKEN_TTL: Duration = Duration::from_secs(90 * 24 * 3600);
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/sessions", post(create).get(list))
+        .route("/api/sessions/{code}", get(read))
+        .route("/api/login", post(login))
+        .route("/api/users", post(create_user))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSession {
+    pub title: String,
+    #[serde(default = "default_lang")]
+    pub lang: String,
+    #[serde(default = "default_activities")]
+    pub activities: Vec<String>,
+}
+
+fn default_lang() -> String {
+    "fr".into()
+}
+
+fn default_activities() -> Vec<String> {
+    vec!["bingo".into(), "fresque".into()]
+}
+
+/// Validates a new session and stores it with a fresh join code.
+pub async fn create_session(
+    state: &Shared,
+    principal: &Principal,
+    new: NewSession,
+) -> Result<SessionRow, ApiError> {
+    let bad = |message: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message);
+    let title = new.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > TITLE_MAX_CHARS {
+        return Err(bad(format!(
+            "the title must have 1 to {TITLE_MAX_CHARS} characters"
+        )));
+    }
+    if !LANGS.contains(&new.lang.as_str()) {
+        return Err(bad(format!(
+            "the language must be one of {}",
+            LANGS.join(", ")
+        )));
+    }
+    let mut activities = Vec::new();
+    for name in &new.activities {
+        let kind = ActivityKind::parse(name)
+            .ok_or_else(|| bad(format!("unknown activity {name:?}: use bingo or fresque")))?;
+        if activities.contains(&kind) {
+            return Err(bad(format!("activity {name:?} is listed twice")));
+        }
+        activities.push(kind);
+    }
+    let screen_key = new_token();
+    for _ in 0..16 {
+        let code = new_join_code();
+        let config = SessionConfig {
+            code: code.clone(),
+            title: title.clone(),
+            lang: new.lang.clone(),
+            activities: activities.clone(),
+        };
+        let config = serde_json::to_string(&config).map_err(ApiError::internal)?;
+        match state
+            .store
+            .create_session(&code, principal.user_id(), &config, &screen_key)
+            .await
+        {
+            Ok(row) => {
+                tracing::info!(code = %row.code, by = principal.display_name(), "session created");
+                return Ok(row);
+            }
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::internal("no free join code after 16 draws"))
+}
+
+/// The public description of a session, with its links.
+pub fn session_json(state: &Shared, row: &SessionRow) -> Value {
+    let config: Value = serde_json::from_str(&row.config).unwrap_or(Value::Null);
+    json!({
+        "code": row.code,
+        "title": config["title"],
+        "lang": config["lang"],
+        "activities": config["activities"],
+        "created_at": row.created_at,
+        "join_url": state.join_url(&row.code),
+        "qr_url": format!("{}/qr/{}.svg", state.base_url, row.code),
+        "screen_url": format!("{}/screen/{}?k={}", state.base_url, row.code, row.screen_key),
+        "facilitator_url": format!("{}/f/s/{}", state.base_url, row.code),
+    })
+}
+
+async fn create(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Authed(principal): Authed,
+    body: Result<Json<NewSession>, axum::extract::rejection::JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    if !origin_allowed(&state, &headers) {
+        return Err(ApiError::forbidden());
+    }
+    let Json(new) =
+        body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_json", e.body_text()))?;
+    let row = create_session(&state, &principal, new).await?;
+    Ok((StatusCode::CREATED, Json(session_json(&state, &row))))
+}
+
+async fn list(
+    State(state): State<Shared>,
+    Authed(principal): Authed,
+) -> Result<Json<Value>, ApiError> {
+    let owner = if principal.is_organiser() {
+        None
+    } else {
+        principal.user_id()
+    };
+    let rows = state.store.list_sessions(owner).await?;
+    Ok(Json(
+        json!({"sessions": rows.iter().map(|r| session_json(&state, r)).collect::<Vec<_>>()}),
+    ))
+}
+
+async fn read(
+    State(state): State<Shared>,
+    Authed(principal): Authed,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let row = state
+        .store
+        .session_by_code(&code)
+        .await?
+        .ok_or_else(|| ApiError::not_found("session"))?;
+    if !principal.may_run(&row) {
+        return Err(ApiError::not_found("session"));
+    }
+    Ok(Json(session_json(&state, &row)))
+}
+
+#[derive(Deserialize)]
+struct Login {
+    username: String,
+    password: String,
+}
+
+/// Exchanges a username and password for an API token.
+async fn login(
+    State(state): State<Shared>,
+    Json(login): Json<Login>,
+) -> Result<Json<Value>, ApiError> {
+    let found = state.store.user_by_name(login.username.trim()).await?;
+    let user = match found {
+        Some((user, hash)) if verify_password(&login.password, &hash) => user,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "wrong username or password",
+            ));
+        }
+    };
+    let token = new_token();
+    state
+        .store
+        .store_auth_token(&token, user.id, TokenKind::Api, API_TOKEN_TTL)
+        .await?;
+    Ok(Json(json!({"token": token})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUser {
+    username: String,
+    password: String,
+}
+
+/// Organisers create facilitator accounts.
+async fn create_user(
+    State(state): State<Shared>,
+    Authed(principal): Authed,
+    Json(new): Json<NewUser>,
+) -> Result<impl IntoResponse, ApiError> {
+    if !principal.is_organiser() {
+        return Err(ApiError::forbidden());
+    }
+    let username = new.username.trim();
+    if username.is_empty() || username.chars().count() > 60 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "the username must have 1 to 60 characters",
+        ));
+    }
+    let hash = hash_password(&new.password)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()))?;
+    match state
+        .store
+        .create_user(username, &hash, Role::Facilitator)
+        .await
+    {
+        Ok(user) => Ok((
+            StatusCode::CREATED,
+            Json(json!({"id": user.id, "username": user.username, "role": "facilitator"})),
+        )),
+        Err(StoreError::Conflict) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "taken",
+            "this username is taken",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,200 @@
+//! HTTP and WebSocket transport: thin handlers that authenticate, decode, and hand work to
+//! the rooms and the store. No game rule lives here.
+
+pub mod api;
+pub mod assets;
+pub mod pages;
+pub mod ws;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use axum_extra::extract::CookieJar;
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+use crate::auth::Principal;
+use crate::config::ServeConfig;
+use crate::room::Rooms;
+use crate::store::Store;
+
+/// Name of the facilitator/organiser browser-session cookie.
+pub const SESSION_COOKIE: &str = "atelier_session";
+
+pub struct AppState {
+    pub store: Store,
+    pub rooms: Arc<Rooms>,
+    pub config: ServeConfig,
+    /// Base of the links we hand out (join URLs, QR codes): `--public-url`, or the listen address.
+    pub base_url: String,
+    /// Open WebSocket connections, for the connection cap.
+    pub connections: AtomicUsize,
+}
+
+pub type Shared = Arc<AppState>;
+
+impl AppState {
+    pub fn join_url(&self, code: &str) -> String {
+        format!("{}/j/{code}", self.base_url)
+    }
+}
+
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/ws", get(ws::upgrade))
+        .merge(api::routes())
+        .merge(pages::routes())
+        .route("/static/{*file}", get(assets::serve))
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Headers every response carries: no inline scripts, no framing, no MIME sniffing.
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut HeaderMap, name: &'static str, value: &'static str| {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "referrer-policy", "no-referrer");
+    set(headers, "x-frame-options", "DENY");
+    response
+}
+
+/// An error answered as JSON `{"error": {"code", "message"}}` with a status.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "sign in, or send an organiser or facilitator token",
+        )
+    }
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "you may not do this")
+    }
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
+    }
+    pub fn internal(error: impl std::fmt::Display) -> Self {
+        tracing::error!(%error, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on the server",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({"error": {"code": self.code, "message": self.message}})),
+        )
+            .into_response()
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+/// Finds who is calling from a `Bearer` token or the session cookie.
+pub async fn principal_from(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Principal>, ApiError> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let token = match bearer {
+        Some(token) => {
+            if let Some(admin) = &state.config.admin_token
+                && bool::from(token.as_bytes().ct_eq(admin.as_bytes()))
+            {
+                return Ok(Some(Principal::AdminToken));
+            }
+            token.to_string()
+        }
+        None => match CookieJar::from_headers(headers).get(SESSION_COOKIE) {
+            Some(cookie) => cookie.value().to_string(),
+            None => return Ok(None),
+        },
+    };
+    Ok(state
+        .store
+        .user_for_token(&token)
+        .await?
+        .map(Principal::User))
+}
+
+/// Extractor: an authenticated organiser or facilitator, else 401.
+pub struct Authed(pub Principal);
+
+impl FromRequestParts<Shared> for Authed {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Shared,
+    ) -> Result<Self, Self::Rejection> {
+        principal_from(state, &parts.headers)
+            .await?
+            .map(Authed)
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// Whether a request's `Origin` (if any) is this server's own or the public URL: browsers
+/// always send it on WebSocket handshakes and cross-site form posts, so a foreign one is refused.
+pub fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let own = [format!("http://{host}"), format!("https://{host}")];
+    own.iter().any(|o| o == origin) || state.config.public_url.as_deref() == Some(origin)
+}

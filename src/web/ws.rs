@@ -1,0 +1,323 @@
+//! The WebSocket endpoint: handshake checks, the hello, then a loop that forwards decoded
+//! actions to the room and the room's frames to the socket, with limits on everything.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, interval, timeout};
+
+use super::{Shared, origin_allowed, principal_from};
+use crate::auth::{Principal, new_token};
+use crate::protocol::{Hello, decode_action, decode_hello, error_value};
+use crate::room::{
+    Arrival, AttachError, CONNECTION_OUTBOX, ConnId, Outbound, RoomError, RoomHandle,
+};
+use crate::session::code::{clean_name, normalise_join_code};
+
+/// Largest frame a client may send: the biggest legitimate one (a feedback comment of 2,000
+/// characters) is far smaller; anything above is abuse and closes the connection.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// Socket read buffer. axum's default (128 KiB) would cost that much memory per phone.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Socket write buffer, small for the same reason; bursts queue in the room's outbox instead.
+const WRITE_BUFFER_BYTES: usize = 8 * 1024;
+/// Open connections across the server: below the 20,000 open files a process may have here,
+/// leaving room for the database and listening sockets.
+pub const MAX_CONNECTIONS: usize = 18_000;
+/// Time allowed between opening a socket and a valid first frame.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
+/// Ping period: keeps venue Wi-Fi NATs open and detects dead phones.
+const PING_EVERY: Duration = Duration::from_secs(20);
+/// A connection silent for this long (no frame, no pong) is dropped.
+const SILENCE_LIMIT: Duration = Duration::from_secs(60);
+/// Sustained frames per second a client may send; a person tapping never comes close.
+const RATE_PER_SECOND: f64 = 10.0;
+/// Burst allowance on top of the rate (reconnection replays, quick double taps).
+const RATE_BURST: f64 = 30.0;
+/// Frames refused for rate before the connection is closed as a flood.
+const FLOOD_STRIKES: u32 = 50;
+
+/// WebSocket close code for "reconnect and resume": sent when a client fell behind.
+const CLOSE_RESYNC: u16 = 4000;
+const CLOSE_POLICY: u16 = 1008;
+
+pub async fn upgrade(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !origin_allowed(&state, &headers) {
+        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+    }
+    if state.connections.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
+        return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
+    }
+    let principal = principal_from(&state, &headers).await.ok().flatten();
+    ws.read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| serve(socket, state, principal))
+}
+
+/// Counts a connection for the cap while it lives.
+struct ConnectionSlot(Shared);
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Token bucket limiting how fast one connection may send.
+struct RateLimit {
+    tokens: f64,
+    last: Instant,
+    strikes: u32,
+}
+
+impl RateLimit {
+    fn new() -> Self {
+        Self {
+            tokens: RATE_BURST,
+            last: Instant::now(),
+            strikes: 0,
+        }
+    }
+    fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * RATE_PER_SECOND)
+            .min(RATE_BURST);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            self.strikes += 1;
+            false
+        }
+    }
+}
+
+async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>) {
+    state.connections.fetch_add(1, Ordering::Relaxed);
+    let _slot = ConnectionSlot(Arc::clone(&state));
+    let (mut sink, mut stream) = socket.split();
+    let conn = state.rooms.new_conn_id();
+    let (outbox, mut inbox) = mpsc::channel::<Outbound>(CONNECTION_OUTBOX);
+    let mut rate = RateLimit::new();
+
+    // 1. The hello: who is this? Bad hellos get an error and another chance, until the deadline.
+    let deadline = Instant::now() + HELLO_TIMEOUT;
+    let room = loop {
+        let frame = match timeout(
+            deadline.saturating_duration_since(Instant::now()),
+            stream.next(),
+        )
+        .await
+        {
+            Ok(Some(Ok(frame))) => frame,
+            _ => return,
+        };
+        let text = match frame {
+            Message::Text(text) => text,
+            Message::Close(_) => return,
+            Message::Ping(_) | Message::Pong(_) => continue,
+            Message::Binary(_) => {
+                let _ = send_error(&mut sink, "binary_frame", "frames must be JSON text").await;
+                continue;
+            }
+        };
+        if !rate.allow() {
+            if rate.strikes > FLOOD_STRIKES {
+                let _ = close(&mut sink, CLOSE_POLICY, "flood").await;
+                return;
+            }
+            let _ = send_error(&mut sink, "rate_limited", "too many messages; slow down").await;
+            continue;
+        }
+        match hello(&state, principal.as_ref(), &text, conn, &outbox).await {
+            Ok(room) => break room,
+            Err((code, message)) => {
+                if send_error(&mut sink, code, &message).await.is_err() {
+                    return;
+                }
+            }
+        }
+    };
+    drop(outbox);
+
+    // 2. The session: actions in, room frames out, pings to keep it alive.
+    let mut last_heard = Instant::now();
+    let mut ping = interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            outbound = inbox.recv() => match outbound {
+                Some(Outbound::Text(text)) => {
+                    if sink.send(Message::Text(text)).await.is_err() { break; }
+                }
+                Some(Outbound::Close { code, frame }) => {
+                    let _ = sink.send(Message::Text(frame)).await;
+                    let _ = close(&mut sink, code, "").await;
+                    break;
+                }
+                None => {
+                    // The room dropped us (we fell behind, or it stopped): resume for a fresh snapshot.
+                    let _ = close(&mut sink, CLOSE_RESYNC, "resync").await;
+                    break;
+                }
+            },
+            incoming = stream.next() => {
+                let Some(Ok(frame)) = incoming else { break };
+                last_heard = Instant::now();
+                let text = match frame {
+                    Message::Text(text) => text,
+                    Message::Close(_) => break,
+                    Message::Ping(_) | Message::Pong(_) => continue,
+                    Message::Binary(_) => {
+                        if send_error(&mut sink, "binary_frame", "frames must be JSON text").await.is_err() { break; }
+                        continue;
+                    }
+                };
+                if !rate.allow() {
+                    if rate.strikes > FLOOD_STRIKES {
+                        let _ = close(&mut sink, CLOSE_POLICY, "flood").await;
+                        break;
+                    }
+                    if send_error(&mut sink, "rate_limited", "too many messages; slow down").await.is_err() { break; }
+                    continue;
+                }
+                match decode_action(&text) {
+                    Ok(action) => {
+                        if !room.act(conn, action).await { break; }
+                    }
+                    Err(e) => {
+                        if send_error(&mut sink, e.code(), &e.to_string()).await.is_err() { break; }
+                    }
+                }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > SILENCE_LIMIT {
+                    let _ = close(&mut sink, 1001, "silent").await;
+                    break;
+                }
+                if sink.send(Message::Ping(Default::default())).await.is_err() { break; }
+            }
+        }
+    }
+    room.detach(conn).await;
+}
+
+type Refusal = (&'static str, String);
+
+/// Authenticates a hello and attaches the connection to its room.
+async fn hello(
+    state: &Shared,
+    principal: Option<&Principal>,
+    text: &str,
+    conn: ConnId,
+    outbox: &mpsc::Sender<Outbound>,
+) -> Result<RoomHandle, Refusal> {
+    let hello = decode_hello(text).map_err(|e| (e.code(), e.to_string()))?;
+    let (code, arrival) = match hello {
+        Hello::Join { code, name } => {
+            let code = normalise_join_code(&code)
+                .ok_or(("unknown_code", "this is not a join code".to_string()))?;
+            let name = clean_name(&name).map_err(|e| ("bad_name", e.to_string()))?;
+            (
+                code,
+                Arrival::NewParticipant {
+                    name,
+                    token: new_token(),
+                },
+            )
+        }
+        Hello::Resume { token } => {
+            let (code, pid) = state
+                .store
+                .participant_for_token(&token)
+                .await
+                .map_err(|_| storage_down())?
+                .ok_or((
+                    "unknown_token",
+                    "this device is not known here any more; join again".to_string(),
+                ))?;
+            (code, Arrival::Participant { pid, token })
+        }
+        Hello::Staff { code } => {
+            let principal =
+                principal.ok_or(("unauthorized", "sign in as a facilitator first".to_string()))?;
+            let code = normalise_join_code(&code)
+                .ok_or(("unknown_code", "no session has this code".to_string()))?;
+            let row = state
+                .store
+                .session_by_code(&code)
+                .await
+                .map_err(|_| storage_down())?
+                .ok_or(("unknown_code", "no session has this code".to_string()))?;
+            if !principal.may_run(&row) {
+                return Err((
+                    "forbidden",
+                    "this session belongs to another facilitator".into(),
+                ));
+            }
+            (code, Arrival::Facilitator)
+        }
+        Hello::Screen { code, key } => {
+            let code = normalise_join_code(&code)
+                .ok_or(("unknown_code", "no session has this code".to_string()))?;
+            (code, Arrival::Screen { key })
+        }
+    };
+    for _ in 0..3 {
+        let room = state.rooms.get(&code).await.map_err(|e| match e {
+            RoomError::UnknownCode => ("unknown_code", "no session has this code".to_string()),
+            other => {
+                tracing::error!(error = %other, "cannot load a session");
+                storage_down()
+            }
+        })?;
+        match room.attach(conn, arrival.clone(), outbox.clone()).await {
+            Ok(()) => return Ok(room),
+            Err(AttachError::Retry) => continue,
+            Err(AttachError::Refused { code, message }) => return Err((code, message)),
+        }
+    }
+    Err(("busy", "the session is busy; try again".into()))
+}
+
+fn storage_down() -> Refusal {
+    (
+        "storage_unavailable",
+        "the server cannot read its data right now; try again".into(),
+    )
+}
+
+async fn send_error<S>(sink: &mut S, code: &str, message: &str) -> Result<(), axum::Error>
+where
+    S: SinkExt<Message, Error = axum::Error> + Unpin,
+{
+    sink.send(Message::Text(Utf8Bytes::from(
+        error_value(code, message).to_string(),
+    )))
+    .await
+}
+
+async fn close<S>(sink: &mut S, code: u16, reason: &'static str) -> Result<(), axum::Error>
+where
+    S: SinkExt<Message, Error = axum::Error> + Unpin,
+{
+    sink.send(Message::Close(Some(CloseFrame {
+        code,
+        reason: Utf8Bytes::from_static(reason),
+    })))
+    .await
+}

@@ -1,0 +1,212 @@
+//! Test harness: the real server on port 0 with a temporary data directory, real
+//! WebSocket clients, and small helpers to await exactly the frame a test expects.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use atelier::config::ServeConfig;
+use atelier::room::RoomSettings;
+use atelier::server::{self, Running};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+/// Upper bound for any single wait: a failing test fails instead of hanging.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct TestServer {
+    pub running: Option<Running>,
+    pub addr: SocketAddr,
+    pub dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = temp.path().to_path_buf();
+        let mut server = Self::start_in(&dir).await;
+        server._temp = Some(temp);
+        server
+    }
+
+    /// Starts on an existing data directory (a restart).
+    pub async fn start_in(dir: &Path) -> Self {
+        let mut config =
+            ServeConfig::for_data_dir(dir.to_path_buf(), "127.0.0.1:0".parse().unwrap());
+        config.admin_token = Some(ADMIN_TOKEN.into());
+        let running = server::start(config, RoomSettings::default())
+            .await
+            .expect("server starts");
+        TestServer {
+            addr: running.addr,
+            running: Some(running),
+            dir: dir.to_path_buf(),
+            _temp: None,
+        }
+    }
+
+    /// Graceful stop, then a new server on the same data directory.
+    pub async fn restart(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await;
+        }
+        let temp = self._temp.take();
+        let mut next = Self::start_in(&self.dir).await;
+        next._temp = temp;
+        *self = next;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn http(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+
+    /// Creates a session through the API as the organiser; returns its JSON.
+    pub async fn create_session(&self, activities: &[&str]) -> Value {
+        self.create_session_as(ADMIN_TOKEN, activities).await
+    }
+
+    pub async fn create_session_as(&self, token: &str, activities: &[&str]) -> Value {
+        let response = self
+            .http()
+            .post(self.url("/api/sessions"))
+            .bearer_auth(token)
+            .json(&json!({"title": "Atelier test", "lang": "fr", "activities": activities}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 201, "session creation");
+        response.json().await.expect("json")
+    }
+
+    /// Creates a facilitator account and returns an API token for it.
+    pub async fn facilitator_token(&self, username: &str) -> String {
+        let response = self
+            .http()
+            .post(self.url("/api/users"))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&json!({"username": username, "password": "a long enough password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let login: Value = self
+            .http()
+            .post(self.url("/api/login"))
+            .json(&json!({"username": username, "password": "a long enough password"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        login["token"].as_str().unwrap().to_string()
+    }
+}
+
+pub struct Client {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Client {
+    pub async fn connect(addr: SocketAddr) -> Self {
+        Self::connect_with(addr, None).await
+    }
+
+    /// Connects, with a bearer token on the upgrade request when given (staff).
+    pub async fn connect_with(addr: SocketAddr, bearer: Option<&str>) -> Self {
+        let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
+        if let Some(token) = bearer {
+            request
+                .headers_mut()
+                .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        }
+        let (ws, _) = tokio::time::timeout(WAIT, connect_async(request))
+            .await
+            .expect("connect in time")
+            .expect("connect");
+        Client { ws }
+    }
+
+    pub async fn send(&mut self, value: Value) {
+        self.ws
+            .send(Message::Text(value.to_string().into()))
+            .await
+            .expect("send");
+    }
+
+    pub async fn send_raw(&mut self, message: Message) {
+        self.ws.send(message).await.expect("send");
+    }
+
+    /// The next JSON frame (pings are answered by the library and skipped).
+    pub async fn next(&mut self) -> Value {
+        self.try_next()
+            .await
+            .expect("connection closed while waiting for a frame")
+    }
+
+    /// The next JSON frame, or None when the server closed the connection.
+    pub async fn try_next(&mut self) -> Option<Value> {
+        loop {
+            let frame = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("a frame in time");
+            match frame {
+                Some(Ok(Message::Text(text))) => {
+                    return Some(serde_json::from_str(&text).expect("JSON frame"));
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    /// Skips frames until one of `kind` arrives.
+    pub async fn expect(&mut self, kind: &str) -> Value {
+        loop {
+            let frame = self.next().await;
+            if frame["type"] == kind {
+                return frame;
+            }
+        }
+    }
+
+    pub async fn join(addr: SocketAddr, code: &str, name: &str) -> (Self, Value) {
+        let mut client = Self::connect(addr).await;
+        client
+            .send(json!({"type": "join", "code": code, "name": name}))
+            .await;
+        let welcome = client.next().await;
+        assert_eq!(welcome["type"], "welcome", "join answered with {welcome}");
+        (client, welcome)
+    }
+
+    pub async fn resume(addr: SocketAddr, token: &str) -> (Self, Value) {
+        let mut client = Self::connect(addr).await;
+        client.send(json!({"type": "resume", "token": token})).await;
+        let welcome = client.next().await;
+        (client, welcome)
+    }
+
+    pub async fn staff(addr: SocketAddr, code: &str, token: &str) -> (Self, Value) {
+        let mut client = Self::connect_with(addr, Some(token)).await;
+        client.send(json!({"type": "staff", "code": code})).await;
+        let welcome = client.next().await;
+        (client, welcome)
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+}

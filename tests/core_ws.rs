@@ -1,0 +1,319 @@
+//! The core over real WebSockets: joining, resuming, restarts, bad frames, authorisation.
+
+mod common;
+
+use common::{ADMIN_TOKEN, Client, TestServer};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+fn code_of(session: &serde_json::Value) -> String {
+    session["code"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_phone_joins_and_the_facilitator_sees_it() {
+    let server = TestServer::start().await;
+    let session = server.create_session(&["bingo", "fresque"]).await;
+    let code = code_of(&session);
+    assert!(
+        session["join_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/j/{code}"))
+    );
+
+    let (mut staff, staff_welcome) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    assert_eq!(staff_welcome["role"], "facilitator");
+    assert_eq!(staff_welcome["participants"], json!([]));
+
+    let (_ada, welcome) = Client::join(server.addr, &code.to_lowercase(), "  Ada  ").await;
+    assert_eq!(welcome["role"], "participant");
+    assert_eq!(welcome["you"]["name"], "Ada");
+    assert_eq!(welcome["session"]["phase"]["kind"], "lobby");
+    assert!(welcome["token"].as_str().unwrap().len() >= 40);
+
+    let joined = staff.expect("participant.joined").await;
+    assert_eq!(joined["name"], "Ada");
+    let online = staff.expect("presence").await;
+    assert_eq!(online["online"], true);
+
+    let (_ada2, second) = Client::join(server.addr, &code, "ada").await;
+    assert_eq!(
+        second["you"]["name"], "ada 2",
+        "names are unique within a session"
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_phone_resumes_with_identical_state() {
+    let server = TestServer::start().await;
+    let code = code_of(&server.create_session(&["bingo"]).await);
+    let (ada, welcome) = Client::join(server.addr, &code, "Ada").await;
+    let token = welcome["token"].as_str().unwrap().to_string();
+    ada.close().await;
+
+    let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    staff.send(json!({"type": "phase.next"})).await;
+    staff.expect("phase.changed").await;
+
+    let (_ada, resumed) = Client::resume(server.addr, &token).await;
+    assert_eq!(resumed["type"], "welcome");
+    assert_eq!(resumed["you"], welcome["you"]);
+    assert_eq!(
+        resumed["session"]["phase"],
+        json!({"kind": "activity", "index": 0}),
+        "the phase moved on while away"
+    );
+    assert!(resumed["seq"].as_u64().unwrap() > welcome["seq"].as_u64().unwrap());
+}
+
+#[tokio::test]
+async fn a_session_survives_a_server_restart() {
+    let mut server = TestServer::start().await;
+    let code = code_of(&server.create_session(&["bingo", "fresque"]).await);
+    let (ada, ada_welcome) = Client::join(server.addr, &code, "Ada").await;
+    let (_bob, bob_welcome) = Client::join(server.addr, &code, "Bob").await;
+    let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    staff.send(json!({"type": "phase.next"})).await;
+    let changed = staff.expect("phase.changed").await;
+    drop(ada);
+
+    server.restart().await;
+
+    for (welcome, name) in [(&ada_welcome, "Ada"), (&bob_welcome, "Bob")] {
+        let (_phone, resumed) =
+            Client::resume(server.addr, welcome["token"].as_str().unwrap()).await;
+        assert_eq!(resumed["type"], "welcome", "{resumed}");
+        assert_eq!(resumed["you"]["name"], name);
+        assert_eq!(resumed["session"]["phase"], changed["phase"]);
+        assert_eq!(resumed["seq"], changed["seq"]);
+    }
+    let (_staff, staff_welcome) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    let names: Vec<_> = staff_welcome["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].clone())
+        .collect();
+    assert_eq!(names, vec![json!("Ada"), json!("Bob")]);
+}
+
+#[tokio::test]
+async fn bad_frames_get_errors_and_change_nothing() {
+    let server = TestServer::start().await;
+    let code = code_of(&server.create_session(&["bingo"]).await);
+
+    // Before the hello: bad hellos are answered and the connection stays usable.
+    let mut phone = Client::connect(server.addr).await;
+    for (frame, expected) in [
+        ("not json", "bad_json"),
+        ("{\"no\":\"type\"}", "missing_type"),
+        ("{\"type\":\"fly\"}", "unknown_type"),
+        (
+            "{\"type\":\"join\",\"code\":\"ZZZZZZ\",\"name\":\"Ada\"}",
+            "unknown_code",
+        ),
+        (
+            &format!("{{\"type\":\"join\",\"code\":\"{code}\",\"name\":\"   \"}}"),
+            "bad_name",
+        ),
+        (
+            &format!(
+                "{{\"type\":\"join\",\"code\":\"{code}\",\"name\":\"{}\"}}",
+                "x".repeat(41)
+            ),
+            "bad_name",
+        ),
+        (
+            "{\"type\":\"resume\",\"token\":\"forged\"}",
+            "unknown_token",
+        ),
+    ] {
+        phone.send_raw(Message::Text(frame.into())).await;
+        let answer = phone.next().await;
+        assert_eq!(answer["type"], "error", "{frame}");
+        assert_eq!(answer["code"], expected, "{frame}: {answer}");
+        assert!(!answer["message"].as_str().unwrap().is_empty());
+    }
+    phone.send_raw(Message::Binary(vec![1, 2, 3].into())).await;
+    assert_eq!(phone.next().await["code"], "binary_frame");
+
+    phone
+        .send(json!({"type": "join", "code": code, "name": "Ada"}))
+        .await;
+    let welcome = phone.next().await;
+    assert_eq!(welcome["type"], "welcome");
+
+    // After the hello: bad actions are answered, state unchanged.
+    for (frame, expected) in [
+        (
+            json!({"type": "phase.set", "phase": {"kind": "nowhere"}}),
+            "bad_fields",
+        ),
+        (
+            json!({"type": "participant.remove", "pid": "x"}),
+            "bad_fields",
+        ),
+        (json!({"type": "dance"}), "unknown_type"),
+    ] {
+        phone.send(frame.clone()).await;
+        assert_eq!(phone.next().await["code"], expected, "{frame}");
+    }
+    let (_staff, staff_welcome) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    assert_eq!(staff_welcome["seq"], welcome["seq"], "nothing was stored");
+    assert_eq!(staff_welcome["session"]["phase"]["kind"], "lobby");
+}
+
+#[tokio::test]
+async fn oversize_frames_close_the_connection() {
+    let server = TestServer::start().await;
+    let mut phone = Client::connect(server.addr).await;
+    phone
+        .send_raw(Message::Text("x".repeat(17 * 1024).into()))
+        .await;
+    assert!(
+        phone.try_next().await.is_none(),
+        "the server closes on a frame over 16 KiB"
+    );
+}
+
+#[tokio::test]
+async fn participants_cannot_act_as_facilitators() {
+    let server = TestServer::start().await;
+    let code = code_of(&server.create_session(&["bingo"]).await);
+    let (mut ada, welcome) = Client::join(server.addr, &code, "Ada").await;
+    let (_bob, bob) = Client::join(server.addr, &code, "Bob").await;
+
+    for frame in [
+        json!({"type": "phase.next"}),
+        json!({"type": "phase.set", "phase": {"kind": "closed"}}),
+        json!({"type": "participant.remove", "pid": bob["you"]["pid"]}),
+    ] {
+        ada.send(frame.clone()).await;
+        let answer = ada.next().await;
+        assert_eq!(answer["code"], "forbidden", "{frame}: {answer}");
+    }
+    // A participant's resume token is no staff credential.
+    let token = welcome["token"].as_str().unwrap();
+    let (mut fake, _) = Client::staff(server.addr, &code, token).await;
+    let _ = &mut fake;
+    let (_anon, anon) = Client::staff(server.addr, &code, "nope").await;
+    assert_eq!(anon["code"], "unauthorized");
+
+    // HTTP: the API needs an organiser or facilitator token.
+    let http = server.http();
+    let no_auth = http
+        .post(server.url("/api/sessions"))
+        .json(&json!({"title": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_auth.status(), 401);
+    let as_phone = http
+        .get(server.url("/api/sessions"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_phone.status(), 401);
+}
+
+#[tokio::test]
+async fn facilitators_only_drive_their_own_sessions() {
+    let server = TestServer::start().await;
+    let alice = server.facilitator_token("alice").await;
+    let bob = server.facilitator_token("bob").await;
+    let code = code_of(&server.create_session_as(&alice, &["bingo"]).await);
+
+    let (_a, welcome) = Client::staff(server.addr, &code, &alice).await;
+    assert_eq!(welcome["type"], "welcome");
+    let (_b, refused) = Client::staff(server.addr, &code, &bob).await;
+    assert_eq!(refused["code"], "forbidden");
+
+    let http = server.http();
+    let read = http
+        .get(server.url(&format!("/api/sessions/{code}")))
+        .bearer_auth(&bob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        read.status(),
+        404,
+        "another facilitator's session is invisible"
+    );
+    let list: serde_json::Value = http
+        .get(server.url("/api/sessions"))
+        .bearer_auth(&bob)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["sessions"], json!([]));
+    let mine: serde_json::Value = http
+        .get(server.url("/api/sessions"))
+        .bearer_auth(&alice)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["sessions"][0]["code"], code);
+}
+
+#[tokio::test]
+async fn a_removed_participant_is_told_and_can_rejoin() {
+    let server = TestServer::start().await;
+    let code = code_of(&server.create_session(&[]).await);
+    let (mut ada, welcome) = Client::join(server.addr, &code, "Ada").await;
+    let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    staff
+        .send(json!({"type": "participant.remove", "pid": welcome["you"]["pid"]}))
+        .await;
+    staff.expect("participant.removed").await;
+    let bye = ada.expect("bye").await;
+    assert_eq!(bye["reason"], "removed");
+
+    let (_again, refused) = Client::resume(server.addr, welcome["token"].as_str().unwrap()).await;
+    assert_eq!(refused["code"], "removed");
+    let (_ada, rejoined) = Client::join(server.addr, &code, "Ada").await;
+    assert_eq!(rejoined["you"]["name"], "Ada");
+    assert_ne!(rejoined["you"]["pid"], welcome["you"]["pid"]);
+}
+
+#[tokio::test]
+async fn session_creation_is_validated() {
+    let server = TestServer::start().await;
+    let http = server.http();
+    for (body, status) in [
+        (json!({"title": ""}), 422),
+        (json!({"title": "x", "lang": "de"}), 422),
+        (json!({"title": "x", "activities": ["quiz"]}), 422),
+        (json!({"title": "x", "activities": ["bingo", "bingo"]}), 422),
+        (json!({"title": "x", "extra": 1}), 400),
+    ] {
+        let response = http
+            .post(server.url("/api/sessions"))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{body}");
+        let error: serde_json::Value = response.json().await.unwrap();
+        assert!(error["error"]["message"].as_str().is_some(), "{error}");
+    }
+    let qr = http.get(server.url("/qr/ACDEFG.svg")).send().await.unwrap();
+    assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+    assert_eq!(
+        http.get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
