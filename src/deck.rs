@@ -475,8 +475,10 @@ impl Deck {
     }
 
     /// What a phone needs, in its language only: card texts keyed by id, scenarios, pack names.
-    /// Ranks and pack contents are left out on purpose: they would give away the fresque's answer.
-    pub fn client_view(&self, lang: Lang) -> Value {
+    /// Ranks and pack contents are left out on purpose: they would give away the fresque's answer;
+    /// definitions are left out for phones (`with_definitions = false`): the projector shows the
+    /// drawn definition, and a phone holding all of them could look the answer up.
+    pub fn client_view(&self, lang: Lang, with_definitions: bool) -> Value {
         let cards: Map<String, Value> = self
             .cards
             .iter()
@@ -484,7 +486,7 @@ impl Deck {
                 let v = json!({
                     "number": c.number,
                     "term": c.term.get(lang),
-                    "definition": c.definition.get(lang),
+                    "definition": with_definitions.then(|| c.definition.get(lang)),
                     "explanation": c.explanation.get(lang),
                     "note": c.note.as_ref().map(|n| n.get(lang)),
                 });

@@ -6,6 +6,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::games::ParticipantId;
+use crate::games::bingo::BingoCommand;
+use crate::games::fresque::FresqueCommand;
 use crate::session::Phase;
 
 /// The first frame of a connection: who is this?
@@ -26,8 +28,16 @@ pub enum Hello {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     NextPhase,
-    SetPhase { phase: Phase },
-    RemoveParticipant { pid: ParticipantId },
+    SetPhase {
+        phase: Phase,
+    },
+    RemoveParticipant {
+        pid: ParticipantId,
+    },
+    /// `bingo.*` frames: the game's own command, without the prefix.
+    Bingo(BingoCommand),
+    /// `fresque.*` frames.
+    Fresque(FresqueCommand),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -92,8 +102,36 @@ pub fn decode_action(text: &str) -> Result<Action, DecodeError> {
             let f: F = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
             Ok(Action::RemoveParticipant { pid: f.pid })
         }
-        _ => Err(DecodeError::UnknownType(kind)),
+        _ => {
+            if let Some(game_type) = kind.strip_prefix("bingo.") {
+                game_command(value, game_type, &kind).map(Action::Bingo)
+            } else if let Some(game_type) = kind.strip_prefix("fresque.") {
+                game_command(value, game_type, &kind).map(Action::Fresque)
+            } else {
+                Err(DecodeError::UnknownType(kind))
+            }
+        }
     }
+}
+
+/// Decodes a game frame as the game's command: `{"type":"bingo.tap",...}` → `tap`.
+fn game_command<T: serde::de::DeserializeOwned>(
+    mut value: Value,
+    game_type: &str,
+    kind: &str,
+) -> Result<T, DecodeError> {
+    value["type"] = Value::String(game_type.to_string());
+    serde_json::from_value(value).map_err(|e| {
+        let detail = e.to_string();
+        if detail.starts_with("unknown variant") {
+            DecodeError::UnknownType(kind.to_string())
+        } else {
+            DecodeError::BadFields {
+                kind: kind.to_string(),
+                detail,
+            }
+        }
+    })
 }
 
 fn type_of(value: &Value) -> Result<&str, DecodeError> {
@@ -162,5 +200,23 @@ mod tests {
             "unknown_type"
         );
         assert_eq!(decode_action("not json").unwrap_err().code(), "bad_json");
+        assert_eq!(
+            decode_action(r#"{"type":"bingo.tap","card":"open-badge"}"#),
+            Ok(Action::Bingo(BingoCommand::Tap {
+                card: "open-badge".into()
+            }))
+        );
+        assert_eq!(
+            decode_action(r#"{"type":"bingo.fly"}"#).unwrap_err().code(),
+            "unknown_type"
+        );
+        assert_eq!(
+            decode_action(r#"{"type":"bingo.tap"}"#).unwrap_err().code(),
+            "bad_fields"
+        );
+        assert_eq!(
+            decode_action(r#"{"type":"fresque.deal"}"#),
+            Ok(Action::Fresque(FresqueCommand::Deal))
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! messages a facilitator needs on the console.
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
@@ -11,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::auth::new_token;
 use crate::config::ServeConfig;
+use crate::deck::DeckLibrary;
 use crate::room::{RoomSettings, Rooms};
 use crate::store::{Role, Store, StoreError};
 use crate::web::{self, AppState, Shared};
@@ -24,6 +26,8 @@ pub enum ServerError {
     },
     #[error("cannot open the database: {0}")]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Deck(#[from] crate::deck::DeckError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -67,6 +71,10 @@ pub async fn start(
         path: dir.display().to_string(),
         source,
     })?;
+    let decks = Arc::new(DeckLibrary::load(&[
+        PathBuf::from("cards"),
+        dir.join("decks"),
+    ])?);
     let store = Store::open(dir).await?;
     let listener = TcpListener::bind(config.addr)
         .await
@@ -100,6 +108,7 @@ pub async fn start(
     let rooms = Rooms::new(store.clone(), room_settings);
     let state = Arc::new(AppState {
         store: store.clone(),
+        decks,
         rooms: Arc::clone(&rooms),
         config,
         base_url,

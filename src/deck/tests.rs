@@ -280,8 +280,14 @@ fn builtin_pack_variants_cover_all_cards() {
 #[test]
 fn client_view_holds_one_language() {
     let deck = builtin();
-    let view = deck.client_view(Lang::Nl);
+    let view = deck.client_view(Lang::Nl, true);
     assert_eq!(view["lang"], "nl");
+    assert!(view["cards"]["application-form"]["definition"].is_string());
+    let phone = deck.client_view(Lang::Nl, false);
+    assert!(
+        phone["cards"]["application-form"]["definition"].is_null(),
+        "phones never hold definitions"
+    );
     assert_eq!(
         view["cards"]["application-form"]["term"],
         "Aanvraagformulier"

@@ -53,7 +53,7 @@ pub(super) async fn load(store: &Store, code: &str) -> Result<Loaded, RoomError>
         None => {
             let config: SessionConfig =
                 serde_json::from_str(&row.config).map_err(|e| corrupt(format!("config: {e}")))?;
-            SessionState::new(config)
+            SessionState::new(config).map_err(|e| corrupt(format!("config: {e}")))?
         }
     };
     for event in history.events {
@@ -198,7 +198,14 @@ impl Room {
             Arrival::NewParticipant { name, token } => {
                 let pid = self.state.next_pid;
                 let outcome = self
-                    .accept(Actor::Participant(pid), Command::Join { name }, conn)
+                    .accept(
+                        Actor::Participant(pid),
+                        Command::Join {
+                            name,
+                            seed: rand::random(),
+                        },
+                        conn,
+                    )
                     .map_err(|e| refuse(e.0, &e.1))?;
                 let pid =
                     outcome.ok_or_else(|| refuse("internal", "join produced no participant"))?;
@@ -273,6 +280,14 @@ impl Room {
             Action::NextPhase => Command::NextPhase,
             Action::SetPhase { phase } => Command::SetPhase { phase },
             Action::RemoveParticipant { pid } => Command::Remove { pid },
+            Action::Bingo(command) => Command::Bingo {
+                command,
+                seed: rand::random(),
+            },
+            Action::Fresque(command) => Command::Fresque {
+                command,
+                seed: rand::random(),
+            },
         };
         if let Err((code, message)) = self.accept(actor, command, conn) {
             self.out

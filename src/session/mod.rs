@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::games::{Actor, Audience, Emit, ParticipantId, Viewer};
+use crate::deck::Deck;
+use crate::games::bingo::{self, Bingo, BingoCommand, BingoError};
+use crate::games::fresque::{Fresque, FresqueCommand, FresqueError, RefEntry, Reference};
+use crate::games::{Actor, Audience, CardId, Emit, ParticipantId, Viewer};
 pub use phase::{ActivityKind, Phase, PhaseError};
 
 /// What a facilitator chose when creating the session; never changes afterwards.
@@ -20,6 +23,68 @@ pub struct SessionConfig {
     /// Default language of the session's pages (`fr`, `nl` or `en`).
     pub lang: String,
     pub activities: Vec<ActivityKind>,
+    /// The deck whose texts phones and projector show.
+    pub deck: String,
+    /// The fresque scenario (competence to recognise).
+    pub scenario: String,
+    /// How the fresque's cards are dealt (`three-packs`, `two-packs`).
+    pub pack_variant: String,
+    pub bingo_mode: bingo::Mode,
+    /// The game data, copied from the deck when the session was created, so that editing a
+    /// deck file never changes (or breaks the replay of) a session already run.
+    pub cards: Vec<CardId>,
+    pub reference: Vec<RefEntry>,
+    pub packs: Vec<Vec<CardId>>,
+}
+
+impl SessionConfig {
+    /// A configuration whose game data is copied from `deck`; `None` picks the deck's defaults.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_deck(
+        code: String,
+        title: String,
+        lang: String,
+        activities: Vec<ActivityKind>,
+        deck: &Deck,
+        scenario: Option<&str>,
+        pack_variant: Option<&str>,
+        bingo_mode: bingo::Mode,
+    ) -> Result<Self, SessionError> {
+        let scenario = match scenario {
+            Some(id) => deck.scenario(id).ok_or_else(|| {
+                SessionError::BadOption(format!("the deck has no scenario {id:?}"))
+            })?,
+            None => deck.default_scenario(),
+        };
+        let variant = match pack_variant {
+            Some(id) => deck.pack_variant(id).ok_or_else(|| {
+                SessionError::BadOption(format!("the deck has no pack variant {id:?}"))
+            })?,
+            None => deck.default_pack_variant(),
+        };
+        let reference = deck
+            .reference_ranks()
+            .into_iter()
+            .map(|(card, ranks)| RefEntry {
+                card,
+                rank: ranks.first().copied().unwrap_or_default().into(),
+                alternatives: ranks.iter().skip(1).map(|&r| r.into()).collect(),
+            })
+            .collect();
+        Ok(Self {
+            code,
+            title,
+            lang,
+            activities,
+            deck: deck.id.clone(),
+            scenario: scenario.id.clone(),
+            pack_variant: variant.id.clone(),
+            bingo_mode,
+            cards: deck.cards.iter().map(|c| c.id.clone()).collect(),
+            reference,
+            packs: variant.packs.iter().map(|p| p.cards.clone()).collect(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,8 +101,10 @@ pub struct Participant {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
     /// A new participant. The name is already cleaned; `apply` makes it unique.
+    /// `seed` shuffles their bingo grid.
     Join {
         name: String,
+        seed: u64,
     },
     Remove {
         pid: ParticipantId,
@@ -45,6 +112,14 @@ pub enum Command {
     NextPhase,
     SetPhase {
         phase: Phase,
+    },
+    Bingo {
+        command: BingoCommand,
+        seed: u64,
+    },
+    Fresque {
+        command: FresqueCommand,
+        seed: u64,
     },
 }
 
@@ -60,6 +135,16 @@ pub enum SessionError {
     Closed,
     #[error(transparent)]
     Phase(#[from] PhaseError),
+    #[error("the {0} is not running now")]
+    NotNow(&'static str),
+    #[error("this session has no {0}")]
+    NoSuchGame(&'static str),
+    #[error("{0}")]
+    BadOption(String),
+    #[error(transparent)]
+    Bingo(#[from] BingoError),
+    #[error(transparent)]
+    Fresque(#[from] FresqueError),
 }
 
 impl SessionError {
@@ -73,6 +158,11 @@ impl SessionError {
             Self::Phase(PhaseError::Closed) => "session_closed",
             Self::Phase(PhaseError::NoSuchActivity(_)) => "no_such_activity",
             Self::Phase(PhaseError::AlreadyThere) => "already_in_phase",
+            Self::NotNow(_) => "not_now",
+            Self::NoSuchGame(_) => "no_such_game",
+            Self::BadOption(_) => "invalid",
+            Self::Bingo(e) => e.code(),
+            Self::Fresque(e) => e.code(),
         }
     }
 }
@@ -95,23 +185,39 @@ pub struct SessionState {
     pub next_pid: ParticipantId,
     /// Sequence number of the last accepted command (0: none yet).
     pub seq: u64,
+    pub bingo: Option<Bingo>,
+    pub fresque: Option<Fresque>,
 }
 
 impl SessionState {
-    pub fn new(config: SessionConfig) -> Self {
-        Self {
+    /// A fresh session; its games are set up from the data frozen in `config`.
+    pub fn new(config: SessionConfig) -> Result<Self, SessionError> {
+        let bingo = match config.activities.contains(&ActivityKind::Bingo) {
+            true => Some(Bingo::new(config.cards.clone(), config.bingo_mode)?),
+            false => None,
+        };
+        let fresque = match config.activities.contains(&ActivityKind::Fresque) {
+            true => Some(Fresque::new(
+                Reference::new(config.reference.clone())?,
+                config.packs.clone(),
+            )?),
+            false => None,
+        };
+        Ok(Self {
             config,
             phase: Phase::Lobby,
             participants: BTreeMap::new(),
             next_pid: 1,
             seq: 0,
-        }
+            bingo,
+            fresque,
+        })
     }
 
     /// Applies one command; on error nothing changed. On success `seq` went up by one.
     pub fn apply(&mut self, actor: Actor, command: &Command) -> Result<Outcome, SessionError> {
         let outcome = match command {
-            Command::Join { name } => self.join(name)?,
+            Command::Join { name, seed } => self.join(name, *seed)?,
             Command::Remove { pid } => {
                 require_facilitator(actor)?;
                 let participant = self
@@ -122,12 +228,47 @@ impl SessionState {
                     return Err(SessionError::Removed);
                 }
                 participant.removed = true;
+                let mut emits = vec![Emit::new(
+                    Audience::Staff,
+                    json!({"type": "participant.removed", "pid": pid}),
+                )];
+                if let Some(bingo) = &mut self.bingo {
+                    emits.extend(bingo.remove_participant(*pid));
+                }
+                if let Some(fresque) = &mut self.fresque {
+                    emits.extend(fresque.remove_participant(*pid));
+                }
                 Outcome {
-                    emits: vec![Emit::new(
-                        Audience::Staff,
-                        json!({"type": "participant.removed", "pid": pid}),
-                    )],
+                    emits,
                     removed: Some(*pid),
+                    ..Outcome::default()
+                }
+            }
+            Command::Bingo { command, seed } => {
+                if self.current_activity() != Some(ActivityKind::Bingo) {
+                    return Err(SessionError::NotNow("bingo"));
+                }
+                let bingo = self
+                    .bingo
+                    .as_mut()
+                    .ok_or(SessionError::NoSuchGame("bingo"))?;
+                let emits = bingo.apply(actor, command.clone(), *seed)?;
+                Outcome {
+                    emits,
+                    ..Outcome::default()
+                }
+            }
+            Command::Fresque { command, seed } => {
+                if self.current_activity() != Some(ActivityKind::Fresque) {
+                    return Err(SessionError::NotNow("fresque"));
+                }
+                let fresque = self
+                    .fresque
+                    .as_mut()
+                    .ok_or(SessionError::NoSuchGame("fresque"))?;
+                let emits = fresque.apply(actor, command.clone(), *seed)?;
+                Outcome {
+                    emits,
                     ..Outcome::default()
                 }
             }
@@ -146,7 +287,7 @@ impl SessionState {
         Ok(outcome)
     }
 
-    fn join(&mut self, name: &str) -> Result<Outcome, SessionError> {
+    fn join(&mut self, name: &str, seed: u64) -> Result<Outcome, SessionError> {
         if self.phase == Phase::Closed {
             return Err(SessionError::Closed);
         }
@@ -165,11 +306,18 @@ impl SessionState {
                 removed: false,
             },
         );
+        let mut emits = vec![Emit::new(
+            Audience::Staff,
+            json!({"type": "participant.joined", "pid": pid, "name": name}),
+        )];
+        if let Some(bingo) = &mut self.bingo {
+            emits.extend(bingo.add_participant(pid, seed));
+        }
+        if let Some(fresque) = &mut self.fresque {
+            emits.extend(fresque.add_participant(pid, seed));
+        }
         Ok(Outcome {
-            emits: vec![Emit::new(
-                Audience::Staff,
-                json!({"type": "participant.joined", "pid": pid, "name": name}),
-            )],
+            emits,
             joined: Some(pid),
             ..Outcome::default()
         })
@@ -192,6 +340,10 @@ impl SessionState {
             Phase::Activity { index } => self.config.activities.get(index).copied(),
             _ => None,
         }
+    }
+
+    pub fn current_activity(&self) -> Option<ActivityKind> {
+        self.activity_of(self.phase)
     }
 
     /// A live participant (not removed).
@@ -226,11 +378,21 @@ impl SessionState {
                     .filter(|(_, p)| !p.removed)
                     .map(|(pid, p)| json!({"pid": pid, "name": p.name}))
                     .collect();
-                json!({"session": session, "participants": participants})
+                json!({
+                    "session": session,
+                    "participants": participants,
+                    "bingo": self.bingo.as_ref().map(|g| g.view(viewer)),
+                    "fresque": self.fresque.as_ref().map(|g| g.view(viewer)),
+                })
             }
             Viewer::Participant(pid) => {
                 let name = self.participants.get(&pid).map(|p| p.name.as_str());
-                json!({"session": session, "you": {"pid": pid, "name": name}})
+                json!({
+                    "session": session,
+                    "you": {"pid": pid, "name": name},
+                    "bingo": self.bingo.as_ref().map(|g| g.view(viewer)),
+                    "fresque": self.fresque.as_ref().map(|g| g.view(viewer)),
+                })
             }
         }
     }
@@ -249,22 +411,41 @@ mod tests {
     use proptest::prelude::*;
 
     fn state() -> SessionState {
-        SessionState::new(SessionConfig {
-            code: "ACDEFG".into(),
-            title: "Atelier".into(),
-            lang: "fr".into(),
-            activities: vec![ActivityKind::Bingo, ActivityKind::Fresque],
-        })
+        let deck = crate::deck::DeckLibrary::builtin().unwrap();
+        let config = SessionConfig::from_deck(
+            "ACDEFG".into(),
+            "Atelier".into(),
+            "fr".into(),
+            vec![ActivityKind::Bingo, ActivityKind::Fresque],
+            deck.default_deck(),
+            None,
+            None,
+            bingo::Mode::Definition,
+        )
+        .unwrap();
+        SessionState::new(config).unwrap()
     }
 
     #[test]
     fn joining_assigns_ids_and_unique_names() {
         let mut s = state();
         let a = s
-            .apply(Actor::Facilitator, &Command::Join { name: "Ada".into() })
+            .apply(
+                Actor::Facilitator,
+                &Command::Join {
+                    name: "Ada".into(),
+                    seed: 1,
+                },
+            )
             .unwrap();
         let b = s
-            .apply(Actor::Facilitator, &Command::Join { name: "ada".into() })
+            .apply(
+                Actor::Facilitator,
+                &Command::Join {
+                    name: "ada".into(),
+                    seed: 2,
+                },
+            )
             .unwrap();
         assert_eq!((a.joined, b.joined), (Some(1), Some(2)));
         assert_eq!(s.participants[&2].name, "ada 2");
@@ -274,8 +455,14 @@ mod tests {
     #[test]
     fn participants_cannot_drive_the_session() {
         let mut s = state();
-        s.apply(Actor::Facilitator, &Command::Join { name: "Ada".into() })
-            .unwrap();
+        s.apply(
+            Actor::Facilitator,
+            &Command::Join {
+                name: "Ada".into(),
+                seed: 1,
+            },
+        )
+        .unwrap();
         let before = s.clone();
         for cmd in [
             Command::NextPhase,
@@ -295,8 +482,14 @@ mod tests {
     #[test]
     fn a_removed_participant_frees_the_name_and_cannot_be_removed_twice() {
         let mut s = state();
-        s.apply(Actor::Facilitator, &Command::Join { name: "Ada".into() })
-            .unwrap();
+        s.apply(
+            Actor::Facilitator,
+            &Command::Join {
+                name: "Ada".into(),
+                seed: 1,
+            },
+        )
+        .unwrap();
         let out = s
             .apply(Actor::Facilitator, &Command::Remove { pid: 1 })
             .unwrap();
@@ -308,7 +501,13 @@ mod tests {
             SessionError::Removed
         );
         let again = s
-            .apply(Actor::Facilitator, &Command::Join { name: "Ada".into() })
+            .apply(
+                Actor::Facilitator,
+                &Command::Join {
+                    name: "Ada".into(),
+                    seed: 1,
+                },
+            )
             .unwrap();
         assert_eq!(again.joined, Some(2));
         assert_eq!(s.participants[&2].name, "Ada");
@@ -325,8 +524,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            s.apply(Actor::Facilitator, &Command::Join { name: "Ada".into() })
-                .unwrap_err(),
+            s.apply(
+                Actor::Facilitator,
+                &Command::Join {
+                    name: "Ada".into(),
+                    seed: 1
+                }
+            )
+            .unwrap_err(),
             SessionError::Closed
         );
     }
@@ -344,7 +549,7 @@ mod tests {
             Just(Phase::Closed)
         ];
         let command = prop_oneof![
-            "[a-zA-Z ]{1,10}".prop_map(|name| Command::Join { name }),
+            ("[a-zA-Z ]{1,10}", any::<u64>()).prop_map(|(name, seed)| Command::Join { name, seed }),
             (0u32..6).prop_map(|pid| Command::Remove { pid }),
             Just(Command::NextPhase),
             phase.prop_map(|phase| Command::SetPhase { phase }),

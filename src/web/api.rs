@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 
 use super::{ApiError, Authed, Shared, origin_allowed};
 use crate::auth::{Principal, hash_password, new_token, verify_password};
+use crate::deck::Lang;
+use crate::games::bingo::Mode;
 use crate::session::code::new_join_code;
 use crate::session::{ActivityKind, SessionConfig};
 use crate::store::{Role, SessionRow, StoreError, TokenKind};
@@ -29,6 +31,7 @@ pub fn routes() -> Router<Shared> {
         .route("/api/sessions/{code}", get(read))
         .route("/api/login", post(login))
         .route("/api/users", post(create_user))
+        .route("/decks/{deck}/{file}", get(deck_texts))
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,6 +42,18 @@ pub struct NewSession {
     pub lang: String,
     #[serde(default = "default_activities")]
     pub activities: Vec<String>,
+    /// Deck id; the default deck when absent.
+    #[serde(default)]
+    pub deck: Option<String>,
+    /// Fresque scenario id; the deck's default when absent.
+    #[serde(default)]
+    pub scenario: Option<String>,
+    /// `three-packs` or `two-packs` (deck-defined); the deck's default when absent.
+    #[serde(default)]
+    pub pack_variant: Option<String>,
+    /// `definition` (default) or `listening`.
+    #[serde(default)]
+    pub bingo_mode: Option<Mode>,
 }
 
 fn default_lang() -> String {
@@ -77,15 +92,27 @@ pub async fn create_session(
         }
         activities.push(kind);
     }
+    let deck = match &new.deck {
+        Some(id) => state
+            .decks
+            .get(id)
+            .ok_or_else(|| bad(format!("unknown deck {id:?}")))?,
+        None => state.decks.default_deck(),
+    };
     let screen_key = new_token();
     for _ in 0..16 {
         let code = new_join_code();
-        let config = SessionConfig {
-            code: code.clone(),
-            title: title.clone(),
-            lang: new.lang.clone(),
-            activities: activities.clone(),
-        };
+        let config = SessionConfig::from_deck(
+            code.clone(),
+            title.clone(),
+            new.lang.clone(),
+            activities.clone(),
+            deck,
+            new.scenario.as_deref(),
+            new.pack_variant.as_deref(),
+            new.bingo_mode.unwrap_or(Mode::Definition),
+        )
+        .map_err(|e| bad(e.to_string()))?;
         let config = serde_json::to_string(&config).map_err(ApiError::internal)?;
         match state
             .store
@@ -111,6 +138,8 @@ pub fn session_json(state: &Shared, row: &SessionRow) -> Value {
         "title": config["title"],
         "lang": config["lang"],
         "activities": config["activities"],
+        "deck": config["deck"],
+        "bingo_mode": config["bingo_mode"],
         "created_at": row.created_at,
         "join_url": state.join_url(&row.code),
         "qr_url": format!("{}/qr/{}.svg", state.base_url, row.code),
@@ -237,4 +266,24 @@ async fn create_user(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A deck's texts in one language, for phones (no definitions: see `Deck::client_view`).
+/// Public and cacheable: it is the same for every participant.
+async fn deck_texts(
+    State(state): State<Shared>,
+    Path((deck, file)): Path<(String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    let lang = file
+        .strip_suffix(".json")
+        .and_then(Lang::parse)
+        .ok_or_else(|| ApiError::not_found("language"))?;
+    let deck = state
+        .decks
+        .get(&deck)
+        .ok_or_else(|| ApiError::not_found("deck"))?;
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "public, max-age=600")],
+        Json(deck.client_view(lang, false)),
+    ))
 }

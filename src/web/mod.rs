@@ -21,6 +21,7 @@ use subtle::ConstantTimeEq;
 
 use crate::auth::Principal;
 use crate::config::ServeConfig;
+use crate::deck::DeckLibrary;
 use crate::room::Rooms;
 use crate::store::Store;
 
@@ -29,6 +30,7 @@ pub const SESSION_COOKIE: &str = "atelier_session";
 
 pub struct AppState {
     pub store: Store,
+    pub decks: Arc<DeckLibrary>,
     pub rooms: Arc<Rooms>,
     pub config: ServeConfig,
     /// Base of the links we hand out (join URLs, QR codes): `--public-url`, or the listen address.

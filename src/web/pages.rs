@@ -17,6 +17,7 @@ use serde::Deserialize;
 use super::api::{NewSession, create_session};
 use super::{SESSION_COOKIE, Shared, origin_allowed, principal_from};
 use crate::auth::{Principal, hash_password, new_token, verify_password};
+use crate::games::bingo::Mode;
 use crate::session::code::normalise_join_code;
 use crate::store::{Role, SessionRow, StoreError, TokenKind};
 
@@ -373,6 +374,10 @@ struct SessionForm {
     lang: String,
     /// "bingo,fresque", "fresque,bingo", "bingo", "fresque" or "".
     activities: String,
+    /// "definition" or "listening".
+    bingo_mode: Option<String>,
+    /// "three-packs" or "two-packs".
+    pack_variant: Option<String>,
 }
 
 async fn create_from_form(
@@ -400,6 +405,13 @@ async fn create_from_form(
             title: form.title,
             lang: form.lang,
             activities,
+            deck: None,
+            scenario: None,
+            pack_variant: form.pack_variant.filter(|v| !v.is_empty()),
+            bingo_mode: match form.bingo_mode.as_deref() {
+                Some("listening") => Some(Mode::Listening),
+                _ => Some(Mode::Definition),
+            },
         },
     )
     .await

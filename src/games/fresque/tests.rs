@@ -1,0 +1,861 @@
+use super::*;
+use proptest::prelude::*;
+
+const F: Actor = Actor::Facilitator;
+fn p(id: ParticipantId) -> Actor {
+    Actor::Participant(id)
+}
+
+fn entry(card: &str, rank: u32, alternatives: &[u32]) -> RefEntry {
+    RefEntry {
+        card: card.into(),
+        rank,
+        alternatives: alternatives.to_vec(),
+    }
+}
+
+fn ids(cards: &[&str]) -> Vec<CardId> {
+    cards.iter().map(|c| c.to_string()).collect()
+}
+
+/// The issue's default Open Badges reference (25 cards, 12 ranks, 5 debatable).
+fn open_badges() -> (Reference, Vec<Vec<CardId>>) {
+    let r = Reference::new(vec![
+        entry("competence", 1, &[]),
+        entry("reconnaissance", 1, &[12]),
+        entry("idee-du-badge", 2, &[]),
+        entry("emetteur", 3, &[5]),
+        entry("open-badge-factory", 3, &[]),
+        entry("moule-du-badge", 4, &[]),
+        entry("titre", 5, &[]),
+        entry("description", 5, &[]),
+        entry("criteres", 5, &[]),
+        entry("image", 5, &[]),
+        entry("endossement-du-moule", 6, &[]),
+        entry("recommandation-emetteur", 6, &[]),
+        entry("formulaire-de-demande", 7, &[]),
+        entry("duree-de-validite", 7, &[5]),
+        entry("delivrance-apres-examen", 8, &[]),
+        entry("delivrance-code", 8, &[]),
+        entry("delivrance-automatique", 8, &[]),
+        entry("beneficiaire", 9, &[2]),
+        entry("open-badge", 9, &[]),
+        entry("open-badge-passport", 10, &[]),
+        entry("enrichissement", 11, &[]),
+        entry("endossement-beneficiaire", 11, &[]),
+        entry("partage", 11, &[]),
+        entry("carte-communaute", 12, &[]),
+        entry("selfie-badge", 12, &[4, 5, 6, 7, 8]),
+    ])
+    .unwrap();
+    let by_rank = |lo: u32, hi: u32| -> Vec<CardId> {
+        r.entries()
+            .iter()
+            .filter(|e| (lo..=hi).contains(&e.rank))
+            .map(|e| e.card.clone())
+            .collect()
+    };
+    let packs = vec![by_rank(1, 5), by_rank(6, 9), by_rank(10, 12)];
+    (r, packs)
+}
+
+fn game(players: &[ParticipantId], teams: u32) -> Fresque {
+    let (r, packs) = open_badges();
+    let mut g = Fresque::new(r, packs).unwrap();
+    for &pid in players {
+        g.add_participant(pid, 0);
+    }
+    g.apply(
+        F,
+        FresqueCommand::FormTeams {
+            count: Some(teams),
+            size: None,
+        },
+        7,
+    )
+    .unwrap();
+    g
+}
+
+fn hand(g: &Fresque, pid: ParticipantId) -> Vec<CardId> {
+    let t = g.team_of(pid).unwrap();
+    g.team_cards(t).unwrap().hands[&pid].clone()
+}
+
+fn board(g: &Fresque, team: TeamId) -> Vec<CardId> {
+    g.team_cards(team).unwrap().board
+}
+
+fn place(g: &mut Fresque, pid: ParticipantId, card: &str, after: Option<&str>) -> R {
+    g.apply(
+        p(pid),
+        FresqueCommand::Place {
+            card: card.into(),
+            after: after.map(Into::into),
+        },
+        0,
+    )
+}
+
+fn mv(g: &mut Fresque, pid: ParticipantId, card: &str, after: Option<&str>) -> R {
+    g.apply(
+        p(pid),
+        FresqueCommand::Move {
+            card: card.into(),
+            after: after.map(Into::into),
+        },
+        0,
+    )
+}
+
+/// No loss, no duplicate: board + hands + pool is a permutation of what was dealt.
+fn assert_conserved(g: &Fresque) {
+    for t in 0..g.team_count() as TeamId {
+        let c = g.team_cards(t).unwrap();
+        let mut held: Vec<CardId> = c.board.clone();
+        for h in c.hands.values() {
+            held.extend(h.iter().cloned());
+        }
+        held.extend(c.pool.iter().cloned());
+        held.sort();
+        let mut dealt = c.dealt.clone();
+        dealt.sort();
+        assert_eq!(held, dealt, "team {t}");
+        // Hands only for present members; pool only when nobody is present.
+        let keys: BTreeSet<_> = c.hands.keys().copied().collect();
+        let members: BTreeSet<_> = c.members.iter().copied().collect();
+        assert_eq!(keys, members);
+        assert!(c.pool.is_empty() || c.members.is_empty());
+    }
+}
+
+// ---------- scoring ----------
+
+fn simple_ref() -> Reference {
+    Reference::new(vec![
+        entry("a", 1, &[]),
+        entry("b", 2, &[]),
+        entry("b2", 2, &[]),
+        entry("c", 3, &[]),
+        entry("d", 4, &[1]),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn score_perfect_and_reversed() {
+    let r = simple_ref();
+    let s = score(&ids(&["a", "b", "c"]), &r);
+    assert_eq!((s.agreeing, s.pairs, s.percent), (3, 3, Some(100)));
+    assert!(s.cards.iter().all(|c| c.colour == Colour::Green));
+    let s = score(&ids(&["c", "b", "a"]), &r);
+    assert_eq!((s.agreeing, s.pairs, s.percent), (0, 3, Some(0)));
+    assert!(s.cards.iter().all(|c| c.disagreements == 2));
+    assert!(s.cards.iter().all(|c| c.colour == Colour::Orange));
+}
+
+#[test]
+fn score_ties_agree_both_ways() {
+    let r = simple_ref();
+    for board in [["b", "b2"], ["b2", "b"]] {
+        let s = score(&ids(&board), &r);
+        assert_eq!((s.agreeing, s.pairs), (1, 1));
+    }
+    // a b2 b c: all 6 pairs agree.
+    assert_eq!(score(&ids(&["a", "b2", "b", "c"]), &r).agreeing, 6);
+}
+
+#[test]
+fn score_alternatives() {
+    let r = simple_ref();
+    // d (rank 4, also 1) may come first: pairs (d,a) (d,b) (d,c) agree since 1 ≤ x.
+    let s = score(&ids(&["d", "a", "b", "c"]), &r);
+    assert_eq!((s.agreeing, s.pairs), (6, 6));
+    // ... and last.
+    assert_eq!(score(&ids(&["a", "b", "c", "d"]), &r).agreeing, 6);
+    // c before a: c=3 > a=1 disagrees; the alternative of d does not help c.
+    let s = score(&ids(&["c", "a", "d"]), &r);
+    // pairs: (c,a) bad, (c,d) ok (3 ≤ 4), (a,d) ok (1 ≤ 4).
+    assert_eq!((s.agreeing, s.pairs, s.percent), (2, 3, Some(67)));
+    let d: Vec<u32> = s.cards.iter().map(|c| c.disagreements).collect();
+    assert_eq!(d, vec![1, 1, 0]);
+}
+
+#[test]
+fn score_colours_and_edge_cases() {
+    let r = simple_ref();
+    // c b a d? d alternatives make it agree with everything after/before it
+    // only when its span allows: d before nothing. Board: c b2 b a.
+    let s = score(&ids(&["c", "b2", "b", "a"]), &r);
+    // pairs bad: (c,b2) (c,b) (c,a) (b2,a) (b,a) → 5 bad, (b2,b) ok.
+    assert_eq!((s.agreeing, s.pairs), (1, 6));
+    let d: Vec<(u32, Colour)> = s
+        .cards
+        .iter()
+        .map(|c| (c.disagreements, c.colour))
+        .collect();
+    assert_eq!(
+        d,
+        vec![
+            (3, Colour::Red),
+            (2, Colour::Orange),
+            (2, Colour::Orange),
+            (3, Colour::Red)
+        ]
+    );
+    assert_eq!(score(&[], &r).percent, None);
+    assert_eq!(score(&ids(&["a"]), &r).percent, None);
+    // Unknown cards are ignored.
+    let s = score(&ids(&["zzz", "a", "b"]), &r);
+    assert_eq!((s.agreeing, s.pairs, s.cards.len()), (1, 1, 2));
+}
+
+#[test]
+fn reference_and_packs_are_validated() {
+    assert!(Reference::new(vec![]).is_err());
+    assert_eq!(
+        Reference::new(vec![entry("a", 1, &[]), entry("a", 2, &[])])
+            .unwrap_err()
+            .code(),
+        "invalid_reference"
+    );
+    let r = simple_ref();
+    for packs in [
+        vec![],
+        vec![vec![]],
+        vec![ids(&["a", "x"])],
+        vec![ids(&["a"]), ids(&["a"])],
+    ] {
+        assert_eq!(
+            Fresque::new(r.clone(), packs).unwrap_err().code(),
+            "invalid_packs"
+        );
+    }
+}
+
+// ---------- teams ----------
+
+#[test]
+fn teams_are_balanced_by_count_and_size() {
+    let g = game(&(1..=10).collect::<Vec<_>>(), 3);
+    let mut sizes: Vec<usize> = (0..3)
+        .map(|t| g.team_cards(t).unwrap().members.len())
+        .collect();
+    sizes.sort();
+    assert_eq!(sizes, vec![3, 3, 4]);
+    let (r, packs) = open_badges();
+    let mut g = Fresque::new(r, packs).unwrap();
+    for pid in 1..=10 {
+        g.add_participant(pid, 0);
+    }
+    let size = |size| FresqueCommand::FormTeams {
+        count: None,
+        size: Some(size),
+    };
+    g.apply(F, size(4), 1).unwrap();
+    assert_eq!(g.team_count(), 3);
+    g.apply(F, size(5), 1).unwrap();
+    assert_eq!(g.team_count(), 2);
+    for bad in [
+        FresqueCommand::FormTeams {
+            count: None,
+            size: None,
+        },
+        FresqueCommand::FormTeams {
+            count: Some(2),
+            size: Some(2),
+        },
+        FresqueCommand::FormTeams {
+            count: Some(0),
+            size: None,
+        },
+        size(0),
+    ] {
+        assert_eq!(g.apply(F, bad, 0).unwrap_err().code(), "invalid_team_spec");
+    }
+    assert_eq!(g.apply(p(1), size(3), 0).unwrap_err().code(), "forbidden");
+}
+
+#[test]
+fn late_joiners_go_to_the_smallest_team_and_rejoin_their_own() {
+    let mut g = game(&[1, 2, 3, 4, 5], 2); // sizes 3 and 2
+    let small = if g.team_cards(0).unwrap().members.len() == 2 {
+        0
+    } else {
+        1
+    };
+    g.add_participant(6, 0);
+    assert_eq!(g.team_of(6), Some(small));
+    // Now 3/3: a tie goes to team 0.
+    g.add_participant(7, 0);
+    assert_eq!(g.team_of(7), Some(0));
+    let t1 = g.team_of(1).unwrap();
+    g.remove_participant(1);
+    assert_eq!(g.team_of(1), None);
+    g.add_participant(1, 0);
+    assert_eq!(g.team_of(1), Some(t1));
+}
+
+#[test]
+fn dealing_is_round_robin_and_deterministic() {
+    let mut g = game(&[1, 2, 3], 1);
+    let e = g.apply(F, FresqueCommand::Deal, 11).unwrap();
+    // Pack 1 has 10 cards: 4/3/3 in arrival order of the team.
+    let members = g.team_cards(0).unwrap().members;
+    let sizes: Vec<usize> = members.iter().map(|&m| hand(&g, m).len()).collect();
+    assert_eq!(sizes, vec![4, 3, 3]);
+    // Private hands.
+    let hands: Vec<&Emit> = e
+        .iter()
+        .filter(|e| e.event["type"] == "fresque.hand")
+        .collect();
+    assert_eq!(hands.len(), 3);
+    for h in hands {
+        let Audience::Participant(pid) = h.to else {
+            panic!("hand sent to {:?}", h.to)
+        };
+        assert_eq!(h.event["hand"], json!(hand(&g, pid)));
+    }
+    // Pack 2 (9 cards) continues the round-robin where pack 1 stopped.
+    g.apply(F, FresqueCommand::Deal, 11).unwrap();
+    let sizes: Vec<usize> = members.iter().map(|&m| hand(&g, m).len()).collect();
+    assert_eq!(sizes, vec![7, 6, 6]);
+    g.apply(F, FresqueCommand::Deal, 11).unwrap();
+    assert_eq!(
+        g.apply(F, FresqueCommand::Deal, 11).unwrap_err().code(),
+        "no_more_packs"
+    );
+    assert_eq!(g.team_cards(0).unwrap().dealt.len(), 25);
+    assert_conserved(&g);
+    // Same seeds → same state.
+    let mut h = game(&[1, 2, 3], 1);
+    for _ in 0..3 {
+        h.apply(F, FresqueCommand::Deal, 11).unwrap();
+    }
+    assert_eq!(g, h);
+    // Other deal seed → other hands (almost surely; fixed seeds make it certain).
+    let mut k = game(&[1, 2, 3], 1);
+    k.apply(F, FresqueCommand::Deal, 12).unwrap();
+    let mut g1 = game(&[1, 2, 3], 1);
+    g1.apply(F, FresqueCommand::Deal, 11).unwrap();
+    assert_ne!(k, g1);
+}
+
+#[test]
+fn round_robin_carries_over_between_packs() {
+    let mut g = game(&[1, 2, 3, 4], 1);
+    let members = g.team_cards(0).unwrap().members;
+    g.apply(F, FresqueCommand::Deal, 1).unwrap();
+    let sizes: Vec<usize> = members.iter().map(|&m| hand(&g, m).len()).collect();
+    assert_eq!(sizes, vec![3, 3, 2, 2]);
+    // 9 more cards, starting with the third member: nobody gets the extra card twice.
+    g.apply(F, FresqueCommand::Deal, 1).unwrap();
+    let sizes: Vec<usize> = members.iter().map(|&m| hand(&g, m).len()).collect();
+    assert_eq!(sizes, vec![5, 5, 5, 4]);
+}
+
+#[test]
+fn deal_to_an_empty_team_fills_the_pool_for_the_next_member() {
+    let mut g = game(&[1], 2); // team 1 is empty
+    let empty = 1 - g.team_of(1).unwrap();
+    g.apply(F, FresqueCommand::Deal, 3).unwrap();
+    assert_eq!(g.team_cards(empty).unwrap().pool.len(), 10);
+    g.add_participant(2, 0);
+    assert_eq!(g.team_of(2), Some(empty));
+    assert_eq!(hand(&g, 2).len(), 10);
+    assert!(g.team_cards(empty).unwrap().pool.is_empty());
+    assert_conserved(&g);
+    assert_eq!(
+        g.apply(
+            F,
+            FresqueCommand::FormTeams {
+                count: Some(1),
+                size: None
+            },
+            0
+        )
+        .unwrap_err()
+        .code(),
+        "already_dealt"
+    );
+}
+
+#[test]
+fn placing_moving_and_returning() {
+    let mut g = game(&[1, 2], 1);
+    g.apply(F, FresqueCommand::Deal, 5).unwrap();
+    let h1 = hand(&g, 1);
+    let h2 = hand(&g, 2);
+    assert_eq!(
+        place(&mut g, 1, &h2[0], None).unwrap_err().code(),
+        "not_in_hand"
+    );
+    let e = place(&mut g, 1, &h1[0], None).unwrap();
+    // Team + staff see who did what.
+    assert_eq!(e[0].to, Audience::Participants(vec![1, 2]));
+    assert_eq!(e[1].to, Audience::Staff);
+    assert_eq!(e[0].event["by"], json!(1));
+    assert_eq!(e[0].event["action"], json!("place"));
+    assert_eq!(e[0].event["card"], json!(h1[0]));
+    assert_eq!(e[2].to, Audience::Participant(1));
+    place(&mut g, 2, &h2[0], Some(&h1[0])).unwrap();
+    place(&mut g, 2, &h2[1], None).unwrap();
+    assert_eq!(
+        board(&g, 0),
+        vec![h2[1].clone(), h1[0].clone(), h2[0].clone()]
+    );
+    assert_eq!(
+        place(&mut g, 1, &h1[1], Some("nope")).unwrap_err().code(),
+        "anchor_not_on_board"
+    );
+    // Anyone moves any card.
+    mv(&mut g, 1, &h2[1], Some(&h2[0])).unwrap();
+    assert_eq!(
+        board(&g, 0),
+        vec![h1[0].clone(), h2[0].clone(), h2[1].clone()]
+    );
+    mv(&mut g, 2, &h2[1], None).unwrap();
+    assert_eq!(
+        board(&g, 0),
+        vec![h2[1].clone(), h1[0].clone(), h2[0].clone()]
+    );
+    assert_eq!(
+        mv(&mut g, 2, &h2[1], Some(&h2[1])).unwrap_err().code(),
+        "anchor_is_self"
+    );
+    assert_eq!(
+        mv(&mut g, 2, &h1[1], None).unwrap_err().code(),
+        "not_on_board"
+    );
+    // Moving after a card that was taken back is a clear error.
+    g.apply(
+        p(2),
+        FresqueCommand::Return {
+            card: h1[0].clone(),
+        },
+        0,
+    )
+    .unwrap();
+    assert!(hand(&g, 2).contains(&h1[0]));
+    assert_eq!(
+        mv(&mut g, 1, &h2[0], Some(&h1[0])).unwrap_err().code(),
+        "anchor_not_on_board"
+    );
+    assert_conserved(&g);
+    assert_eq!(
+        g.apply(
+            F,
+            FresqueCommand::Move {
+                card: h2[0].clone(),
+                after: None
+            },
+            0
+        )
+        .unwrap_err()
+        .code(),
+        "not_a_participant"
+    );
+}
+
+#[test]
+fn a_member_leaving_returns_the_hand_to_the_team() {
+    let mut g = game(&[1, 2, 3], 1);
+    g.apply(F, FresqueCommand::Deal, 5).unwrap();
+    let h1 = hand(&g, 1);
+    let before2 = hand(&g, 2).len();
+    let before3 = hand(&g, 3).len();
+    let e = g.remove_participant(1);
+    assert_eq!(
+        hand(&g, 2).len() + hand(&g, 3).len(),
+        before2 + before3 + h1.len()
+    );
+    // Fewest cards first: the two remaining hands end up balanced.
+    assert!(hand(&g, 2).len().abs_diff(hand(&g, 3).len()) <= 1);
+    for c in &h1 {
+        assert!(hand(&g, 2).contains(c) || hand(&g, 3).contains(c));
+    }
+    assert!(e.iter().any(|e| e.event["type"] == "fresque.team"
+        && e.event["reason"] == "left"
+        && e.event["who"] == json!(1)));
+    assert_conserved(&g);
+    assert_eq!(
+        place(&mut g, 1, &h1[0], None).unwrap_err().code(),
+        "not_in_game"
+    );
+    // Everybody leaves: cards go to the pool; a rejoin takes them all.
+    g.remove_participant(2);
+    g.remove_participant(3);
+    assert_eq!(g.team_cards(0).unwrap().pool.len(), 10);
+    assert_conserved(&g);
+    g.add_participant(1, 0);
+    assert_eq!(hand(&g, 1).len(), 10);
+    assert_conserved(&g);
+}
+
+#[test]
+fn moving_a_member_takes_no_cards_along() {
+    let mut g = game(&[1, 2, 3, 4], 2);
+    g.apply(F, FresqueCommand::Deal, 5).unwrap();
+    let from = g.team_of(1).unwrap();
+    let to = 1 - from;
+    let e = g
+        .apply(
+            F,
+            FresqueCommand::MoveMember {
+                participant: 1,
+                team: to,
+            },
+            0,
+        )
+        .unwrap();
+    assert!(!e.is_empty());
+    assert_eq!(g.team_of(1), Some(to));
+    assert!(hand(&g, 1).is_empty());
+    assert_conserved(&g);
+    assert_eq!(
+        g.apply(
+            F,
+            FresqueCommand::MoveMember {
+                participant: 1,
+                team: to
+            },
+            0
+        )
+        .unwrap_err()
+        .code(),
+        "already_in_team"
+    );
+    assert_eq!(
+        g.apply(
+            F,
+            FresqueCommand::MoveMember {
+                participant: 1,
+                team: 9
+            },
+            0
+        )
+        .unwrap_err()
+        .code(),
+        "unknown_team"
+    );
+}
+
+#[test]
+fn reveal_debrief_and_show_team() {
+    let mut g = game(&[1], 1);
+    assert_eq!(
+        g.apply(F, FresqueCommand::Debrief { index: 0 }, 0)
+            .unwrap_err()
+            .code(),
+        "not_revealed"
+    );
+    g.apply(F, FresqueCommand::Deal, 5).unwrap();
+    // Place the hand in reference order: perfect score.
+    let mut cards = hand(&g, 1);
+    let r = g.reference().clone();
+    cards.sort_by_key(|c| r.get(c).map(|e| e.rank));
+    let mut last: Option<CardId> = None;
+    for c in &cards {
+        place(&mut g, 1, c, last.as_deref()).unwrap();
+        last = Some(c.clone());
+    }
+    let e = g.apply(F, FresqueCommand::Reveal, 0).unwrap();
+    assert_eq!(e[0].to, Audience::All);
+    assert_eq!(e[0].event["results"][0]["score"]["percent"], json!(100));
+    assert_eq!(e[0].event["results"][0]["placed"], json!(10));
+    assert_eq!(
+        mv(&mut g, 1, &cards[0], None).unwrap_err().code(),
+        "revealed"
+    );
+    assert_eq!(
+        g.apply(F, FresqueCommand::Deal, 0).unwrap_err().code(),
+        "revealed"
+    );
+    let e = g.apply(F, FresqueCommand::Debrief { index: 0 }, 0).unwrap();
+    assert_eq!(e[0].event["debrief"]["card"], json!("competence"));
+    assert_eq!(e[0].event["debrief"]["total"], json!(25));
+    let e = g
+        .apply(F, FresqueCommand::Debrief { index: 24 }, 0)
+        .unwrap();
+    assert_eq!(e[0].event["debrief"]["rank"], json!(12));
+    assert_eq!(
+        g.apply(F, FresqueCommand::Debrief { index: 25 }, 0)
+            .unwrap_err()
+            .code(),
+        "index_out_of_range"
+    );
+    g.apply(F, FresqueCommand::ShowTeam { team: Some(0) }, 0)
+        .unwrap();
+    assert_eq!(g.view(Viewer::Staff)["shown_team"], json!(0));
+    assert_eq!(
+        g.apply(F, FresqueCommand::ShowTeam { team: Some(1) }, 0)
+            .unwrap_err()
+            .code(),
+        "unknown_team"
+    );
+}
+
+#[test]
+fn views_keep_teams_private() {
+    let mut g = game(&[1, 2], 2);
+    g.apply(F, FresqueCommand::Deal, 5).unwrap();
+    let v = g.view(Viewer::Participant(1));
+    assert_eq!(v["hand"], json!(hand(&g, 1)));
+    assert_eq!(v["team"]["id"], json!(g.team_of(1)));
+    assert!(v.get("teams").is_none());
+    assert_eq!(v["phase"], json!("playing"));
+    let s = g.view(Viewer::Staff);
+    assert_eq!(s["teams"].as_array().unwrap().len(), 2);
+    assert_eq!(s["reference_order"].as_array().unwrap().len(), 25);
+    assert_eq!(g.view(Viewer::Participant(77))["joined"], json!(false));
+}
+
+#[test]
+fn commands_parse_from_client_json() {
+    let c: FresqueCommand =
+        serde_json::from_str(r#"{"type":"place","card":"x","after":null}"#).unwrap();
+    assert_eq!(
+        c,
+        FresqueCommand::Place {
+            card: "x".into(),
+            after: None
+        }
+    );
+    let c: FresqueCommand =
+        serde_json::from_str(r#"{"type":"move","card":"x","after":"y"}"#).unwrap();
+    assert_eq!(
+        c,
+        FresqueCommand::Move {
+            card: "x".into(),
+            after: Some("y".into())
+        }
+    );
+    let c: FresqueCommand = serde_json::from_str(r#"{"type":"return","card":"x"}"#).unwrap();
+    assert_eq!(c, FresqueCommand::Return { card: "x".into() });
+    let c: FresqueCommand = serde_json::from_str(r#"{"type":"form_teams","size":4}"#).unwrap();
+    assert_eq!(
+        c,
+        FresqueCommand::FormTeams {
+            count: None,
+            size: Some(4)
+        }
+    );
+}
+
+// ---------- property tests ----------
+
+#[derive(Debug, Clone)]
+enum Op {
+    Join(ParticipantId),
+    Leave(ParticipantId),
+    Cmd(Actor, FresqueCommand, u64),
+    /// A place/move/return by a present member, with card and anchor picked from
+    /// the current state so that most of them succeed (resolved in `resolve`).
+    Smart {
+        who: u16,
+        kind: u8,
+        a: u16,
+        b: u16,
+    },
+}
+
+/// Turns an `Op::Smart` into a concrete command against the current state.
+fn resolve(g: &Fresque, who: u16, kind: u8, a: u16, b: u16) -> Option<(Actor, FresqueCommand)> {
+    let present: Vec<ParticipantId> = (0..7).filter(|&p| g.team_of(p).is_some()).collect();
+    if present.is_empty() {
+        return None;
+    }
+    let pid = present[who as usize % present.len()];
+    let c = g.team_cards(g.team_of(pid)?)?;
+    let pick = |v: &[CardId], k: u16| (!v.is_empty()).then(|| v[k as usize % v.len()].clone());
+    // Anchor: first, a board card (possibly the moved card itself), or a card not on the board.
+    let after = match b % 8 {
+        0 => None,
+        1 => Some("open-badge".to_string()),
+        _ => pick(&c.board, b),
+    };
+    let cmd = match kind % 5 {
+        4 => {
+            let team = u32::from(b) % g.team_count() as u32;
+            return Some((
+                Actor::Facilitator,
+                FresqueCommand::MoveMember {
+                    participant: pid,
+                    team,
+                },
+            ));
+        }
+        0 | 1 => FresqueCommand::Place {
+            card: pick(&c.hands[&pid], a)?,
+            after,
+        },
+        2 => FresqueCommand::Move {
+            card: pick(&c.board, a)?,
+            after,
+        },
+        _ => FresqueCommand::Return {
+            card: pick(&c.board, a)?,
+        },
+    };
+    Some((Actor::Participant(pid), cmd))
+}
+
+/// Small card universe so random commands often hit real cards.
+fn arb_card() -> impl Strategy<Value = CardId> {
+    let (r, _) = open_badges();
+    let cards: Vec<CardId> = r.entries().iter().map(|e| e.card.clone()).collect();
+    prop_oneof![
+        20 => proptest::sample::select(cards),
+        1 => Just("unknown".to_string()),
+    ]
+}
+
+fn arb_cmd() -> impl Strategy<Value = FresqueCommand> {
+    prop_oneof![
+        1 => (proptest::option::of(0u32..5), proptest::option::of(0u32..5))
+            .prop_map(|(count, size)| FresqueCommand::FormTeams { count, size }),
+        1 => ((0u32..7), (0u32..4))
+            .prop_map(|(participant, team)| FresqueCommand::MoveMember { participant, team }),
+        2 => Just(FresqueCommand::Deal),
+        8 => (arb_card(), proptest::option::of(arb_card()))
+            .prop_map(|(card, after)| FresqueCommand::Place { card, after }),
+        8 => (arb_card(), proptest::option::of(arb_card()))
+            .prop_map(|(card, after)| FresqueCommand::Move { card, after }),
+        2 => arb_card().prop_map(|card| FresqueCommand::Return { card }),
+        // Reveal freezes the boards: keep it rare so most runs keep playing.
+        1 => (0u8..10).prop_map(|k| if k == 0 { FresqueCommand::Reveal } else { FresqueCommand::Deal }),
+        1 => (0u32..30).prop_map(|index| FresqueCommand::Debrief { index }),
+        1 => proptest::option::of(0u32..4).prop_map(|team| FresqueCommand::ShowTeam { team }),
+    ]
+}
+
+fn arb_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        2 => (0u32..7).prop_map(Op::Join),
+        1 => (0u32..7).prop_map(Op::Leave),
+        20 => (any::<u16>(), any::<u8>(), any::<u16>(), any::<u16>())
+            .prop_map(|(who, kind, a, b)| Op::Smart { who, kind, a, b }),
+        6 => (
+            prop_oneof![1 => Just(Actor::Facilitator), 5 => (0u32..7).prop_map(Actor::Participant)],
+            arb_cmd(),
+            any::<u64>()
+        ).prop_map(|(a, c, s)| Op::Cmd(a, c, s)),
+    ]
+}
+
+fn run(g: &mut Fresque, ops: &[Op]) -> Vec<Vec<Emit>> {
+    let mut log = Vec::new();
+    for op in ops {
+        let cmd = match op {
+            Op::Join(pid) => Err(g.add_participant(*pid, 0)),
+            Op::Leave(pid) => Err(g.remove_participant(*pid)),
+            Op::Cmd(a, c, seed) => Ok(Some((*a, c.clone(), *seed))),
+            Op::Smart { who, kind, a, b } => {
+                Ok(resolve(g, *who, *kind, *a, *b).map(|(actor, cmd)| (actor, cmd, 0)))
+            }
+        };
+        let e = match cmd {
+            Err(emits) => emits,
+            Ok(None) => vec![],
+            Ok(Some((a, c, seed))) => {
+                let before = g.clone();
+                match g.apply(a, c, seed) {
+                    Ok(e) => e,
+                    Err(err) => {
+                        assert_eq!(*g, before, "error {} changed the state", err.code());
+                        vec![]
+                    }
+                }
+            }
+        };
+        assert_conserved(g);
+        log.push(e);
+    }
+    log
+}
+
+/// Mostly-valid operations: joins, form teams, deals, then members placing/moving
+/// cards they actually hold, so the interesting paths run often.
+fn guided_ops() -> impl Strategy<Value = Vec<Op>> {
+    let setup = vec![
+        Op::Join(1),
+        Op::Join(2),
+        Op::Join(3),
+        Op::Join(4),
+        Op::Cmd(
+            Actor::Facilitator,
+            FresqueCommand::FormTeams {
+                count: Some(2),
+                size: None,
+            },
+            1,
+        ),
+        Op::Cmd(Actor::Facilitator, FresqueCommand::Deal, 2),
+    ];
+    proptest::collection::vec(arb_op(), 0..150).prop_map(move |rest| {
+        let mut ops = setup.clone();
+        ops.extend(rest);
+        ops
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Any sequence from any actors: cards are conserved per team (checked after
+    /// every step inside `run`), errors change nothing, replay is deterministic.
+    #[test]
+    fn arbitrary_sequences_conserve_cards(ops in guided_ops()) {
+        let (r, packs) = open_badges();
+        let mut g = Fresque::new(r.clone(), packs.clone()).unwrap();
+        let log = run(&mut g, &ops);
+        let mut h = Fresque::new(r, packs).unwrap();
+        let log2 = run(&mut h, &ops);
+        prop_assert_eq!(&g, &h);
+        prop_assert_eq!(log, log2);
+        let _ = g.view(Viewer::Staff);
+        for pid in 0..8 {
+            let _ = g.view(Viewer::Participant(pid));
+        }
+        // Snapshots round-trip.
+        let back: Fresque = serde_json::from_str(&serde_json::to_string(&g).unwrap()).unwrap();
+        prop_assert_eq!(back, g);
+    }
+
+    /// Members who only place and move cards they see converge on a board that is a
+    /// permutation of what they placed.
+    #[test]
+    fn valid_moves_from_several_members(picks in proptest::collection::vec((0usize..3, any::<u16>(), any::<u16>(), any::<bool>()), 1..80)) {
+        let mut g = game(&[1, 2, 3], 1);
+        g.apply(F, FresqueCommand::Deal, 9).unwrap();
+        g.apply(F, FresqueCommand::Deal, 9).unwrap();
+        for (who, a, b, placing) in picks {
+            let pid = [1, 2, 3][who];
+            let board = board(&g, 0);
+            let anchor = |k: u16| -> Option<CardId> {
+                if board.is_empty() || k.is_multiple_of(5) { None } else { Some(board[k as usize % board.len()].clone()) }
+            };
+            let h = hand(&g, pid);
+            if placing && !h.is_empty() {
+                let card = h[a as usize % h.len()].clone();
+                place(&mut g, pid, &card, anchor(b).as_deref()).unwrap();
+            } else if !board.is_empty() {
+                let card = board[a as usize % board.len()].clone();
+                let after = anchor(b);
+                let res = mv(&mut g, pid, &card, after.as_deref());
+                if after.as_ref() == Some(&card) {
+                    prop_assert_eq!(res.unwrap_err().code(), "anchor_is_self");
+                } else {
+                    res.unwrap();
+                    let nb = super::tests::board(&g, 0);
+                    let i = nb.iter().position(|c| *c == card).unwrap();
+                    match after {
+                        None => prop_assert_eq!(i, 0),
+                        Some(x) => prop_assert_eq!(&nb[i - 1], &x),
+                    }
+                }
+            }
+            assert_conserved(&g);
+        }
+    }
+}
