@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod deck;
 pub mod games;
+pub mod i18n;
 pub mod protocol;
 pub mod qr;
 pub mod room;

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use crate::auth::new_token;
 use crate::config::ServeConfig;
 use crate::deck::DeckLibrary;
+use crate::i18n::I18n;
 use crate::room::{RoomSettings, Rooms};
 use crate::store::{Role, Store, StoreError};
 use crate::web::{self, AppState, Shared};
@@ -28,6 +29,8 @@ pub enum ServerError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Deck(#[from] crate::deck::DeckError),
+    #[error("{0}")]
+    Messages(#[from] crate::i18n::I18nError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -109,6 +112,7 @@ pub async fn start(
     let state = Arc::new(AppState {
         store: store.clone(),
         decks,
+        i18n: Arc::new(I18n::load()?),
         rooms: Arc::clone(&rooms),
         config,
         base_url,

@@ -1,10 +1,18 @@
-// The facilitator's console: live participants with their connection state, phase controls.
+// The facilitator's console: live participants with their connection state, phase
+// controls, and each activity's controls (mounted by activities.js).
 import { connect, statusBanner, phaseLabel } from "./ws.js";
+import { ready, t } from "./i18n.js";
+import { activityHost } from "./activities.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
 const $ = (id) => document.getElementById(id);
 const people = new Map(); // pid -> {name, online}
+let client = null;
+const host = activityHost($("activities"), "console", {
+  send: (message) => client && client.send(message),
+  deckUrl: app.dataset.deckUrl,
+});
 
 function renderPeople() {
   const list = $("participants");
@@ -15,33 +23,38 @@ function renderPeople() {
     const name = document.createElement("span");
     name.textContent = person.name;
     const state = document.createElement("small");
-    state.textContent = person.online ? " · connecté" : " · hors ligne";
+    state.textContent = ` · ${t(person.online ? "console-online" : "console-offline")}`;
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "link";
-    remove.textContent = "Retirer";
-    remove.setAttribute("aria-label", `Retirer ${person.name}`);
+    remove.textContent = t("console-remove");
+    remove.setAttribute("aria-label", t("console-remove-label", { name: person.name }));
     remove.addEventListener("click", () => {
-      if (confirm(`Retirer ${person.name} de l'atelier ?`)) client.send({ type: "participant.remove", pid });
+      if (confirm(t("console-remove-confirm", { name: person.name }))) client.send({ type: "participant.remove", pid });
     });
     item.append(name, state, " ", remove);
     list.append(item);
   }
   $("count").textContent = String(people.size);
+  host.setPeople(new Map([...people].map(([pid, p]) => [pid, p.name])));
 }
 
 function renderPhase(session) {
-  $("phase").textContent = phaseLabel(session.phase, session.activity);
+  $("phase").textContent = phaseLabel(t, session.phase, session.activity);
+  host.show(session.activity);
 }
 
 function onMessage(message) {
+  if (host.route(message)) return;
   switch (message.type) {
     case "welcome": {
       people.clear();
       const online = new Set(message.online || []);
       for (const p of message.participants) people.set(p.pid, { name: p.name, online: online.has(p.pid) });
-      renderPeople();
-      renderPhase(message.session);
+      host.welcome(message).then(() => {
+        renderPeople();
+        renderPhase(message.session);
+      });
       break;
     }
     case "participant.joined":
@@ -64,11 +77,14 @@ function onMessage(message) {
       renderPhase(message);
       break;
     case "error":
-      alert(message.message);
+      $("net").textContent = message.message;
+      $("net").className = "banner warn";
+      $("net").hidden = false;
       break;
   }
 }
 
-const client = connect({ hello: () => ({ type: "staff", code }), onMessage, onStatus: statusBanner($("net")) });
+await ready;
+client = connect({ hello: () => ({ type: "staff", code }), onMessage, onStatus: statusBanner($("net"), t) });
 $("next-phase").addEventListener("click", () => client.send({ type: "phase.next" }));
 $("to-lobby").addEventListener("click", () => client.send({ type: "phase.set", phase: { kind: "lobby" } }));

@@ -2,6 +2,8 @@
 // lives in localStorage so a locked screen, a dropped network or a server restart never
 // costs the participant their place.
 import { connect, statusBanner, phaseLabel } from "./ws.js";
+import { ready, t } from "./i18n.js";
+import { activityHost } from "./activities.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -10,6 +12,10 @@ const $ = (id) => document.getElementById(id);
 
 let client = null;
 let pendingName = null;
+const host = activityHost($("activities"), "phone", {
+  send: (message) => client && client.send(message),
+  deckUrl: app.dataset.deckUrl,
+});
 
 function show(section) {
   for (const id of ["join", "lobby", "removed"]) $(id).hidden = id !== section;
@@ -23,24 +29,34 @@ function hello() {
 
 function start() {
   if (client) client.stop();
-  client = connect({ hello, onMessage, onStatus: statusBanner($("net")) });
+  client = connect({ hello, onMessage, onStatus: statusBanner($("net"), t) });
+}
+
+function stop() {
+  if (client) client.stop();
+  client = null;
 }
 
 function renderPhase(session) {
-  const label = phaseLabel(session.phase, session.activity);
+  const inActivity = session.phase.kind === "activity";
   $("phase-text").textContent =
     session.phase.kind === "lobby"
-      ? "Vous êtes dans l'atelier. L'animateur va bientôt commencer."
-      : `En cours : ${label}`;
+      ? t("phone-waiting")
+      : session.phase.kind === "closed"
+        ? t("phone-closed")
+        : t("phone-now", { phase: phaseLabel(t, session.phase, session.activity) });
+  $("phase-text").hidden = inActivity;
+  host.show(session.activity);
 }
 
 function onMessage(message) {
+  if (host.route(message)) return;
   switch (message.type) {
     case "welcome":
       if (message.token) localStorage.setItem(tokenKey, message.token);
-      $("you").textContent = message.you.name;
-      renderPhase(message.session);
+      $("hello").textContent = t("phone-hello", { name: message.you.name });
       show("lobby");
+      host.welcome(message).then(() => renderPhase(message.session));
       break;
     case "phase.changed":
       renderPhase(message);
@@ -48,8 +64,7 @@ function onMessage(message) {
     case "bye":
       if (message.reason === "removed") {
         localStorage.removeItem(tokenKey);
-        client.stop();
-        client = null;
+        stop();
         show("removed");
       }
       break;
@@ -57,12 +72,10 @@ function onMessage(message) {
       if (["unknown_token", "removed"].includes(message.code)) {
         // This phone's place is gone: ask for a name again.
         localStorage.removeItem(tokenKey);
-        client.stop();
-        client = null;
+        stop();
         show("join");
       } else if (["bad_name", "unknown_code", "session_closed"].includes(message.code)) {
-        client.stop();
-        client = null;
+        stop();
         $("join-error").textContent = message.message;
         show("join");
       }
@@ -81,6 +94,7 @@ $("join-form").addEventListener("submit", (event) => {
 
 $("rejoin").addEventListener("click", () => show("join"));
 
+await ready;
 if (localStorage.getItem(tokenKey)) {
   start();
 } else {

@@ -1,9 +1,12 @@
-// The projector: join code and QR, then the names arriving, then the games.
+// The projector: join code and QR, the names arriving, then each activity's big screen.
 import { connect, statusBanner, phaseLabel } from "./ws.js";
+import { ready, t } from "./i18n.js";
+import { activityHost } from "./activities.js";
 
 const app = document.getElementById("app");
 const $ = (id) => document.getElementById(id);
 const names = new Map();
+const host = activityHost($("activities"), "screen", { send: () => false, deckUrl: app.dataset.deckUrl });
 
 function renderNames() {
   const list = $("participants");
@@ -14,24 +17,32 @@ function renderNames() {
       return item;
     }),
   );
-  $("count").textContent = String(names.size);
+  $("count").textContent = t("screen-participants", { count: names.size });
+  host.setPeople(new Map(names));
 }
 
 function renderPhase(session) {
-  $("phase").textContent = phaseLabel(session.phase, session.activity);
-  $("join-panel").hidden = !["lobby"].includes(session.phase.kind);
+  $("phase").textContent = phaseLabel(t, session.phase, session.activity);
+  const lobby = session.phase.kind === "lobby";
+  $("join-panel").hidden = !lobby;
+  $("people-panel").hidden = !lobby;
+  host.show(session.activity);
 }
 
+await ready;
 connect({
   hello: () => ({ type: "screen", code: app.dataset.code, key: app.dataset.key }),
-  onStatus: statusBanner($("net")),
+  onStatus: statusBanner($("net"), t),
   onMessage(message) {
+    if (host.route(message)) return;
     switch (message.type) {
       case "welcome":
         names.clear();
         for (const p of message.participants) names.set(p.pid, p.name);
-        renderNames();
-        renderPhase(message.session);
+        host.welcome(message).then(() => {
+          renderNames();
+          renderPhase(message.session);
+        });
         break;
       case "participant.joined":
         names.set(message.pid, message.name);

@@ -78,15 +78,15 @@ export function connect({ hello, onMessage, onStatus = () => {} }) {
   };
 }
 
-// Shows the connection state in the page's #net banner.
-export function statusBanner(element) {
+// Shows the connection state in the page's #net banner (messages from i18n.js).
+export function statusBanner(element, t) {
   let wasOffline = false;
   let hideTimer = null;
   return (status) => {
     clearTimeout(hideTimer);
     if (status === "open") {
       if (wasOffline) {
-        element.textContent = "Connexion rétablie.";
+        element.textContent = t("net-back");
         element.className = "banner ok";
         element.hidden = false;
         hideTimer = setTimeout(() => (element.hidden = true), 2500);
@@ -94,26 +94,15 @@ export function statusBanner(element) {
       wasOffline = false;
     } else if (status === "offline") {
       wasOffline = true;
-      element.textContent = "Connexion perdue… reconnexion en cours. Vos réponses sont conservées.";
+      element.textContent = t("net-offline");
       element.className = "banner warn";
       element.hidden = false;
     }
   };
 }
 
-export function phaseLabel(phase, activity) {
-  switch (phase && phase.kind) {
-    case "lobby":
-      return "Accueil";
-    case "activity":
-      return activity === "bingo" ? "Bingo des Open Badges" : "Fresque de la reconnaissance";
-    case "badges":
-      return "Badges";
-    case "feedback":
-      return "Votre avis";
-    case "closed":
-      return "Atelier terminé";
-    default:
-      return "";
-  }
+export function phaseLabel(t, phase, activity) {
+  if (!phase) return "";
+  if (phase.kind === "activity") return t(`phase-${activity}`);
+  return t(`phase-${phase.kind}`);
 }

@@ -369,6 +369,10 @@ impl SessionState {
             "phase": self.phase,
             "activity": self.activity_of(self.phase),
             "participant_count": self.active_count(),
+            "deck": self.config.deck,
+            "scenario": self.config.scenario,
+            "pack_variant": self.config.pack_variant,
+            "bingo_mode": self.config.bingo_mode,
         });
         match viewer {
             Viewer::Staff => {

@@ -22,6 +22,7 @@ use subtle::ConstantTimeEq;
 use crate::auth::Principal;
 use crate::config::ServeConfig;
 use crate::deck::DeckLibrary;
+use crate::i18n::I18n;
 use crate::room::Rooms;
 use crate::store::Store;
 
@@ -31,6 +32,7 @@ pub const SESSION_COOKIE: &str = "atelier_session";
 pub struct AppState {
     pub store: Store,
     pub decks: Arc<DeckLibrary>,
+    pub i18n: Arc<I18n>,
     pub rooms: Arc<Rooms>,
     pub config: ServeConfig,
     /// Base of the links we hand out (join URLs, QR codes): `--public-url`, or the listen address.
@@ -54,6 +56,8 @@ pub fn router(state: Shared) -> Router {
         .merge(api::routes())
         .merge(pages::routes())
         .route("/static/{*file}", get(assets::serve))
+        .route("/i18n/{file}", get(assets::messages))
+        .layer(axum::middleware::from_fn(pages::remember_lang))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -76,7 +80,9 @@ async fn security_headers(
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     );
     set(headers, "x-content-type-options", "nosniff");
-    set(headers, "referrer-policy", "no-referrer");
+    // `same-origin`, not `no-referrer`: the latter makes browsers send `Origin: null` on our own
+    // form posts, which the CSRF check must then refuse.
+    set(headers, "referrer-policy", "same-origin");
     set(headers, "x-frame-options", "DENY");
     response
 }

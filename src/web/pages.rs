@@ -18,8 +18,12 @@ use super::api::{NewSession, create_session};
 use super::{SESSION_COOKIE, Shared, origin_allowed, principal_from};
 use crate::auth::{Principal, hash_password, new_token, verify_password};
 use crate::games::bingo::Mode;
+use crate::i18n::{Tr, negotiate};
 use crate::session::code::normalise_join_code;
 use crate::store::{Role, SessionRow, StoreError, TokenKind};
+
+/// Cookie remembering a person's language choice (set by `?lang=` on any page).
+pub const LANG_COOKIE: &str = "atelier_lang";
 
 /// How long a facilitator stays signed in on a laptop: a long workshop day and then some.
 const COOKIE_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -36,9 +40,66 @@ pub fn routes() -> Router<Shared> {
         .route("/f/sessions", post(create_from_form))
         .route("/f/s/{code}", get(console))
         .route("/screen/{code}", get(screen))
+        .route("/s/{code}/deck/{file}", get(staff_deck))
         .route("/qr/{file}", get(qr))
         .route("/o", get(organiser))
         .route("/o/users", post(create_facilitator))
+}
+
+/// The translator for a request: `?lang=`, the language cookie, the session's language,
+/// then Accept-Language.
+fn tr<'a>(state: &'a Shared, headers: &HeaderMap, session_lang: Option<&str>) -> Tr<'a> {
+    let jar = CookieJar::from_headers(headers);
+    let explicit = jar.get(LANG_COOKIE).map(|c| c.value().to_string());
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Tr {
+        i18n: &state.i18n,
+        lang: negotiate(explicit.as_deref(), session_lang, accept),
+    }
+}
+
+/// Middleware: `?lang=xx` on any page sets the language cookie and is honoured at once.
+pub async fn remember_lang(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let chosen = request.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|pair| pair.strip_prefix("lang="))
+            .and_then(crate::deck::Lang::parse)
+    });
+    let Some(lang) = chosen else {
+        return next.run(request).await;
+    };
+    // Make this very request see the choice, as if the cookie were already set.
+    let cookie = format!("{LANG_COOKIE}={}", lang.code());
+    let others: Vec<String> = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && !c.starts_with(&format!("{LANG_COOKIE}=")))
+        .map(str::to_string)
+        .collect();
+    let merged = others
+        .into_iter()
+        .chain([cookie.clone()])
+        .collect::<Vec<_>>()
+        .join("; ");
+    request.headers_mut().remove(header::COOKIE);
+    if let Ok(value) = merged.parse() {
+        request.headers_mut().insert(header::COOKIE, value);
+    }
+    let mut response = next.run(request).await;
+    let set = format!("{cookie}; Path=/; Max-Age=31536000; SameSite=Lax");
+    if let Ok(value) = set.parse() {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 fn render(template: &impl Template) -> Response {
@@ -51,32 +112,43 @@ fn render(template: &impl Template) -> Response {
     }
 }
 
-fn page_error(status: StatusCode, message: &str) -> Response {
+/// A page with only a message, in the reader's language.
+fn page_error(t: Tr, status: StatusCode, message_id: &str) -> Response {
+    let message = t.get(message_id);
     (
         status,
         render(&MessagePage {
-            title: "Atelier",
-            message,
+            t,
+            message: &message,
         }),
     )
         .into_response()
 }
 
+fn internal(t: Tr, e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "page failed");
+    page_error(t, StatusCode::INTERNAL_SERVER_ERROR, "error-server")
+}
+
 #[derive(Template)]
 #[template(path = "message.html")]
 struct MessagePage<'a> {
-    title: &'a str,
+    t: Tr<'a>,
     message: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage<'a> {
-    error: Option<&'a str>,
+    t: Tr<'a>,
+    error: Option<String>,
 }
 
-async fn home() -> Response {
-    render(&HomePage { error: None })
+async fn home(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    render(&HomePage {
+        t: tr(&state, &headers, None),
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -84,65 +156,86 @@ struct JoinQuery {
     code: String,
 }
 
-async fn join_form(Query(q): Query<JoinQuery>) -> Response {
+async fn join_form(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<JoinQuery>,
+) -> Response {
     match normalise_join_code(&q.code) {
         Some(code) => Redirect::to(&format!("/j/{code}")).into_response(),
-        None => (
-            StatusCode::BAD_REQUEST,
-            render(&HomePage {
-                error: Some("Ce code n'existe pas. Vérifiez les 6 caractères affichés à l'écran."),
-            }),
-        )
-            .into_response(),
+        None => {
+            let t = tr(&state, &headers, None);
+            (
+                StatusCode::BAD_REQUEST,
+                render(&HomePage {
+                    t,
+                    error: Some(t.get("join-code-unknown")),
+                }),
+            )
+                .into_response()
+        }
     }
 }
 
 #[derive(Template)]
 #[template(path = "phone.html")]
-struct PhonePage {
+struct PhonePage<'a> {
+    t: Tr<'a>,
     code: String,
     title: String,
+    deck: String,
 }
 
-async fn phone(State(state): State<Shared>, Path(code): Path<String>) -> Response {
-    let Some(code) = normalise_join_code(&code) else {
-        return (
-            StatusCode::NOT_FOUND,
-            render(&HomePage {
-                error: Some("Ce code n'existe pas. Vérifiez les 6 caractères affichés à l'écran."),
-            }),
-        )
-            .into_response();
-    };
-    match state.store.session_by_code(&code).await {
-        Ok(Some(row)) => render(&PhonePage {
-            title: session_title(&row),
-            code,
-        }),
-        Ok(None) => (
-            StatusCode::NOT_FOUND,
-            render(&HomePage {
-                error: Some("Aucun atelier n'a ce code."),
-            }),
-        )
-            .into_response(),
-        Err(e) => internal(e),
+/// What a session row says about itself, for pages.
+struct SessionInfo {
+    title: String,
+    lang: String,
+    deck: String,
+}
+
+fn session_info(row: &SessionRow) -> SessionInfo {
+    let config = serde_json::from_str::<serde_json::Value>(&row.config).unwrap_or_default();
+    let field = |name: &str| config[name].as_str().unwrap_or_default().to_string();
+    SessionInfo {
+        title: field("title"),
+        lang: field("lang"),
+        deck: field("deck"),
     }
 }
 
-fn session_title(row: &SessionRow) -> String {
-    serde_json::from_str::<serde_json::Value>(&row.config)
-        .ok()
-        .and_then(|c| c["title"].as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn internal(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "page failed");
-    page_error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Erreur du serveur. Réessayez dans un instant.",
-    )
+async fn phone(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Response {
+    let unknown = |id: &str| {
+        let t = tr(&state, &headers, None);
+        (
+            StatusCode::NOT_FOUND,
+            render(&HomePage {
+                t,
+                error: Some(t.get(id)),
+            }),
+        )
+            .into_response()
+    };
+    let Some(code) = normalise_join_code(&code) else {
+        return unknown("join-code-unknown");
+    };
+    match state.store.session_by_code(&code).await {
+        Ok(Some(row)) => {
+            let info = session_info(&row);
+            let t = tr(&state, &headers, Some(&info.lang));
+            render(&PhonePage {
+                t,
+                code,
+                title: info.title,
+                deck: info.deck,
+            })
+        }
+        Ok(None) => unknown("join-session-unknown"),
+        Err(e) => internal(tr(&state, &headers, None), e),
+    }
 }
 
 // ---- sign-in ---------------------------------------------------------------------------
@@ -150,11 +243,15 @@ fn internal(e: impl std::fmt::Display) -> Response {
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage<'a> {
-    error: Option<&'a str>,
+    t: Tr<'a>,
+    error: Option<String>,
 }
 
-async fn login_page() -> Response {
-    render(&LoginPage { error: None })
+async fn login_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    render(&LoginPage {
+        t: tr(&state, &headers, None),
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -184,8 +281,9 @@ async fn login(
     jar: CookieJar,
     Form(form): Form<Credentials>,
 ) -> Response {
+    let t = tr(&state, &headers, None);
     if !origin_allowed(&state, &headers) {
-        return page_error(StatusCode::FORBIDDEN, "Requête refusée.");
+        return page_error(t, StatusCode::FORBIDDEN, "error-refused");
     }
     let user = match state.store.user_by_name(form.username.trim()).await {
         Ok(Some((user, hash))) if verify_password(&form.password, &hash) => user,
@@ -193,12 +291,13 @@ async fn login(
             return (
                 StatusCode::UNAUTHORIZED,
                 render(&LoginPage {
-                    error: Some("Nom d'utilisateur ou mot de passe incorrect."),
+                    t,
+                    error: Some(t.get("login-failed")),
                 }),
             )
                 .into_response();
         }
-        Err(e) => return internal(e),
+        Err(e) => return internal(t, e),
     };
     let token = new_token();
     if let Err(e) = state
@@ -206,7 +305,7 @@ async fn login(
         .store_auth_token(&token, user.id, TokenKind::Cookie, COOKIE_TTL)
         .await
     {
-        return internal(e);
+        return internal(t, e);
     }
     let target = if user.role == Role::Organiser {
         "/o"
@@ -216,7 +315,14 @@ async fn login(
     (jar.add(session_cookie(&state, token)), Redirect::to(target)).into_response()
 }
 
-async fn logout(State(state): State<Shared>, jar: CookieJar) -> Response {
+async fn logout(State(state): State<Shared>, headers: HeaderMap, jar: CookieJar) -> Response {
+    if !origin_allowed(&state, &headers) {
+        return page_error(
+            tr(&state, &headers, None),
+            StatusCode::FORBIDDEN,
+            "error-refused",
+        );
+    }
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         let _ = state.store.delete_auth_token(cookie.value()).await;
     }
@@ -230,21 +336,25 @@ async fn logout(State(state): State<Shared>, jar: CookieJar) -> Response {
 #[derive(Template)]
 #[template(path = "signin.html")]
 struct SigninPage<'a> {
+    t: Tr<'a>,
     token: &'a str,
-    error: Option<&'a str>,
+    error: Option<String>,
 }
 
-async fn signin_page(State(state): State<Shared>, Path(token): Path<String>) -> Response {
+async fn signin_page(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    let t = tr(&state, &headers, None);
     match state.store.signin_link_valid(&token).await {
         Ok(true) => render(&SigninPage {
+            t,
             token: &token,
             error: None,
         }),
-        Ok(false) => page_error(
-            StatusCode::NOT_FOUND,
-            "Ce lien a déjà servi ou n'existe pas.",
-        ),
-        Err(e) => internal(e),
+        Ok(false) => page_error(t, StatusCode::NOT_FOUND, "signin-used"),
+        Err(e) => internal(t, e),
     }
 }
 
@@ -255,24 +365,24 @@ async fn signin(
     Path(token): Path<String>,
     Form(form): Form<Credentials>,
 ) -> Response {
+    let t = tr(&state, &headers, None);
     if !origin_allowed(&state, &headers) {
-        return page_error(StatusCode::FORBIDDEN, "Requête refusée.");
+        return page_error(t, StatusCode::FORBIDDEN, "error-refused");
     }
+    let again = |error: String| {
+        render(&SigninPage {
+            t,
+            token: &token,
+            error: Some(error),
+        })
+    };
     let username = form.username.trim();
     if username.is_empty() || username.chars().count() > 60 {
-        return render(&SigninPage {
-            token: &token,
-            error: Some("Choisissez un nom d'utilisateur (60 caractères au plus)."),
-        });
+        return again(t.get("signin-username-bad"));
     }
     let hash = match hash_password(&form.password) {
         Ok(hash) => hash,
-        Err(e) => {
-            return render(&SigninPage {
-                token: &token,
-                error: Some(&e.to_string()),
-            });
-        }
+        Err(_) => return again(t.get("signin-password")),
     };
     let user = match state
         .store
@@ -280,19 +390,9 @@ async fn signin(
         .await
     {
         Ok(Some(user)) => user,
-        Ok(None) => {
-            return page_error(
-                StatusCode::NOT_FOUND,
-                "Ce lien a déjà servi ou n'existe pas.",
-            );
-        }
-        Err(StoreError::Conflict) => {
-            return render(&SigninPage {
-                token: &token,
-                error: Some("Ce nom d'utilisateur est déjà pris."),
-            });
-        }
-        Err(e) => return internal(e),
+        Ok(None) => return page_error(t, StatusCode::NOT_FOUND, "signin-used"),
+        Err(StoreError::Conflict) => return again(t.get("username-taken")),
+        Err(e) => return internal(t, e),
     };
     let cookie_token = new_token();
     if let Err(e) = state
@@ -300,7 +400,7 @@ async fn signin(
         .store_auth_token(&cookie_token, user.id, TokenKind::Cookie, COOKIE_TTL)
         .await
     {
-        return internal(e);
+        return internal(t, e);
     }
     (
         jar.add(session_cookie(&state, cookie_token)),
@@ -329,13 +429,19 @@ struct SessionItem {
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage<'a> {
+    t: Tr<'a>,
     user: &'a str,
     organiser: bool,
     sessions: Vec<SessionItem>,
-    error: Option<&'a str>,
+    error: Option<String>,
 }
 
-async fn dashboard_with(state: &Shared, principal: &Principal, error: Option<&str>) -> Response {
+async fn dashboard_with(
+    state: &Shared,
+    t: Tr<'_>,
+    principal: &Principal,
+    error: Option<String>,
+) -> Response {
     let owner = if principal.is_organiser() {
         None
     } else {
@@ -343,17 +449,18 @@ async fn dashboard_with(state: &Shared, principal: &Principal, error: Option<&st
     };
     let rows = match state.store.list_sessions(owner).await {
         Ok(rows) => rows,
-        Err(e) => return internal(e),
+        Err(e) => return internal(t, e),
     };
     let sessions = rows
         .iter()
         .map(|r| SessionItem {
             code: r.code.clone(),
-            title: session_title(r),
+            title: session_info(r).title,
             created_at: r.created_at.clone(),
         })
         .collect();
     render(&DashboardPage {
+        t,
         user: principal.display_name(),
         organiser: principal.is_organiser(),
         sessions,
@@ -363,7 +470,7 @@ async fn dashboard_with(state: &Shared, principal: &Principal, error: Option<&st
 
 async fn dashboard(State(state): State<Shared>, headers: HeaderMap) -> Response {
     match signed_in(&state, &headers).await {
-        Ok(principal) => dashboard_with(&state, &principal, None).await,
+        Ok(principal) => dashboard_with(&state, tr(&state, &headers, None), &principal, None).await,
         Err(redirect) => redirect,
     }
 }
@@ -385,12 +492,13 @@ async fn create_from_form(
     headers: HeaderMap,
     Form(form): Form<SessionForm>,
 ) -> Response {
+    let t = tr(&state, &headers, None);
     let principal = match signed_in(&state, &headers).await {
         Ok(p) => p,
         Err(redirect) => return redirect,
     };
     if !origin_allowed(&state, &headers) {
-        return page_error(StatusCode::FORBIDDEN, "Requête refusée.");
+        return page_error(t, StatusCode::FORBIDDEN, "error-refused");
     }
     let activities = form
         .activities
@@ -398,28 +506,24 @@ async fn create_from_form(
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
-    match create_session(
-        &state,
-        &principal,
-        NewSession {
-            title: form.title,
-            lang: form.lang,
-            activities,
-            deck: None,
-            scenario: None,
-            pack_variant: form.pack_variant.filter(|v| !v.is_empty()),
-            bingo_mode: match form.bingo_mode.as_deref() {
-                Some("listening") => Some(Mode::Listening),
-                _ => Some(Mode::Definition),
-            },
-        },
-    )
-    .await
-    {
+    let new = NewSession {
+        title: form.title,
+        lang: form.lang,
+        activities,
+        deck: None,
+        scenario: None,
+        pack_variant: form.pack_variant.filter(|v| !v.is_empty()),
+        bingo_mode: Some(if form.bingo_mode.as_deref() == Some("listening") {
+            Mode::Listening
+        } else {
+            Mode::Definition
+        }),
+    };
+    match create_session(&state, &principal, new).await {
         Ok(row) => Redirect::to(&format!("/f/s/{}", row.code)).into_response(),
         Err(e) => (
             e.status,
-            dashboard_with(&state, &principal, Some(&e.message)).await,
+            dashboard_with(&state, t, &principal, Some(e.message)).await,
         )
             .into_response(),
     }
@@ -427,7 +531,8 @@ async fn create_from_form(
 
 #[derive(Template)]
 #[template(path = "console.html")]
-struct ConsolePage {
+struct ConsolePage<'a> {
+    t: Tr<'a>,
     code: String,
     title: String,
     join_url: String,
@@ -445,11 +550,19 @@ async fn console(
     };
     let row = match state.store.session_by_code(&code).await {
         Ok(Some(row)) if principal.may_run(&row) => row,
-        Ok(_) => return page_error(StatusCode::NOT_FOUND, "Aucun de vos ateliers n'a ce code."),
-        Err(e) => return internal(e),
+        Ok(_) => {
+            return page_error(
+                tr(&state, &headers, None),
+                StatusCode::NOT_FOUND,
+                "not-your-session",
+            );
+        }
+        Err(e) => return internal(tr(&state, &headers, None), e),
     };
+    let info = session_info(&row);
     render(&ConsolePage {
-        title: session_title(&row),
+        t: tr(&state, &headers, Some(&info.lang)),
+        title: info.title,
         join_url: state.join_url(&row.code),
         screen_url: format!("/screen/{}?k={}", row.code, row.screen_key),
         code: row.code,
@@ -463,7 +576,8 @@ struct ScreenQuery {
 
 #[derive(Template)]
 #[template(path = "screen.html")]
-struct ScreenPage {
+struct ScreenPage<'a> {
+    t: Tr<'a>,
     code: String,
     key: String,
     title: String,
@@ -473,14 +587,22 @@ struct ScreenPage {
 
 async fn screen(
     State(state): State<Shared>,
+    headers: HeaderMap,
     Path(code): Path<String>,
     Query(q): Query<ScreenQuery>,
 ) -> Response {
     let row = match state.store.session_by_code(&code).await {
         Ok(Some(row)) => row,
-        Ok(None) => return page_error(StatusCode::NOT_FOUND, "Aucun atelier n'a ce code."),
-        Err(e) => return internal(e),
+        Ok(None) => {
+            return page_error(
+                tr(&state, &headers, None),
+                StatusCode::NOT_FOUND,
+                "join-session-unknown",
+            );
+        }
+        Err(e) => return internal(tr(&state, &headers, None), e),
     };
+    let info = session_info(&row);
     let join_url = state.join_url(&row.code);
     let join_host = state
         .base_url
@@ -489,7 +611,8 @@ async fn screen(
         .unwrap_or(&state.base_url)
         .to_string();
     render(&ScreenPage {
-        title: session_title(&row),
+        t: tr(&state, &headers, Some(&info.lang)),
+        title: info.title,
         key: q.k,
         join_url,
         join_host,
@@ -507,44 +630,89 @@ async fn qr(State(state): State<Shared>, Path(file): Path<String>) -> Response {
     }
 }
 
+#[derive(Deserialize)]
+struct KeyQuery {
+    k: Option<String>,
+}
+
+/// The session deck's texts with the definitions, for the console and the projector only:
+/// the facilitator's cookie or the projector's screen key is required.
+async fn staff_deck(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((code, file)): Path<(String, String)>,
+    Query(q): Query<KeyQuery>,
+) -> Response {
+    let Some(lang) = file
+        .strip_suffix(".json")
+        .and_then(crate::deck::Lang::parse)
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let row = match state.store.session_by_code(&code).await {
+        Ok(Some(row)) => row,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => return internal(tr(&state, &headers, None), e),
+    };
+    let by_key = q.k.as_deref().is_some_and(|k| {
+        bool::from(subtle::ConstantTimeEq::ct_eq(
+            k.as_bytes(),
+            row.screen_key.as_bytes(),
+        ))
+    });
+    let by_user = matches!(principal_from(&state, &headers).await, Ok(Some(p)) if p.may_run(&row));
+    if !by_key && !by_user {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let deck_id = session_info(&row).deck;
+    let deck = state
+        .decks
+        .get(&deck_id)
+        .unwrap_or_else(|| state.decks.default_deck());
+    axum::Json(deck.client_view(lang, true)).into_response()
+}
+
 // ---- organiser -------------------------------------------------------------------------
 
 struct UserItem {
     username: String,
-    role: &'static str,
+    role: String,
 }
 
 #[derive(Template)]
 #[template(path = "organiser.html")]
 struct OrganiserPage<'a> {
+    t: Tr<'a>,
     user: &'a str,
     users: Vec<UserItem>,
-    error: Option<&'a str>,
+    error: Option<String>,
     created: Option<&'a str>,
 }
 
 async fn organiser_with(
     state: &Shared,
+    t: Tr<'_>,
     principal: &Principal,
-    error: Option<&str>,
+    error: Option<String>,
     created: Option<&str>,
 ) -> Response {
     let users = match state.store.list_users().await {
         Ok(users) => users,
-        Err(e) => return internal(e),
+        Err(e) => return internal(t, e),
     };
     let users = users
         .into_iter()
         .map(|u| UserItem {
             username: u.username,
-            role: if u.role == Role::Organiser {
-                "organisateur"
+            role: t.get(if u.role == Role::Organiser {
+                "role-organiser"
             } else {
-                "animateur"
-            },
+                "role-facilitator"
+            }),
         })
         .collect();
     render(&OrganiserPage {
+        t,
         user: principal.display_name(),
         users,
         error,
@@ -553,9 +721,10 @@ async fn organiser_with(
 }
 
 async fn organiser(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let t = tr(&state, &headers, None);
     match signed_in(&state, &headers).await {
-        Ok(p) if p.is_organiser() => organiser_with(&state, &p, None, None).await,
-        Ok(_) => page_error(StatusCode::FORBIDDEN, "Réservé aux organisateurs."),
+        Ok(p) if p.is_organiser() => organiser_with(&state, t, &p, None, None).await,
+        Ok(_) => page_error(t, StatusCode::FORBIDDEN, "organiser-only"),
         Err(redirect) => redirect,
     }
 }
@@ -565,43 +734,42 @@ async fn create_facilitator(
     headers: HeaderMap,
     Form(form): Form<Credentials>,
 ) -> Response {
+    let t = tr(&state, &headers, None);
     let principal = match signed_in(&state, &headers).await {
         Ok(p) if p.is_organiser() => p,
-        Ok(_) => return page_error(StatusCode::FORBIDDEN, "Réservé aux organisateurs."),
+        Ok(_) => return page_error(t, StatusCode::FORBIDDEN, "organiser-only"),
         Err(redirect) => return redirect,
     };
     if !origin_allowed(&state, &headers) {
-        return page_error(StatusCode::FORBIDDEN, "Requête refusée.");
+        return page_error(t, StatusCode::FORBIDDEN, "error-refused");
     }
     let username = form.username.trim();
     if username.is_empty() || username.chars().count() > 60 {
         return organiser_with(
             &state,
+            t,
             &principal,
-            Some("Nom d'utilisateur : 1 à 60 caractères."),
+            Some(t.get("organiser-username-bad")),
             None,
         )
         .await;
     }
     let hash = match hash_password(&form.password) {
         Ok(hash) => hash,
-        Err(e) => return organiser_with(&state, &principal, Some(&e.to_string()), None).await,
+        Err(_) => {
+            return organiser_with(&state, t, &principal, Some(t.get("signin-password")), None)
+                .await;
+        }
     };
     match state
         .store
         .create_user(username, &hash, Role::Facilitator)
         .await
     {
-        Ok(_) => organiser_with(&state, &principal, None, Some(username)).await,
+        Ok(_) => organiser_with(&state, t, &principal, None, Some(username)).await,
         Err(StoreError::Conflict) => {
-            organiser_with(
-                &state,
-                &principal,
-                Some("Ce nom d'utilisateur est déjà pris."),
-                None,
-            )
-            .await
+            organiser_with(&state, t, &principal, Some(t.get("username-taken")), None).await
         }
-        Err(e) => internal(e),
+        Err(e) => internal(t, e),
     }
 }

@@ -2,6 +2,8 @@
 //! WebSocket clients, and small helpers to await exactly the frame a test expects.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

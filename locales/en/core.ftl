@@ -1,0 +1,109 @@
+## Shared
+app-name = Atelier Open Badges
+home-link = Home
+lang-switch = Language
+sign-out = Sign out
+error-server = Server error. Please try again in a moment.
+error-refused = Request refused.
+error-not-found = Page not found.
+
+## Connection banner and phases (scripts)
+net-offline = Connection lost… reconnecting. Your answers are kept.
+net-back = Connection restored.
+phase-lobby = Welcome
+phase-bingo = Open Badges Bingo
+phase-fresque = Recognition timeline
+phase-badges = Badges
+phase-feedback = Your feedback
+phase-closed = Workshop over
+
+## Home and join
+home-title = Atelier Open Badges
+join-code-label = Workshop code
+join-button = Join
+join-code-unknown = This code does not exist. Check the 6 characters on the screen.
+join-session-unknown = No workshop has this code.
+facilitator-space = Facilitators
+
+## Phone
+phone-name-label = Your first name or nickname
+phone-enter = Enter
+phone-hello = Hello { $name }!
+phone-waiting = You are in the workshop. The facilitator will start soon.
+phone-now = Now: { $phase }
+phone-removed = The facilitator removed you from the workshop.
+phone-rejoin = Join again
+phone-closed = The workshop is over. Thank you for taking part!
+
+## Sign-in
+login-title = Facilitators
+login-username = Username
+login-password = Password
+login-submit = Sign in
+login-failed = Wrong username or password.
+signin-title = Create the organiser account
+signin-intro = This link works once. The organiser account manages facilitators and exports.
+signin-password = Password (at least 10 characters)
+signin-submit = Create the account
+signin-used = This link was already used or does not exist.
+signin-username-bad = Choose a username (60 characters at most).
+username-taken = This username is taken.
+
+## Facilitator dashboard
+dashboard-title = My workshops
+dashboard-new = New workshop
+dashboard-session-title = Title
+dashboard-default-title = Introduction to Open Badges
+dashboard-lang = Language
+dashboard-activities = Activities
+activities-bingo-fresque = Bingo, then timeline
+activities-fresque-bingo = Timeline, then bingo
+activities-bingo = Bingo only
+activities-fresque = Timeline only
+activities-none = None (badges only)
+dashboard-bingo-mode = Bingo
+bingo-mode-definition = The facilitator reads definitions
+bingo-mode-listening = Listening: terms are called during the talk
+dashboard-packs = Timeline: packs
+packs-three = Three packs
+packs-two = Two packs
+dashboard-create = Create the workshop
+dashboard-sessions = Workshops
+dashboard-empty = No workshop yet.
+organiser-link = Organisation
+not-your-session = None of your workshops has this code.
+
+## Console
+console-title = Facilitator console
+console-join = Join
+console-code = Code:
+console-qr-alt = QR code to { $url }
+console-open-screen = Open the projector screen
+console-flow = Running order
+console-phase = Phase:
+console-next = Next phase
+console-lobby = Back to the welcome screen
+console-participants = Participants
+console-online = online
+console-offline = offline
+console-remove = Remove
+console-remove-label = Remove { $name }
+console-remove-confirm = Remove { $name } from the workshop?
+
+## Projector
+screen-join-on = Join at { $host }
+screen-participants = { $count ->
+    [one] { $count } participant
+   *[other] { $count } participants
+}
+
+## Organiser
+organiser-title = Organisation
+organiser-only = Organisers only.
+organiser-accounts = Facilitator accounts
+organiser-new-username = New facilitator: username
+organiser-create = Create the account
+organiser-created = Account “{ $name }” created.
+organiser-username-bad = Username: 1 to 60 characters.
+role-organiser = organiser
+role-facilitator = facilitator

@@ -1,0 +1,109 @@
+## Shared
+app-name = Atelier Open Badges
+home-link = Accueil
+lang-switch = Langue
+sign-out = Se déconnecter
+error-server = Erreur du serveur. Réessayez dans un instant.
+error-refused = Requête refusée.
+error-not-found = Page introuvable.
+
+## Connection banner and phases (scripts)
+net-offline = Connexion perdue… reconnexion en cours. Vos réponses sont conservées.
+net-back = Connexion rétablie.
+phase-lobby = Accueil
+phase-bingo = Bingo des Open Badges
+phase-fresque = Fresque de la reconnaissance
+phase-badges = Badges
+phase-feedback = Votre avis
+phase-closed = Atelier terminé
+
+## Home and join
+home-title = Atelier Open Badges
+join-code-label = Code de l'atelier
+join-button = Rejoindre
+join-code-unknown = Ce code n'existe pas. Vérifiez les 6 caractères affichés à l'écran.
+join-session-unknown = Aucun atelier n'a ce code.
+facilitator-space = Espace animateur
+
+## Phone
+phone-name-label = Votre prénom ou pseudo
+phone-enter = Entrer
+phone-hello = Bonjour { $name } !
+phone-waiting = Vous êtes dans l'atelier. L'animateur va bientôt commencer.
+phone-now = En cours : { $phase }
+phone-removed = L'animateur vous a retiré de l'atelier.
+phone-rejoin = Rejoindre à nouveau
+phone-closed = L'atelier est terminé. Merci pour votre participation !
+
+## Sign-in
+login-title = Espace animateur
+login-username = Nom d'utilisateur
+login-password = Mot de passe
+login-submit = Se connecter
+login-failed = Nom d'utilisateur ou mot de passe incorrect.
+signin-title = Créer le compte organisateur
+signin-intro = Ce lien ne sert qu'une fois. Le compte organisateur gère les animateurs et les exports.
+signin-password = Mot de passe (10 caractères au moins)
+signin-submit = Créer le compte
+signin-used = Ce lien a déjà servi ou n'existe pas.
+signin-username-bad = Choisissez un nom d'utilisateur (60 caractères au plus).
+username-taken = Ce nom d'utilisateur est déjà pris.
+
+## Facilitator dashboard
+dashboard-title = Mes ateliers
+dashboard-new = Nouvel atelier
+dashboard-session-title = Titre
+dashboard-default-title = Sensibilisation aux Open Badges
+dashboard-lang = Langue
+dashboard-activities = Activités
+activities-bingo-fresque = Bingo puis fresque
+activities-fresque-bingo = Fresque puis bingo
+activities-bingo = Bingo seul
+activities-fresque = Fresque seule
+activities-none = Aucune (badges seulement)
+dashboard-bingo-mode = Bingo
+bingo-mode-definition = L'animateur lit des définitions
+bingo-mode-listening = Écoute : les termes sont appelés pendant l'exposé
+dashboard-packs = Fresque : paquets
+packs-three = Trois paquets
+packs-two = Deux paquets
+dashboard-create = Créer l'atelier
+dashboard-sessions = Ateliers
+dashboard-empty = Aucun atelier pour l'instant.
+organiser-link = Organisation
+not-your-session = Aucun de vos ateliers n'a ce code.
+
+## Console
+console-title = Console de l'animateur
+console-join = Rejoindre
+console-code = Code :
+console-qr-alt = QR code vers { $url }
+console-open-screen = Ouvrir l'écran de projection
+console-flow = Déroulé
+console-phase = Phase :
+console-next = Phase suivante
+console-lobby = Retour à l'accueil
+console-participants = Participants
+console-online = connecté
+console-offline = hors ligne
+console-remove = Retirer
+console-remove-label = Retirer { $name }
+console-remove-confirm = Retirer { $name } de l'atelier ?
+
+## Projector
+screen-join-on = Rejoignez sur { $host }
+screen-participants = { $count ->
+    [one] { $count } participant
+   *[other] { $count } participants
+}
+
+## Organiser
+organiser-title = Organisation
+organiser-only = Réservé aux organisateurs.
+organiser-accounts = Comptes animateurs
+organiser-new-username = Nouvel animateur : nom d'utilisateur
+organiser-create = Créer le compte
+organiser-created = Compte « { $name } » créé.
+organiser-username-bad = Nom d'utilisateur : 1 à 60 caractères.
+role-organiser = organisateur
+role-facilitator = animateur

@@ -1,0 +1,109 @@
+## Shared
+app-name = Atelier Open Badges
+home-link = Startpagina
+lang-switch = Taal
+sign-out = Afmelden
+error-server = Serverfout. Probeer het zo dadelijk opnieuw.
+error-refused = Verzoek geweigerd.
+error-not-found = Pagina niet gevonden.
+
+## Connection banner and phases (scripts)
+net-offline = Verbinding verbroken… we maken opnieuw verbinding. Je antwoorden blijven bewaard.
+net-back = Verbinding hersteld.
+phase-lobby = Onthaal
+phase-bingo = Open Badges-bingo
+phase-fresque = Fresco van de erkenning
+phase-badges = Badges
+phase-feedback = Jouw mening
+phase-closed = Workshop afgelopen
+
+## Home and join
+home-title = Atelier Open Badges
+join-code-label = Code van de workshop
+join-button = Deelnemen
+join-code-unknown = Deze code bestaat niet. Controleer de 6 tekens op het scherm.
+join-session-unknown = Geen workshop heeft deze code.
+facilitator-space = Voor begeleiders
+
+## Phone
+phone-name-label = Je voornaam of schuilnaam
+phone-enter = Binnengaan
+phone-hello = Hallo { $name }!
+phone-waiting = Je bent in de workshop. De begeleider begint zo meteen.
+phone-now = Nu bezig: { $phase }
+phone-removed = De begeleider heeft je uit de workshop verwijderd.
+phone-rejoin = Opnieuw deelnemen
+phone-closed = De workshop is afgelopen. Bedankt voor je deelname!
+
+## Sign-in
+login-title = Voor begeleiders
+login-username = Gebruikersnaam
+login-password = Wachtwoord
+login-submit = Aanmelden
+login-failed = Verkeerde gebruikersnaam of wachtwoord.
+signin-title = Het organisatoraccount aanmaken
+signin-intro = Deze link werkt maar één keer. Het organisatoraccount beheert de begeleiders en de exports.
+signin-password = Wachtwoord (minstens 10 tekens)
+signin-submit = Account aanmaken
+signin-used = Deze link is al gebruikt of bestaat niet.
+signin-username-bad = Kies een gebruikersnaam (hoogstens 60 tekens).
+username-taken = Deze gebruikersnaam is al in gebruik.
+
+## Facilitator dashboard
+dashboard-title = Mijn workshops
+dashboard-new = Nieuwe workshop
+dashboard-session-title = Titel
+dashboard-default-title = Kennismaking met Open Badges
+dashboard-lang = Taal
+dashboard-activities = Activiteiten
+activities-bingo-fresque = Bingo en dan fresco
+activities-fresque-bingo = Fresco en dan bingo
+activities-bingo = Alleen bingo
+activities-fresque = Alleen fresco
+activities-none = Geen (alleen badges)
+dashboard-bingo-mode = Bingo
+bingo-mode-definition = De begeleider leest definities voor
+bingo-mode-listening = Luisteren: de termen worden tijdens de uiteenzetting afgeroepen
+dashboard-packs = Fresco: pakketten
+packs-three = Drie pakketten
+packs-two = Twee pakketten
+dashboard-create = Workshop aanmaken
+dashboard-sessions = Workshops
+dashboard-empty = Nog geen workshops.
+organiser-link = Organisatie
+not-your-session = Geen van je workshops heeft deze code.
+
+## Console
+console-title = Console van de begeleider
+console-join = Deelnemen
+console-code = Code:
+console-qr-alt = QR-code naar { $url }
+console-open-screen = Projectiescherm openen
+console-flow = Verloop
+console-phase = Fase:
+console-next = Volgende fase
+console-lobby = Terug naar het onthaal
+console-participants = Deelnemers
+console-online = verbonden
+console-offline = offline
+console-remove = Verwijderen
+console-remove-label = { $name } verwijderen
+console-remove-confirm = { $name } uit de workshop verwijderen?
+
+## Projector
+screen-join-on = Doe mee op { $host }
+screen-participants = { $count ->
+    [one] { $count } deelnemer
+   *[other] { $count } deelnemers
+}
+
+## Organiser
+organiser-title = Organisatie
+organiser-only = Alleen voor organisatoren.
+organiser-accounts = Accounts van begeleiders
+organiser-new-username = Nieuwe begeleider: gebruikersnaam
+organiser-create = Account aanmaken
+organiser-created = Account “{ $name }” aangemaakt.
+organiser-username-bad = Gebruikersnaam: 1 tot 60 tekens.
+role-organiser = organisator
+role-facilitator = begeleider

@@ -1,0 +1,29 @@
+// Messages for scripts: the same Fluent files the server uses, formatted in the browser.
+// The page's <html lang> says which language; `await ready` before the first `t()`.
+import { FluentBundle, FluentResource } from "./vendor/fluent/index.js";
+
+export const lang = document.documentElement.lang || "fr";
+const bundle = new FluentBundle(lang, { useIsolating: false });
+
+export const ready = fetch(`/i18n/${lang}.ftl`)
+  .then((response) => response.text())
+  .then((text) => {
+    const errors = bundle.addResource(new FluentResource(text));
+    if (errors.length) console.warn("i18n", errors);
+  });
+
+// The message `id` formatted with `args`; its id when missing (tests check none is).
+export function t(id, args) {
+  const message = bundle.getMessage(id);
+  if (!message || !message.value) return id;
+  return bundle.formatPattern(message.value, args);
+}
+
+// Announces a game event to screen readers through the page's polite live region.
+export function announce(text) {
+  const region = document.getElementById("announcer");
+  if (!region) return;
+  region.textContent = "";
+  // A fresh text node after clearing makes screen readers read repeated messages too.
+  requestAnimationFrame(() => (region.textContent = text));
+}

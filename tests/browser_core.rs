@@ -1,0 +1,132 @@
+//! The core in a real browser: a facilitator signs in and creates a session, a phone joins
+//! with the code, the projector lists the name, the phone survives a reload.
+
+mod common;
+
+use common::browser::{self, Driver, screenshot, wait_text, wait_visible};
+use common::{ADMIN_TOKEN, TestServer};
+use fantoccini::Locator;
+use serde_json::json;
+
+#[tokio::test]
+async fn facilitator_creates_a_session_and_a_phone_joins() {
+    if !browser::available() {
+        return;
+    }
+    let server = TestServer::start().await;
+    // A facilitator account, made by the organiser through the API.
+    let created = server
+        .http()
+        .post(server.url("/api/users"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"username": "claire", "password": "mot de passe solide"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+
+    let driver = Driver::start().await;
+    let laptop = driver.desktop().await;
+    laptop.goto(&server.url("/login")).await.unwrap();
+    laptop
+        .find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("claire")
+        .await
+        .unwrap();
+    laptop
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("mot de passe solide")
+        .await
+        .unwrap();
+    laptop
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&laptop, "h1", "Mes ateliers").await;
+    let title = laptop.find(Locator::Id("title")).await.unwrap();
+    title.clear().await.unwrap();
+    title.send_keys("Atelier de Lille").await.unwrap();
+    laptop
+        .find(Locator::Css("#new-session button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&laptop, "h1", "Atelier de Lille").await;
+    let code = laptop
+        .find(Locator::Id("join-code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(code.len(), 6, "join code {code:?}");
+    screenshot(&laptop, "console-lobby").await;
+
+    // The projector, opened from the console's link.
+    let screen_href = laptop
+        .find(Locator::Css("a[target=_blank]"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let projector = driver.desktop().await;
+    projector.goto(&server.url(&screen_href)).await.unwrap();
+    wait_text(&projector, ".join-panel", &code).await;
+
+    // A phone types the code on the home page.
+    let phone = driver.phone().await;
+    phone.goto(&server.url("/")).await.unwrap();
+    phone
+        .find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(&code.to_lowercase())
+        .await
+        .unwrap();
+    phone
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_visible(&phone, "#name")
+        .await
+        .send_keys("Ada <b>Lovelace</b>")
+        .await
+        .unwrap();
+    phone
+        .find(Locator::Css("#join-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&phone, "#hello", "Ada <b>Lovelace</b>").await;
+    screenshot(&phone, "phone-lobby").await;
+
+    // The projector and the console list the name, as text.
+    wait_text(&projector, "#participants", "Ada <b>Lovelace</b>").await;
+    wait_text(&laptop, "#participants", "Ada <b>Lovelace</b>").await;
+    screenshot(&projector, "screen-lobby").await;
+
+    // A reload (screen locked, tab restored) keeps the same participant.
+    phone.refresh().await.unwrap();
+    wait_text(&phone, "#hello", "Ada <b>Lovelace</b>").await;
+    wait_text(&laptop, "#count", "1").await;
+
+    for browser in [laptop, projector, phone] {
+        browser.close().await.unwrap();
+    }
+}

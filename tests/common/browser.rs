@@ -1,0 +1,169 @@
+//! Real-browser harness: Debian's Chromium driven through chromedriver (WebDriver).
+//!
+//! Without Chromium the browser tests skip, except under `CI=true`, where a missing
+//! browser is a failure: CI must have installed it.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Longest wait for anything to appear on a page.
+pub const PAGE_WAIT: Duration = Duration::from_secs(10);
+
+/// A running chromedriver; browsers (WebDriver sessions) are opened from it.
+pub struct Driver {
+    child: Child,
+    url: String,
+}
+
+/// Whether browser tests can run here; panics under CI when they cannot.
+pub fn available() -> bool {
+    let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !present && std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "CI=true but Chromium or chromedriver is missing: the test command must install them"
+        );
+    }
+    if !present {
+        eprintln!(
+            "skipping: Chromium/chromedriver not installed (they are required under CI=true)"
+        );
+    }
+    present
+}
+
+impl Driver {
+    /// Starts chromedriver on a free port and waits for its "started successfully" line.
+    pub async fn start() -> Driver {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+            listener.local_addr().unwrap().port()
+        };
+        let mut child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let ready = tokio::time::timeout(PAGE_WAIT, async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.contains("started successfully") {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(ready, Ok(true), "chromedriver did not start");
+        // Keep draining its output so it never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// A desktop browser window (facilitator laptop, projector).
+    pub async fn desktop(&self) -> Client {
+        self.open(json!({"args": ["--window-size=1280,900"]})).await
+    }
+
+    /// A phone: a 390×844 touch screen.
+    pub async fn phone(&self) -> Client {
+        self.open(json!({
+            "args": ["--window-size=390,844"],
+            "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0, "touch": true}}
+        }))
+        .await
+    }
+
+    async fn open(&self, extra: Value) -> Client {
+        let mut args = vec![
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+            // French first, like the workshop; tests that want another language pass ?lang=.
+            "--lang=fr-FR",
+        ]
+        .into_iter()
+        .map(|a| json!(a))
+        .collect::<Vec<_>>();
+        if let Some(more) = extra["args"].as_array() {
+            args.extend(more.iter().cloned());
+        }
+        let mut options = json!({"binary": CHROMIUM, "args": args, "prefs": {"intl.accept_languages": "fr-FR,fr"}});
+        if let Some(mobile) = extra.get("mobileEmulation") {
+            options["mobileEmulation"] = mobile.clone();
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert("goog:chromeOptions".into(), options);
+        ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("browser session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+/// Waits until the element matching `css` contains `text`; returns its text.
+pub async fn wait_text(browser: &Client, css: &str, text: &str) -> String {
+    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
+    loop {
+        if let Ok(element) = browser.find(Locator::Css(css)).await
+            && let Ok(found) = element.text().await
+            && found.contains(text)
+        {
+            return found;
+        }
+        if tokio::time::Instant::now() > deadline {
+            let page = browser.source().await.unwrap_or_default();
+            panic!("{css:?} never showed {text:?}; page was:\n{page}");
+        }
+        // WebDriver offers no event for "text changed": poll the DOM briefly.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits for an element to exist and be displayed, then returns it.
+pub async fn wait_visible(browser: &Client, css: &str) -> fantoccini::elements::Element {
+    browser
+        .wait()
+        .at_most(PAGE_WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css:?} never appeared: {e}"))
+}
+
+/// Saves a screenshot under docs/screenshots/ (regenerated by every browser test run).
+pub async fn screenshot(browser: &Client, name: &str) {
+    let png = browser.screenshot().await.expect("screenshot");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+}
