@@ -1,6 +1,7 @@
 //! Atelier: a real-time server for live Open Badges workshops. See ARCHITECTURE.md.
 
 pub mod auth;
+pub mod badge;
 pub mod config;
 pub mod deck;
 pub mod games;

@@ -2,6 +2,7 @@
 //! WebSocket clients, and small helpers to await exactly the frame a test expects.
 #![allow(dead_code)]
 
+pub mod badges;
 pub mod browser;
 
 use std::net::SocketAddr;

@@ -1,0 +1,571 @@
+//! Verifying a badge (PNG, SVG or JSON): extraction, proof, issuer/key binding, validity dates
+//! and revocation, with a report a person can read.
+//!
+//! Nothing is fetched from the network here. `did:key` is resolved locally; `did:web` (or any
+//! other controller document) and status lists come through the [`DocumentResolver`] and
+//! [`StatusListSource`] traits, which the server backs with its own key store and database (or
+//! HTTP). When a status list cannot be obtained the badge is *not* declared valid: the report says
+//! that its revocation status could not be checked.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use ed25519_dalek::VerifyingKey;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::badge::BadgeError;
+use crate::badge::bake::{extract_png, extract_svg, is_png};
+use crate::badge::jsonld::{Canonicalizer, VC_V2_CONTEXT, is_known_context};
+use crate::badge::keys::decode_ed25519_multibase;
+use crate::badge::proof::{CRYPTOSUITE, PROOF_TYPE, proofs_of, verify_proof};
+use crate::badge::status::{decode_list, is_set};
+
+/// Largest file accepted for verification.
+pub const MAX_BADGE_BYTES: usize = 16 * 1024 * 1024;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Supplies controller documents (DID documents) for non-`did:key` issuers, e.g. `did:web`.
+/// Given the DID (or URL) without fragment, returns the document.
+pub trait DocumentResolver: Send + Sync {
+    fn resolve<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Value, BadgeError>>;
+}
+
+/// Supplies the `BitstringStatusListCredential` published at a URL.
+pub trait StatusListSource: Send + Sync {
+    fn status_list<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<Value, BadgeError>>;
+}
+
+/// An in-memory map of URL/DID → JSON document, usable as both sources (tests, or the server's
+/// own DID document and status list).
+#[derive(Clone, Debug, Default)]
+pub struct StaticDocuments(pub HashMap<String, Value>);
+
+impl StaticDocuments {
+    pub fn with(mut self, id: impl Into<String>, doc: Value) -> Self {
+        self.0.insert(id.into(), doc);
+        self
+    }
+
+    fn get(&self, id: &str) -> Result<Value, BadgeError> {
+        self.0
+            .get(id)
+            .cloned()
+            .ok_or_else(|| BadgeError::Did(format!("no document for {id}")))
+    }
+}
+
+impl DocumentResolver for StaticDocuments {
+    fn resolve<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Value, BadgeError>> {
+        Box::pin(async move { self.get(id) })
+    }
+}
+
+impl StatusListSource for StaticDocuments {
+    fn status_list<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<Value, BadgeError>> {
+        Box::pin(async move {
+            self.get(url)
+                .map_err(|_| BadgeError::Status(format!("status list {url} is not available")))
+        })
+    }
+}
+
+/// What a verification may consult.
+pub struct VerifyContext<'a> {
+    pub canonicalizer: &'a Canonicalizer,
+    pub resolver: Option<&'a dyn DocumentResolver>,
+    pub status: Option<&'a dyn StatusListSource>,
+    /// The instant validity dates are checked against.
+    pub now: OffsetDateTime,
+}
+
+impl VerifyContext<'static> {
+    /// Offline context: did:key only, no status source, checked at the current time.
+    pub fn offline() -> Self {
+        Self {
+            canonicalizer: Canonicalizer::shared(),
+            resolver: None,
+            status: None,
+            now: OffsetDateTime::now_utc(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BadgeFormat {
+    Png,
+    Svg,
+    Json,
+}
+
+/// What the badge says, for display.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BadgeSummary {
+    pub credential_id: Option<String>,
+    pub issuer_id: Option<String>,
+    pub issuer_name: Option<String>,
+    pub achievement_name: Option<String>,
+    pub recipient_name: Option<String>,
+    pub has_hashed_email: bool,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+}
+
+/// One verification step and its outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    pub name: &'static str,
+    pub passed: bool,
+    pub detail: String,
+}
+
+/// The outcome of [`verify`]: valid only if every check passed.
+#[derive(Clone, Debug)]
+pub struct VerifyReport {
+    pub format: Option<BadgeFormat>,
+    pub summary: Option<BadgeSummary>,
+    pub checks: Vec<Check>,
+    /// The extracted credential, when it could be parsed.
+    pub credential: Option<Value>,
+}
+
+impl VerifyReport {
+    pub fn is_valid(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(|c| c.passed)
+    }
+
+    /// The reasons the badge is not valid (empty when valid).
+    pub fn errors(&self) -> Vec<String> {
+        self.checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| format!("{}: {}", c.name, c.detail))
+            .collect()
+    }
+
+    fn push(&mut self, name: &'static str, result: Result<String, String>) -> bool {
+        let passed = result.is_ok();
+        let detail = result.unwrap_or_else(|e| e);
+        self.checks.push(Check {
+            name,
+            passed,
+            detail,
+        });
+        passed
+    }
+}
+
+impl fmt::Display for VerifyReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verdict = if self.is_valid() {
+            "VALID"
+        } else {
+            "NOT VALID"
+        };
+        let format = match self.format {
+            Some(BadgeFormat::Png) => " (PNG)",
+            Some(BadgeFormat::Svg) => " (SVG)",
+            Some(BadgeFormat::Json) => " (JSON)",
+            None => "",
+        };
+        writeln!(f, "{verdict}: Open Badges 3.0 credential{format}")?;
+        if let Some(s) = &self.summary {
+            let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(unknown)".into());
+            writeln!(f, "  Achievement: {}", or_unknown(&s.achievement_name))?;
+            writeln!(f, "  Awarded to:  {}", or_unknown(&s.recipient_name))?;
+            writeln!(
+                f,
+                "  Issuer:      {} <{}>",
+                or_unknown(&s.issuer_name),
+                or_unknown(&s.issuer_id)
+            )?;
+            writeln!(f, "  Valid from:  {}", or_unknown(&s.valid_from))?;
+            if let Some(until) = &s.valid_until {
+                writeln!(f, "  Valid until: {until}")?;
+            }
+        }
+        for c in &self.checks {
+            let mark = if c.passed { "ok  " } else { "FAIL" };
+            writeln!(f, "  [{mark}] {}: {}", c.name, c.detail)?;
+        }
+        Ok(())
+    }
+}
+
+/// Finds the credential in a PNG, an SVG or a JSON file.
+pub fn extract(bytes: &[u8]) -> Result<(BadgeFormat, String), BadgeError> {
+    if bytes.len() > MAX_BADGE_BYTES {
+        return Err(BadgeError::InvalidInput(format!(
+            "file larger than {MAX_BADGE_BYTES} bytes"
+        )));
+    }
+    if is_png(bytes) {
+        return Ok((BadgeFormat::Png, extract_png(bytes)?));
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| BadgeError::InvalidInput("not a PNG, SVG or JSON file".into()))?;
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') {
+        Ok((BadgeFormat::Json, trimmed.to_string()))
+    } else if trimmed.starts_with('<') {
+        Ok((BadgeFormat::Svg, extract_svg(trimmed)?))
+    } else {
+        Err(BadgeError::InvalidInput(
+            "not a PNG, SVG or JSON file".into(),
+        ))
+    }
+}
+
+/// Verifies a badge file (PNG, SVG or JSON).
+pub async fn verify(bytes: &[u8], ctx: &VerifyContext<'_>) -> VerifyReport {
+    let mut report = VerifyReport {
+        format: None,
+        summary: None,
+        checks: Vec::new(),
+        credential: None,
+    };
+    let json = match extract(bytes) {
+        Ok((format, json)) => {
+            report.format = Some(format);
+            json
+        }
+        Err(e) => {
+            report.push("extract", Err(e.to_string()));
+            return report;
+        }
+    };
+    match serde_json::from_str::<Value>(&json) {
+        Ok(vc) => verify_value(vc, ctx, report).await,
+        Err(e) => {
+            report.push("extract", Err(format!("credential is not valid JSON: {e}")));
+            report
+        }
+    }
+}
+
+/// Verifies an already parsed credential.
+pub async fn verify_credential(vc: Value, ctx: &VerifyContext<'_>) -> VerifyReport {
+    let report = VerifyReport {
+        format: Some(BadgeFormat::Json),
+        summary: None,
+        checks: Vec::new(),
+        credential: None,
+    };
+    verify_value(vc, ctx, report).await
+}
+
+async fn verify_value(
+    vc: Value,
+    ctx: &VerifyContext<'_>,
+    mut report: VerifyReport,
+) -> VerifyReport {
+    report.summary = Some(summarize(&vc));
+    let structure = check_structure(&vc);
+    let structure_ok = report.push("structure", structure);
+    if structure_ok {
+        let issuer = issuer_id(&vc).unwrap_or_default();
+        report.push("proof", check_proof(&vc, &issuer, ctx).await);
+        report.push("validity", check_dates(&vc, ctx.now, "badge"));
+        if let Some(status) = vc.get("credentialStatus") {
+            report.push("status", check_status(status, &issuer, ctx).await);
+        }
+    }
+    report.credential = Some(vc);
+    report
+}
+
+fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+fn issuer_id(vc: &Value) -> Option<String> {
+    match vc.get("issuer")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("id").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    }
+}
+
+fn types(v: &Value) -> Vec<&str> {
+    match v.get("type") {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn summarize(vc: &Value) -> BadgeSummary {
+    let identifiers = vc
+        .pointer("/credentialSubject/identifier")
+        .and_then(Value::as_array);
+    let find_identity = |kind: &str| {
+        identifiers.and_then(|ids| {
+            ids.iter()
+                .find(|i| i.get("identityType").and_then(Value::as_str) == Some(kind))
+        })
+    };
+    let recipient_name = find_identity("name")
+        .filter(|i| i.get("hashed").and_then(Value::as_bool) == Some(false))
+        .and_then(|i| i.get("identityHash").and_then(Value::as_str))
+        .or_else(|| str_at(vc, "/credentialSubject/name"))
+        .map(str::to_owned);
+    BadgeSummary {
+        credential_id: str_at(vc, "/id").map(str::to_owned),
+        issuer_id: issuer_id(vc),
+        issuer_name: str_at(vc, "/issuer/name").map(str::to_owned),
+        achievement_name: str_at(vc, "/credentialSubject/achievement/name")
+            .or_else(|| str_at(vc, "/name"))
+            .map(str::to_owned),
+        recipient_name,
+        has_hashed_email: find_identity("emailAddress").is_some(),
+        valid_from: str_at(vc, "/validFrom").map(str::to_owned),
+        valid_until: str_at(vc, "/validUntil").map(str::to_owned),
+    }
+}
+
+fn check_structure(vc: &Value) -> Result<String, String> {
+    let obj = vc
+        .as_object()
+        .ok_or("the credential is not a JSON object")?;
+    let contexts = match obj.get("@context") {
+        Some(Value::Array(a)) => a.as_slice(),
+        _ => return Err("@context must be an array".into()),
+    };
+    if contexts.first().and_then(Value::as_str) != Some(VC_V2_CONTEXT) {
+        return Err(format!("the first @context must be {VC_V2_CONTEXT}"));
+    }
+    for c in contexts {
+        match c.as_str() {
+            Some(url) if is_known_context(url) => {}
+            Some(url) => return Err(format!("unsupported @context {url}")),
+            None => return Err("inline @context definitions are not accepted".into()),
+        }
+    }
+    let t = types(vc);
+    if !t.contains(&"VerifiableCredential")
+        || !(t.contains(&"OpenBadgeCredential") || t.contains(&"AchievementCredential"))
+    {
+        return Err("type must include VerifiableCredential and OpenBadgeCredential".into());
+    }
+    if issuer_id(vc).is_none() {
+        return Err("the credential has no issuer id".into());
+    }
+    if vc.pointer("/credentialSubject/achievement").is_none() {
+        return Err("credentialSubject has no achievement".into());
+    }
+    Ok("well-formed OpenBadgeCredential".into())
+}
+
+/// Resolves a verification method to its key and controller, refusing keys that the controller
+/// does not list under `assertionMethod`.
+async fn resolve_key(vm: &str, ctx: &VerifyContext<'_>) -> Result<(VerifyingKey, String), String> {
+    let (base, fragment) = vm
+        .split_once('#')
+        .ok_or_else(|| format!("verification method {vm} has no fragment"))?;
+    if let Some(multibase) = base.strip_prefix("did:key:") {
+        if fragment != multibase {
+            return Err(format!("malformed did:key verification method {vm}"));
+        }
+        let key = decode_ed25519_multibase(multibase).map_err(|e| e.to_string())?;
+        return Ok((key, base.to_owned()));
+    }
+    let resolver = ctx
+        .resolver
+        .ok_or_else(|| format!("cannot resolve {base}: no resolver for this kind of issuer"))?;
+    let doc = resolver.resolve(base).await.map_err(|e| e.to_string())?;
+    if doc.get("id").and_then(Value::as_str) != Some(base) {
+        return Err(format!("the document resolved for {base} has another id"));
+    }
+    let absolute = |id: &str| {
+        if id.starts_with('#') {
+            format!("{base}{id}")
+        } else {
+            id.to_owned()
+        }
+    };
+    let as_list = |key: &str| match doc.get(key) {
+        Some(Value::Array(a)) => a.clone(),
+        Some(v) => vec![v.clone()],
+        None => Vec::new(),
+    };
+    let verification_methods = as_list("verificationMethod");
+    let mut method: Option<Map<String, Value>> = None;
+    for entry in as_list("assertionMethod") {
+        match &entry {
+            Value::String(id) if absolute(id) == vm => {
+                method = verification_methods
+                    .iter()
+                    .filter_map(Value::as_object)
+                    .find(|m| {
+                        m.get("id").and_then(Value::as_str).map(absolute).as_deref() == Some(vm)
+                    })
+                    .cloned();
+            }
+            Value::Object(m)
+                if m.get("id").and_then(Value::as_str).map(absolute).as_deref() == Some(vm) =>
+            {
+                method = Some(m.clone());
+            }
+            _ => {}
+        }
+        if method.is_some() {
+            break;
+        }
+    }
+    let method = method.ok_or_else(|| {
+        format!("{vm} is not an assertion method of {base} (unknown or revoked key)")
+    })?;
+    let controller = method
+        .get("controller")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("{vm} has no controller"))?;
+    if controller != base {
+        return Err(format!("{vm} is controlled by {controller}, not {base}"));
+    }
+    let multibase = method
+        .get("publicKeyMultibase")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("{vm} has no publicKeyMultibase"))?;
+    let key = decode_ed25519_multibase(multibase).map_err(|e| e.to_string())?;
+    Ok((key, controller.to_owned()))
+}
+
+/// Checks every `eddsa-rdfc-2022` proof of `doc` and that its key belongs to `issuer`.
+async fn check_proof(doc: &Value, issuer: &str, ctx: &VerifyContext<'_>) -> Result<String, String> {
+    let proofs: Vec<_> = proofs_of(doc)
+        .into_iter()
+        .filter(|p| {
+            p.get("type").and_then(Value::as_str) == Some(PROOF_TYPE)
+                && p.get("cryptosuite").and_then(Value::as_str) == Some(CRYPTOSUITE)
+        })
+        .collect();
+    if proofs.is_empty() {
+        return Err(format!("no {PROOF_TYPE} proof with {CRYPTOSUITE}"));
+    }
+    let mut methods = Vec::new();
+    for proof in proofs {
+        if proof.get("proofPurpose").and_then(Value::as_str) != Some("assertionMethod") {
+            return Err("proofPurpose must be assertionMethod".into());
+        }
+        let vm = proof
+            .get("verificationMethod")
+            .and_then(Value::as_str)
+            .ok_or("proof has no verificationMethod")?;
+        let (key, controller) = resolve_key(vm, ctx).await?;
+        if controller != issuer {
+            return Err(format!(
+                "signed with a key of {controller}, but the issuer is {issuer}"
+            ));
+        }
+        verify_proof(ctx.canonicalizer, doc, proof, &key).map_err(|e| e.to_string())?;
+        methods.push(vm.to_owned());
+    }
+    Ok(format!("signature valid, key {}", methods.join(", ")))
+}
+
+fn parse_date(vc: &Value, field: &str) -> Result<Option<OffsetDateTime>, String> {
+    match vc.get(field) {
+        None => Ok(None),
+        Some(Value::String(s)) => OffsetDateTime::parse(s, &Rfc3339)
+            .map(Some)
+            .map_err(|_| format!("{field} {s:?} is not a valid date-time")),
+        Some(_) => Err(format!("{field} must be a string")),
+    }
+}
+
+fn check_dates(vc: &Value, now: OffsetDateTime, what: &str) -> Result<String, String> {
+    let from = parse_date(vc, "validFrom")?.ok_or_else(|| format!("{what} has no validFrom"))?;
+    let until = parse_date(vc, "validUntil")?;
+    if from > now {
+        return Err(format!("{what} is not valid before {}", fmt_date(from)));
+    }
+    match until {
+        Some(until) if until <= now => Err(format!("{what} expired on {}", fmt_date(until))),
+        Some(until) => Ok(format!(
+            "valid from {} until {}",
+            fmt_date(from),
+            fmt_date(until)
+        )),
+        None => Ok(format!("valid since {}", fmt_date(from))),
+    }
+}
+
+fn fmt_date(t: OffsetDateTime) -> String {
+    crate::badge::proof::format_utc(t)
+}
+
+async fn check_status(
+    status: &Value,
+    issuer: &str,
+    ctx: &VerifyContext<'_>,
+) -> Result<String, String> {
+    let entries: Vec<&Value> = match status {
+        Value::Array(a) => a.iter().collect(),
+        v => vec![v],
+    };
+    if entries.is_empty() {
+        return Err("credentialStatus is empty".into());
+    }
+    let mut notes = Vec::new();
+    for entry in entries {
+        if !types(entry).contains(&"BitstringStatusListEntry") {
+            return Err(format!(
+                "unsupported credentialStatus type {:?}",
+                types(entry)
+            ));
+        }
+        let purpose = entry
+            .get("statusPurpose")
+            .and_then(Value::as_str)
+            .ok_or("credentialStatus has no statusPurpose")?;
+        let index: u64 = match entry.get("statusListIndex") {
+            Some(Value::String(s)) => s.parse().ok(),
+            Some(Value::Number(n)) => n.as_u64(),
+            _ => None,
+        }
+        .ok_or("credentialStatus has no valid statusListIndex")?;
+        let url = entry
+            .get("statusListCredential")
+            .and_then(Value::as_str)
+            .ok_or("credentialStatus has no statusListCredential")?;
+        let source = ctx.status.ok_or_else(|| {
+            format!("revocation status could not be checked: status list {url} is not available")
+        })?;
+        let list_vc = source
+            .status_list(url)
+            .await
+            .map_err(|e| format!("revocation status could not be checked: {e}"))?;
+        if !types(&list_vc).contains(&"BitstringStatusListCredential") {
+            return Err(format!("{url} is not a BitstringStatusListCredential"));
+        }
+        if issuer_id(&list_vc).as_deref() != Some(issuer) {
+            return Err(format!("status list {url} was not issued by {issuer}"));
+        }
+        check_proof(&list_vc, issuer, ctx)
+            .await
+            .map_err(|e| format!("status list {url}: {e}"))?;
+        check_dates(&list_vc, ctx.now, "status list")?;
+        if str_at(&list_vc, "/credentialSubject/statusPurpose") != Some(purpose) {
+            return Err(format!("status list {url} is not for {purpose}"));
+        }
+        let encoded = str_at(&list_vc, "/credentialSubject/encodedList")
+            .ok_or_else(|| format!("status list {url} has no encodedList"))?;
+        let list = decode_list(encoded).map_err(|e| e.to_string())?;
+        if is_set(&list, index).map_err(|e| e.to_string())? {
+            return Err(match purpose {
+                "revocation" => "the badge has been revoked by its issuer".into(),
+                "suspension" => "the badge is suspended by its issuer".into(),
+                other => format!("status bit set for purpose {other}"),
+            });
+        }
+        notes.push(format!("not {purpose}"));
+    }
+    Ok(format!(
+        "{} (status list checked)",
+        notes.join(", ").replace("not revocation", "not revoked")
+    ))
+}
