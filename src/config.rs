@@ -22,7 +22,7 @@ pub struct ServeConfig {
     #[command(flatten)]
     pub data_dir: DataDir,
     /// Public base URL (e.g. https://atelier.example.org): used in join links and QR codes.
-    #[arg(long, env = "ATELIER_PUBLIC_URL", value_parser = parse_public_url)]
+    #[arg(long, env = "ATELIER_PUBLIC_URL", value_parser = parse_public_url, global = true)]
     pub public_url: Option<String>,
     /// Organiser API token for automation (Bearer). Never logged.
     #[arg(long, env = "ATELIER_ADMIN_TOKEN", hide_env_values = true)]

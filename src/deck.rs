@@ -65,7 +65,7 @@ impl fmt::Display for Lang {
 }
 
 /// A text in every workshop language (validated: none missing, none empty).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Localized {
     pub fr: String,
     pub nl: String,

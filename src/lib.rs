@@ -6,6 +6,7 @@ pub mod config;
 pub mod deck;
 pub mod games;
 pub mod i18n;
+pub mod issuer;
 pub mod protocol;
 pub mod qr;
 pub mod room;

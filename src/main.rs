@@ -1,6 +1,15 @@
 //! The `atelier` command: serve workshops (default), or work with badges from the shell.
 
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+
+use atelier::badge::verify::{VerifyContext, verify};
+use atelier::deck::Lang;
+use atelier::issuer::{IssueRequest, Issuer};
+use atelier::session::code::clean_name;
+use atelier::store::Store;
 
 use atelier::config::ServeConfig;
 use atelier::room::RoomSettings;
@@ -23,20 +32,122 @@ struct Cli {
 enum Command {
     /// Serve workshops (the default).
     Serve,
+    /// Issue a signed badge by hand, with the data directory's key and configuration.
+    Issue {
+        /// The recipient's name, as printed in the badge.
+        #[arg(long)]
+        name: String,
+        /// The recipient's e-mail: only its salted hash goes into the badge.
+        #[arg(long)]
+        email: Option<String>,
+        /// Achievement id (urn:uuid:…); the default achievement when absent.
+        #[arg(long)]
+        achievement: Option<String>,
+        /// Language of the badge texts: fr, nl or en.
+        #[arg(long, default_value = "fr")]
+        lang: String,
+        /// Output file: .png (baked), .svg (baked) or .json (the credential).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify a badge (PNG, SVG or JSON). Exit code 0 only for a valid badge.
+    Verify { file: PathBuf },
+    /// Revoke a badge by its id; its status list changes at once.
+    Revoke { id: String },
+    /// Create a new signing key; badges signed with older keys keep verifying.
+    RotateKey,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
+        // Logs on stderr: stdout carries results (badge ids, verification reports, URLs).
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "atelier=info,warn".into()),
         )
         .init();
     let cli = Cli::parse();
+    let data_dir = cli.serve.data_dir.path.clone();
+    let public_url = cli.serve.public_url.clone();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.serve).await,
+        Command::Issue {
+            name,
+            email,
+            achievement,
+            lang,
+            out,
+        } => {
+            let issuer = open_issuer(&data_dir, public_url).await?;
+            let lang = Lang::parse(&lang).context("--lang must be fr, nl or en")?;
+            let name = clean_name(&name)?;
+            let request = IssueRequest {
+                name: &name,
+                email: email.as_deref(),
+                achievement_id: achievement.as_deref(),
+                lang,
+                session_id: None,
+                pid: None,
+            };
+            let issued = issuer.issue(request).await?;
+            let row = issuer.badge(&issued.id, None).await?;
+            let bytes = match out.extension().and_then(|e| e.to_str()) {
+                Some("png") => issuer.baked_png(&row, lang).await?,
+                Some("svg") => issuer.baked_svg(&row, lang).await?.into_bytes(),
+                Some("json") => serde_json::to_vec_pretty(&issued.credential)?,
+                _ => bail!("--out must end in .png, .svg or .json"),
+            };
+            std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
+            println!("{}", issued.id);
+            Ok(())
+        }
+        Command::Verify { file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            // With this Atelier's data directory, its own revocations and did:web count too.
+            let report = if data_dir.join("atelier.db").exists() {
+                open_issuer(&data_dir, public_url)
+                    .await?
+                    .verify(&bytes)
+                    .await
+            } else {
+                verify(&bytes, &VerifyContext::offline()).await
+            };
+            println!("{report}");
+            if !report.is_valid() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Revoke { id } => {
+            let issuer = open_issuer(&data_dir, public_url).await?;
+            let id = if id.starts_with("urn:uuid:") {
+                id
+            } else {
+                format!("urn:uuid:{id}")
+            };
+            if issuer.revoke(&id).await? {
+                println!("revoked {id}");
+            } else {
+                println!("{id} was already revoked");
+            }
+            Ok(())
+        }
+        Command::RotateKey => {
+            let issuer = open_issuer(&data_dir, public_url).await?;
+            println!("new signing key {}", issuer.rotate_key()?);
+            Ok(())
+        }
     }
+}
+
+async fn open_issuer(data_dir: &Path, public_url: Option<String>) -> anyhow::Result<Issuer> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let store = Store::open(data_dir).await?;
+    Ok(Issuer::open(store, data_dir, public_url).await?)
 }
 
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {

@@ -14,6 +14,7 @@ use crate::auth::new_token;
 use crate::config::ServeConfig;
 use crate::deck::DeckLibrary;
 use crate::i18n::I18n;
+use crate::issuer::Issuer;
 use crate::room::{RoomSettings, Rooms};
 use crate::store::{Role, Store, StoreError};
 use crate::web::{self, AppState, Shared};
@@ -31,6 +32,8 @@ pub enum ServerError {
     Deck(#[from] crate::deck::DeckError),
     #[error("{0}")]
     Messages(#[from] crate::i18n::I18nError),
+    #[error("badge issuer: {0}")]
+    Issuer(#[from] crate::issuer::IssuerError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -108,11 +111,13 @@ pub async fn start(
         } else {
             None
         };
+    let issuer = Arc::new(Issuer::open(store.clone(), dir, config.public_url.clone()).await?);
     let rooms = Rooms::new(store.clone(), room_settings);
     let state = Arc::new(AppState {
         store: store.clone(),
         decks,
         i18n: Arc::new(I18n::load()?),
+        issuer,
         rooms: Arc::clone(&rooms),
         config,
         base_url,

@@ -8,8 +8,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Once;
 
 use atelier::badge::bake::{bake_png, bake_svg};
 use atelier::badge::jsonld::Canonicalizer;
@@ -17,70 +15,12 @@ use atelier::badge::keys::{IssuerKey, KeyStore};
 use atelier::badge::proof;
 use atelier::badge::status::issue_status_list;
 use common::badges::*;
+use common::verifier::{node_ready, run_js_at};
 use png::text_metadata::{EncodableTextChunk, ITXtChunk};
 use serde_json::Value;
 use time::macros::datetime;
 
 const NOW: &str = "2026-06-01T12:00:00Z";
-
-fn js_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js")
-}
-
-/// Whether the JS verifier can run; installs its npm dependencies on first use.
-fn node_ready() -> bool {
-    static INSTALL: Once = Once::new();
-    let has_node = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_node {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "node is required for the interoperability test in CI"
-        );
-        eprintln!("SKIPPED: node not found, third-party interoperability not checked");
-        return false;
-    }
-    INSTALL.call_once(|| {
-        if !js_dir().join("node_modules").exists() {
-            let status = Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(js_dir())
-                .status()
-                .expect("npm must be installed alongside node");
-            assert!(status.success(), "npm ci failed in tests/js");
-        }
-    });
-    true
-}
-
-struct JsResult {
-    ok: bool,
-    output: Value,
-}
-
-fn run_js(file: &Path, docs: &[(&str, &Path)]) -> JsResult {
-    let mut cmd = Command::new("node");
-    cmd.arg(js_dir().join("verify.mjs"))
-        .arg(file)
-        .args(["--now", NOW]);
-    for (url, path) in docs {
-        cmd.arg("--doc").arg(format!("{url}={}", path.display()));
-    }
-    let out = cmd.output().expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let output: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
-        panic!(
-            "verifier printed no JSON line: {stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    JsResult {
-        ok: out.status.success(),
-        output,
-    }
-}
 
 /// A case: description, file to verify, documents (URL, file) the verifier may load.
 type Case<'a> = (String, PathBuf, Vec<(&'a str, PathBuf)>);
@@ -246,14 +186,14 @@ fn digital_bazaar_verifier_and_official_schema_agree() {
     let mut failures = Vec::new();
     for (name, file, docs) in &accept {
         let docs: Vec<(&str, &Path)> = docs.iter().map(|(u, p)| (*u, p.as_path())).collect();
-        let r = run_js(file, &docs);
+        let r = run_js_at(file, &docs, Some(NOW));
         if !(r.ok && r.output["verified"] == true && r.output["schemaValid"] == true) {
             failures.push(format!("{name} should verify: {}", r.output));
         }
     }
     for (name, file, docs) in &reject {
         let docs: Vec<(&str, &Path)> = docs.iter().map(|(u, p)| (*u, p.as_path())).collect();
-        let r = run_js(file, &docs);
+        let r = run_js_at(file, &docs, Some(NOW));
         eprintln!("{name}: {}", r.output["errors"]);
         if r.ok || r.output["verified"] == true {
             failures.push(format!("{name} should be rejected: {}", r.output));

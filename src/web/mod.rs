@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod badges;
 pub mod pages;
 pub mod ws;
 
@@ -23,6 +24,7 @@ use crate::auth::Principal;
 use crate::config::ServeConfig;
 use crate::deck::DeckLibrary;
 use crate::i18n::I18n;
+use crate::issuer::Issuer;
 use crate::room::Rooms;
 use crate::store::Store;
 
@@ -33,6 +35,7 @@ pub struct AppState {
     pub store: Store,
     pub decks: Arc<DeckLibrary>,
     pub i18n: Arc<I18n>,
+    pub issuer: Arc<Issuer>,
     pub rooms: Arc<Rooms>,
     pub config: ServeConfig,
     /// Base of the links we hand out (join URLs, QR codes): `--public-url`, or the listen address.
@@ -54,6 +57,7 @@ pub fn router(state: Shared) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/ws", get(ws::upgrade))
         .merge(api::routes())
+        .merge(badges::routes())
         .merge(pages::routes())
         .route("/static/{*file}", get(assets::serve))
         .route("/i18n/{file}", get(assets::messages))

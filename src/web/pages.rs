@@ -773,3 +773,61 @@ async fn create_facilitator(
         Err(e) => internal(t, e),
     }
 }
+
+// ---- verification page -------------------------------------------------------------------
+
+struct CheckItem {
+    passed: bool,
+    label: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage<'a> {
+    t: Tr<'a>,
+    submitted: bool,
+    valid: bool,
+    issuer: String,
+    achievement: String,
+    recipient: String,
+    valid_from: String,
+    valid_until: String,
+    checks: Vec<CheckItem>,
+}
+
+/// The public verifier: an upload form, and the result of the last upload.
+pub fn render_verify(
+    state: &Shared,
+    headers: &HeaderMap,
+    report: Option<&crate::badge::verify::VerifyReport>,
+) -> Response {
+    let t = tr(state, headers, None);
+    let summary = report.and_then(|r| r.summary.as_ref());
+    let text = |f: fn(&crate::badge::verify::BadgeSummary) -> Option<String>| {
+        summary.and_then(f).unwrap_or_default()
+    };
+    let checks = report
+        .map(|r| {
+            r.checks
+                .iter()
+                .map(|c| CheckItem {
+                    passed: c.passed,
+                    label: t.get(&format!("verify-check-{}", c.name.replace('_', "-"))),
+                    detail: c.detail.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    render(&VerifyPage {
+        t,
+        submitted: report.is_some(),
+        valid: report.is_some_and(|r| r.is_valid()),
+        issuer: text(|s| s.issuer_name.clone().or_else(|| s.issuer_id.clone())),
+        achievement: text(|s| s.achievement_name.clone()),
+        recipient: text(|s| s.recipient_name.clone()),
+        valid_from: text(|s| s.valid_from.clone()),
+        valid_until: text(|s| s.valid_until.clone()),
+        checks,
+    })
+}

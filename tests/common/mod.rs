@@ -4,6 +4,7 @@
 
 pub mod badges;
 pub mod browser;
+pub mod verifier;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -39,11 +40,25 @@ impl TestServer {
         server
     }
 
+    /// A server as hosted for a region: with a public URL (badges carry a status list entry,
+    /// and an https URL makes the issuer did:web).
+    pub async fn start_hosted(public_url: &str) -> Self {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let mut server = Self::start_configured(temp.path(), Some(public_url)).await;
+        server._temp = Some(temp);
+        server
+    }
+
     /// Starts on an existing data directory (a restart).
     pub async fn start_in(dir: &Path) -> Self {
+        Self::start_configured(dir, None).await
+    }
+
+    async fn start_configured(dir: &Path, public_url: Option<&str>) -> Self {
         let mut config =
             ServeConfig::for_data_dir(dir.to_path_buf(), "127.0.0.1:0".parse().unwrap());
         config.admin_token = Some(ADMIN_TOKEN.into());
+        config.public_url = public_url.map(str::to_string);
         let running = server::start(config, RoomSettings::default())
             .await
             .expect("server starts");

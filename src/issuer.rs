@@ -1,0 +1,582 @@
+//! The badge issuer of this Atelier: its keys, its profile and achievements (organiser
+//! settings), issuing and storing badges, the status list, verification, revocation.
+//! The cryptography and formats live in [`crate::badge`]; this module adds the data
+//! directory and the database, and is shared by the server and the command line.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::auth::new_token;
+use crate::badge::artwork::{ArtworkSpec, render_png, render_svg};
+use crate::badge::bake::{bake_png, bake_svg};
+use crate::badge::credential::{
+    AchievementSpec, Competence, ImageSource, IssueOptions, IssuerProfile, Recipient, StatusRef,
+    issue,
+};
+use crate::badge::jsonld::Canonicalizer;
+use crate::badge::keys::{IssuerIdentity, KeyStore};
+use crate::badge::status::issue_status_list;
+use crate::badge::verify::{
+    BoxFuture, Check, DocumentResolver, StatusListSource, VerifyContext, VerifyReport, verify,
+};
+use crate::badge::{BadgeError, verify::verify_credential};
+use crate::deck::{Lang, Localized};
+use crate::store::{BadgeRow, NewBadge, Store, StoreError, hash_token};
+
+/// Size of the rendered badge artwork: crisp on a phone and in a backpack.
+pub const ARTWORK_PX: u32 = 600;
+/// Path of the (single) status list, under the public URL.
+pub const STATUS_LIST_PATH: &str = "/status/1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum IssuerError {
+    #[error(transparent)]
+    Badge(#[from] BadgeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no achievement {0}")]
+    UnknownAchievement(String),
+    #[error("no badge {0}")]
+    UnknownBadge(String),
+    #[error("stored settings are invalid: {0}")]
+    Settings(String),
+    #[error("signing failed: {0}")]
+    Join(String),
+}
+
+/// The issuer profile an organiser configures (the settings key `issuer`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IssuerConfig {
+    pub name: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl Default for IssuerConfig {
+    fn default() -> Self {
+        Self {
+            name: "Atelier Open Badges".into(),
+            url: None,
+            email: None,
+            description: None,
+        }
+    }
+}
+
+/// An achievement's texts in every language, and the competence it recognises.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AchievementConfig {
+    pub name: Localized,
+    pub description: Localized,
+    pub criteria: Localized,
+    pub competence: Localized,
+    #[serde(default)]
+    pub competence_description: Option<Localized>,
+}
+
+fn localized(fr: &str, nl: &str, en: &str) -> Localized {
+    Localized {
+        fr: fr.into(),
+        nl: nl.into(),
+        en: en.into(),
+    }
+}
+
+impl Default for AchievementConfig {
+    /// The workshop's own badge.
+    fn default() -> Self {
+        Self {
+            name: localized(
+                "Sensibilisation aux Open Badges",
+                "Kennismaking met Open Badges",
+                "Introduction to Open Badges",
+            ),
+            description: localized(
+                "A participé à l'atelier de sensibilisation aux Open Badges du projet Interreg Open Badges for IT : le vocabulaire des Open Badges (bingo) et les étapes pour reconnaître une compétence par un badge (fresque de la reconnaissance).",
+                "Nam deel aan de workshop Kennismaking met Open Badges van het Interreg-project Open Badges for IT: de woordenschat van Open Badges (bingo) en de stappen om een competentie met een badge te erkennen (fresco van de erkenning).",
+                "Took part in the Introduction to Open Badges workshop of the Interreg project Open Badges for IT: the vocabulary of Open Badges (bingo) and the steps to recognise a competence with a badge (recognition timeline).",
+            ),
+            criteria: localized(
+                "Avoir participé à l'atelier avec un animateur : bingo des Open Badges et fresque de la reconnaissance.",
+                "Deelgenomen hebben aan de workshop met een begeleider: Open Badges-bingo en fresco van de erkenning.",
+                "Took part in the facilitated workshop: Open Badges bingo and the recognition timeline.",
+            ),
+            competence: localized(
+                "Comprendre les Open Badges et la reconnaissance des compétences",
+                "Open Badges en de erkenning van competenties begrijpen",
+                "Understanding Open Badges and the recognition of competences",
+            ),
+            competence_description: None,
+        }
+    }
+}
+
+/// Who receives a badge, and for what.
+#[derive(Debug, Clone)]
+pub struct IssueRequest<'a> {
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    /// The default achievement when `None`.
+    pub achievement_id: Option<&'a str>,
+    pub lang: Lang,
+    pub session_id: Option<i64>,
+    pub pid: Option<u32>,
+}
+
+/// A badge just issued. `access_key` is the secret of the participant's private link: it is
+/// shown once and only its hash is stored.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub id: String,
+    pub credential: Value,
+    pub json: String,
+    pub access_key: String,
+}
+
+pub struct Issuer {
+    keys: RwLock<KeyStore>,
+    store: Store,
+    /// `--public-url`: with it, badges carry a status list entry (and did:web when https).
+    public_url: Option<String>,
+    /// Rendered artwork per (achievement, language): PNG and SVG.
+    artwork: Mutex<HashMap<(String, Lang), Arc<(Vec<u8>, String)>>>,
+}
+
+impl Issuer {
+    /// Loads (or creates, mode 0600) the signing keys and makes sure a default achievement exists.
+    pub async fn open(
+        store: Store,
+        data_dir: &Path,
+        public_url: Option<String>,
+    ) -> Result<Self, IssuerError> {
+        let keys = KeyStore::load_or_create(data_dir)?;
+        let issuer = Self {
+            keys: RwLock::new(keys),
+            store,
+            public_url,
+            artwork: Mutex::new(HashMap::new()),
+        };
+        if issuer.store.achievements().await?.is_empty() {
+            let id = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+            let spec = serde_json::to_string(&AchievementConfig::default())
+                .map_err(|e| IssuerError::Settings(e.to_string()))?;
+            issuer.store.insert_achievement(&id, &spec).await?;
+        }
+        Ok(issuer)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn identity(&self) -> Result<IssuerIdentity, IssuerError> {
+        let keys = self
+            .keys
+            .read()
+            .map_err(|_| IssuerError::Settings("key store lock poisoned".into()))?;
+        Ok(keys.identity(self.public_url.as_deref())?)
+    }
+
+    /// The issuer DID badges are signed under now.
+    pub fn did(&self) -> Result<String, IssuerError> {
+        Ok(self.identity()?.did)
+    }
+
+    /// URL of the status list, when badges carry one (only with a public URL: an offline badge
+    /// must not point at an address that will not exist later).
+    pub fn status_list_url(&self) -> Option<String> {
+        self.public_url
+            .as_ref()
+            .map(|base| format!("{base}{STATUS_LIST_PATH}"))
+    }
+
+    /// The did:web document (all keys, current and older), when the public URL is https.
+    pub fn did_document(&self) -> Option<Value> {
+        let base = self
+            .public_url
+            .as_deref()
+            .filter(|u| u.starts_with("https://"))?;
+        let keys = self.keys.read().ok()?;
+        keys.did_web_document(base).ok()
+    }
+
+    /// Creates a new signing key; older badges keep verifying (did:web lists every key).
+    pub fn rotate_key(&self) -> Result<String, IssuerError> {
+        let mut keys = self
+            .keys
+            .write()
+            .map_err(|_| IssuerError::Settings("key store lock poisoned".into()))?;
+        Ok(keys.rotate()?.public_multibase())
+    }
+
+    pub async fn issuer_config(&self) -> Result<IssuerConfig, IssuerError> {
+        match self.store.setting("issuer").await? {
+            Some(json) => {
+                serde_json::from_str(&json).map_err(|e| IssuerError::Settings(e.to_string()))
+            }
+            None => Ok(IssuerConfig::default()),
+        }
+    }
+
+    pub async fn set_issuer_config(&self, config: &IssuerConfig) -> Result<(), IssuerError> {
+        let json =
+            serde_json::to_string(config).map_err(|e| IssuerError::Settings(e.to_string()))?;
+        Ok(self.store.set_setting("issuer", &json).await?)
+    }
+
+    /// The default achievement's id (the oldest).
+    pub async fn default_achievement(&self) -> Result<String, IssuerError> {
+        let all = self.store.achievements().await?;
+        all.first()
+            .map(|a| a.id.clone())
+            .ok_or_else(|| IssuerError::UnknownAchievement("(default)".into()))
+    }
+
+    pub async fn achievement(
+        &self,
+        id: &str,
+    ) -> Result<(AchievementConfig, Option<(Vec<u8>, String)>), IssuerError> {
+        let row = self
+            .store
+            .achievement(id)
+            .await?
+            .ok_or_else(|| IssuerError::UnknownAchievement(id.into()))?;
+        let config =
+            serde_json::from_str(&row.spec).map_err(|e| IssuerError::Settings(e.to_string()))?;
+        Ok((config, row.image))
+    }
+
+    /// The badge picture for an achievement in a language: the organiser's upload, or the
+    /// artwork Atelier renders (PNG, SVG), cached.
+    pub async fn artwork(
+        &self,
+        achievement_id: &str,
+        lang: Lang,
+    ) -> Result<Arc<(Vec<u8>, String)>, IssuerError> {
+        let key = (achievement_id.to_string(), lang);
+        if let Some(found) = self
+            .artwork
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&key).cloned())
+        {
+            return Ok(found);
+        }
+        let (config, _) = self.achievement(achievement_id).await?;
+        let issuer = self.issuer_config().await?;
+        let spec = ArtworkSpec {
+            title: config.name.get(lang).to_string(),
+            subtitle: Some(issuer.name.clone()),
+            palette: None,
+        };
+        let rendered = tokio::task::spawn_blocking(move || -> Result<_, BadgeError> {
+            Ok((render_png(&spec, ARTWORK_PX)?, render_svg(&spec)?))
+        })
+        .await
+        .map_err(|e| IssuerError::Join(e.to_string()))??;
+        let rendered = Arc::new(rendered);
+        if let Ok(mut cache) = self.artwork.lock() {
+            cache.insert(key, Arc::clone(&rendered));
+        }
+        Ok(rendered)
+    }
+
+    /// Forgets rendered artwork (after the organiser changes a name or the issuer).
+    pub fn forget_artwork(&self) {
+        if let Ok(mut cache) = self.artwork.lock() {
+            cache.clear();
+        }
+    }
+
+    /// Signs and stores a badge.
+    pub async fn issue(&self, request: IssueRequest<'_>) -> Result<Issued, IssuerError> {
+        let achievement_id = match request.achievement_id {
+            Some(id) => id.to_string(),
+            None => self.default_achievement().await?,
+        };
+        let (config, uploaded) = self.achievement(&achievement_id).await?;
+        let lang = request.lang;
+        let image = match uploaded {
+            Some((bytes, kind)) if kind == "image/svg+xml" => ImageSource::svg(bytes),
+            Some((bytes, _)) => ImageSource::png(bytes),
+            None => ImageSource::png(self.artwork(&achievement_id, lang).await?.0.clone()),
+        };
+        let achievement = AchievementSpec {
+            id: achievement_id.clone(),
+            name: config.name.get(lang).into(),
+            description: config.description.get(lang).into(),
+            criteria_narrative: config.criteria.get(lang).into(),
+            image: Some(image),
+            competence: Some(Competence {
+                name: config.competence.get(lang).into(),
+                description: config
+                    .competence_description
+                    .as_ref()
+                    .map(|d| d.get(lang).to_string()),
+                framework: None,
+                code: None,
+                url: None,
+            }),
+        };
+        let issuer_config = self.issuer_config().await?;
+        let profile = IssuerProfile {
+            name: issuer_config.name,
+            url: issuer_config.url.or_else(|| self.public_url.clone()),
+            email: issuer_config.email,
+            description: issuer_config.description,
+            image: None,
+        };
+        let recipient = Recipient {
+            name: request.name.to_string(),
+            email: request.email.map(str::to_string),
+        };
+        let mut options = IssueOptions::new(OffsetDateTime::now_utc());
+        let status_index = match self.status_list_url() {
+            Some(url) => {
+                let index = self.store.next_status_index().await?;
+                options.status = Some(StatusRef {
+                    status_list_credential: url,
+                    index,
+                });
+                Some(index)
+            }
+            None => None,
+        };
+        let identity = self.identity()?;
+        let key = self
+            .keys
+            .read()
+            .map_err(|_| IssuerError::Settings("key store lock poisoned".into()))?
+            .current()
+            .clone();
+        // Signing canonicalises JSON-LD: milliseconds of CPU, kept off the async workers.
+        let credential = tokio::task::spawn_blocking(move || {
+            issue(
+                Canonicalizer::shared(),
+                &key,
+                &identity,
+                &profile,
+                &achievement,
+                &recipient,
+                &options,
+            )
+        })
+        .await
+        .map_err(|e| IssuerError::Join(e.to_string()))??;
+        let id = credential["id"].as_str().unwrap_or_default().to_string();
+        let json = credential.to_string();
+        let access_key = new_token();
+        self.store
+            .insert_badge(&NewBadge {
+                id: &id,
+                achievement_id: &achievement_id,
+                session_id: request.session_id,
+                pid: request.pid,
+                recipient_name: request.name,
+                status_index,
+                credential: &json,
+                access_hash: &hash_token(&access_key),
+            })
+            .await?;
+        tracing::info!(badge = %id, "badge issued");
+        Ok(Issued {
+            id,
+            credential,
+            json,
+            access_key,
+        })
+    }
+
+    /// The stored badge, if `access_key` opens it (`None` skips the check: organisers, CLI).
+    pub async fn badge(&self, id: &str, access_key: Option<&str>) -> Result<BadgeRow, IssuerError> {
+        let row = self
+            .store
+            .badge(id)
+            .await?
+            .ok_or_else(|| IssuerError::UnknownBadge(id.into()))?;
+        if let Some(key) = access_key
+            && !self
+                .store
+                .badge_access_matches(id, &hash_token(key))
+                .await?
+        {
+            return Err(IssuerError::UnknownBadge(id.into()));
+        }
+        Ok(row)
+    }
+
+    /// The badge baked into its PNG picture.
+    pub async fn baked_png(&self, row: &BadgeRow, lang: Lang) -> Result<Vec<u8>, IssuerError> {
+        let json = row
+            .credential
+            .as_deref()
+            .ok_or_else(|| IssuerError::UnknownBadge(row.id.clone()))?;
+        let art = self.picture(row, lang).await?;
+        Ok(bake_png(&art.0, json)?)
+    }
+
+    /// The badge baked into its SVG picture.
+    pub async fn baked_svg(&self, row: &BadgeRow, lang: Lang) -> Result<String, IssuerError> {
+        let json = row
+            .credential
+            .as_deref()
+            .ok_or_else(|| IssuerError::UnknownBadge(row.id.clone()))?;
+        let art = self.picture(row, lang).await?;
+        Ok(bake_svg(&art.1, json)?)
+    }
+
+    async fn picture(
+        &self,
+        row: &BadgeRow,
+        lang: Lang,
+    ) -> Result<Arc<(Vec<u8>, String)>, IssuerError> {
+        // An uploaded PNG is baked as is; an uploaded SVG too; otherwise Atelier's artwork.
+        let (_, uploaded) = self.achievement(&row.achievement_id).await?;
+        match uploaded {
+            Some((bytes, kind)) if kind == "image/png" => {
+                let rendered = self.artwork(&row.achievement_id, lang).await?;
+                Ok(Arc::new((bytes, rendered.1.clone())))
+            }
+            Some((bytes, _)) => {
+                let rendered = self.artwork(&row.achievement_id, lang).await?;
+                Ok(Arc::new((
+                    rendered.0.clone(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                )))
+            }
+            None => self.artwork(&row.achievement_id, lang).await,
+        }
+    }
+
+    /// Revokes a badge; the status list reflects it at once. False if already revoked.
+    pub async fn revoke(&self, id: &str) -> Result<bool, IssuerError> {
+        if self.store.badge(id).await?.is_none() {
+            return Err(IssuerError::UnknownBadge(id.into()));
+        }
+        let revoked = self.store.revoke_badge(id).await?;
+        if revoked {
+            tracing::info!(badge = %id, "badge revoked");
+        }
+        Ok(revoked)
+    }
+
+    /// The signed status list credential, built from the database on each call so that a
+    /// revocation (from the console or the command line) shows at once.
+    pub async fn status_list(&self) -> Result<Option<Value>, IssuerError> {
+        let Some(url) = self.status_list_url() else {
+            return Ok(None);
+        };
+        let revoked = self.store.revoked_indexes().await?;
+        let identity = self.identity()?;
+        let key = self
+            .keys
+            .read()
+            .map_err(|_| IssuerError::Settings("key store lock poisoned".into()))?
+            .current()
+            .clone();
+        let list = tokio::task::spawn_blocking(move || {
+            issue_status_list(
+                Canonicalizer::shared(),
+                &key,
+                &identity,
+                &url,
+                &revoked,
+                OffsetDateTime::now_utc(),
+            )
+        })
+        .await
+        .map_err(|e| IssuerError::Join(e.to_string()))??;
+        Ok(Some(list))
+    }
+
+    /// Verifies a badge file (PNG, SVG or JSON): the proof, the issuer, the dates, the status
+    /// list; for badges of this issuer also its own register of revocations.
+    pub async fn verify(&self, bytes: &[u8]) -> VerifyReport {
+        let own = OwnDocuments { issuer: self };
+        let ctx = VerifyContext {
+            canonicalizer: Canonicalizer::shared(),
+            resolver: Some(&own),
+            status: Some(&own),
+            now: OffsetDateTime::now_utc(),
+        };
+        let report = verify(bytes, &ctx).await;
+        self.check_register(report).await
+    }
+
+    pub async fn verify_json(&self, credential: Value) -> VerifyReport {
+        let own = OwnDocuments { issuer: self };
+        let ctx = VerifyContext {
+            canonicalizer: Canonicalizer::shared(),
+            resolver: Some(&own),
+            status: Some(&own),
+            now: OffsetDateTime::now_utc(),
+        };
+        let report = verify_credential(credential, &ctx).await;
+        self.check_register(report).await
+    }
+
+    async fn check_register(&self, mut report: VerifyReport) -> VerifyReport {
+        let id = report
+            .summary
+            .as_ref()
+            .and_then(|s| s.credential_id.clone());
+        if let Some(id) = id
+            && let Ok(Some(row)) = self.store.badge(&id).await
+            && let Some(when) = row.revoked_at
+        {
+            report.checks.push(Check {
+                name: "revocation",
+                passed: false,
+                detail: format!("revoked by the issuer on {when}"),
+            });
+        }
+        report
+    }
+}
+
+/// This issuer's own did:web document and status list, for verifying its badges without a network.
+struct OwnDocuments<'a> {
+    issuer: &'a Issuer,
+}
+
+impl DocumentResolver for OwnDocuments<'_> {
+    fn resolve<'b>(&'b self, id: &'b str) -> BoxFuture<'b, Result<Value, BadgeError>> {
+        Box::pin(async move {
+            let own = self.issuer.did().ok();
+            match self.issuer.did_document() {
+                Some(doc) if own.as_deref() == Some(id) => Ok(doc),
+                _ => Err(BadgeError::Did(format!(
+                    "{id} is not this Atelier's issuer; it cannot be resolved offline"
+                ))),
+            }
+        })
+    }
+}
+
+impl StatusListSource for OwnDocuments<'_> {
+    fn status_list<'b>(&'b self, url: &'b str) -> BoxFuture<'b, Result<Value, BadgeError>> {
+        Box::pin(async move {
+            if self.issuer.status_list_url().as_deref() != Some(url) {
+                return Err(BadgeError::Status(format!(
+                    "status list {url} is not this Atelier's; it cannot be fetched offline"
+                )));
+            }
+            match self.issuer.status_list().await {
+                Ok(Some(list)) => Ok(list),
+                Ok(None) => Err(BadgeError::Status(
+                    "this Atelier publishes no status list".into(),
+                )),
+                Err(e) => Err(BadgeError::Status(e.to_string())),
+            }
+        })
+    }
+}

@@ -1,0 +1,321 @@
+//! Badge routes: the issuer's public documents (did:web, status list), the verifier for
+//! anyone, private downloads for the recipient, and the organiser's issuing and revoking.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiError, Authed, Shared, origin_allowed};
+use crate::badge::verify::VerifyReport;
+use crate::deck::Lang;
+use crate::issuer::{IssueRequest, IssuerError, STATUS_LIST_PATH};
+use crate::web::pages::render_verify;
+
+/// Largest badge file accepted for verification: a baked PNG with its embedded images is far smaller.
+pub const VERIFY_MAX_BYTES: usize = 4 * 1024 * 1024;
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/.well-known/did.json", get(did_document))
+        .route(STATUS_LIST_PATH, get(status_list))
+        .route("/verify", get(verify_page).post(verify_upload))
+        .route("/api/verify", post(verify_api))
+        .route("/api/badges", post(issue).get(list))
+        .route("/api/badges/{id}/revoke", post(revoke))
+        .route("/b/{id}/{file}", get(download))
+        .layer(DefaultBodyLimit::max(VERIFY_MAX_BYTES))
+}
+
+impl From<IssuerError> for ApiError {
+    fn from(e: IssuerError) -> Self {
+        match e {
+            IssuerError::UnknownBadge(_) => ApiError::not_found("badge"),
+            IssuerError::UnknownAchievement(id) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("no achievement {id}"),
+            ),
+            IssuerError::Badge(crate::badge::BadgeError::InvalidInput(message)) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+            }
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+async fn did_document(State(state): State<Shared>) -> Result<Json<Value>, ApiError> {
+    state
+        .issuer
+        .did_document()
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("did:web document (needs an https --public-url)"))
+}
+
+async fn status_list(State(state): State<Shared>) -> Result<Response, ApiError> {
+    let list = state
+        .issuer
+        .status_list()
+        .await?
+        .ok_or_else(|| ApiError::not_found("status list (needs a --public-url)"))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vc+ld+json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        list.to_string(),
+    )
+        .into_response())
+}
+
+/// The JSON form of a verification report.
+pub fn report_json(report: &VerifyReport) -> Value {
+    json!({
+        "valid": report.is_valid(),
+        "format": report.format.map(|f| format!("{f:?}").to_lowercase()),
+        "summary": report.summary.as_ref().map(|s| json!({
+            "credential_id": s.credential_id,
+            "issuer_id": s.issuer_id,
+            "issuer_name": s.issuer_name,
+            "achievement_name": s.achievement_name,
+            "recipient_name": s.recipient_name,
+            "valid_from": s.valid_from,
+            "valid_until": s.valid_until,
+        })),
+        "checks": report.checks.iter().map(|c| json!({"name": c.name, "passed": c.passed, "detail": c.detail})).collect::<Vec<_>>(),
+        "errors": report.errors(),
+    })
+}
+
+/// `POST /api/verify` with the badge file as the body: anyone may verify.
+async fn verify_api(State(state): State<Shared>, body: Bytes) -> Json<Value> {
+    let report = state.issuer.verify(&body).await;
+    Json(report_json(&report))
+}
+
+async fn verify_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    render_verify(&state, &headers, None)
+}
+
+async fn verify_upload(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Response {
+    let mut file = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("badge") {
+            file = field.bytes().await.ok();
+            break;
+        }
+    }
+    let report = match file {
+        Some(bytes) if !bytes.is_empty() => state.issuer.verify(&bytes).await,
+        _ => state.issuer.verify(b"").await,
+    };
+    render_verify(&state, &headers, Some(&report))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IssueBody {
+    name: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    achievement: Option<String>,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// Organisers issue a badge by hand (automation, a participant whose phone died).
+async fn issue(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Authed(principal): Authed,
+    Json(body): Json<IssueBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    if !principal.is_organiser() {
+        return Err(ApiError::forbidden());
+    }
+    if !origin_allowed(&state, &headers) {
+        return Err(ApiError::forbidden());
+    }
+    let name = crate::session::code::clean_name(&body.name)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()))?;
+    let email = body
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    if let Some(email) = email
+        && !plausible_email(email)
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "this is not an e-mail address",
+        ));
+    }
+    let lang = body
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or_default();
+    let issued = state
+        .issuer
+        .issue(IssueRequest {
+            name: &name,
+            email,
+            achievement_id: body.achievement.as_deref(),
+            lang,
+            session_id: None,
+            pid: None,
+        })
+        .await?;
+    let links = private_links(&state, &issued.id, &issued.access_key);
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": issued.id, "credential": issued.credential, "links": links})),
+    ))
+}
+
+/// An e-mail address as people type them: something@domain.tld, no spaces, bounded.
+pub fn plausible_email(email: &str) -> bool {
+    email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+}
+
+/// The private download links of a badge (they carry its secret).
+pub fn private_links(state: &Shared, id: &str, access_key: &str) -> Value {
+    let uuid = id.strip_prefix("urn:uuid:").unwrap_or(id);
+    let base = &state.base_url;
+    json!({
+        "png": format!("{base}/b/{uuid}/badge.png?k={access_key}"),
+        "svg": format!("{base}/b/{uuid}/badge.svg?k={access_key}"),
+        "json": format!("{base}/b/{uuid}/credential.json?k={access_key}"),
+    })
+}
+
+async fn list(
+    State(state): State<Shared>,
+    Authed(principal): Authed,
+) -> Result<Json<Value>, ApiError> {
+    if !principal.is_organiser() {
+        return Err(ApiError::forbidden());
+    }
+    let rows = state.store.badges(None).await?;
+    let badges: Vec<Value> = rows
+        .iter()
+        .map(|b| json!({"id": b.id, "achievement": b.achievement_id, "recipient_name": b.recipient_name, "issued_at": b.issued_at, "revoked_at": b.revoked_at}))
+        .collect();
+    Ok(Json(json!({"badges": badges})))
+}
+
+async fn revoke(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Authed(principal): Authed,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if !principal.is_organiser() || !origin_allowed(&state, &headers) {
+        return Err(ApiError::forbidden());
+    }
+    let id = full_id(&id);
+    let changed = state.issuer.revoke(&id).await?;
+    Ok(Json(json!({"id": id, "revoked": true, "changed": changed})))
+}
+
+fn full_id(id: &str) -> String {
+    if id.starts_with("urn:uuid:") {
+        id.to_string()
+    } else {
+        format!("urn:uuid:{id}")
+    }
+}
+
+#[derive(Deserialize)]
+struct Key {
+    k: Option<String>,
+    lang: Option<String>,
+}
+
+/// `/b/{uuid}/badge.png|badge.svg|credential.json?k=SECRET`: the recipient's downloads.
+/// Organisers (signed in) need no secret.
+async fn download(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path((id, file)): Path<(String, String)>,
+    Query(q): Query<Key>,
+) -> Result<Response, ApiError> {
+    let id = full_id(&id);
+    let organiser =
+        matches!(super::principal_from(&state, &headers).await, Ok(Some(p)) if p.is_organiser());
+    let key = if organiser {
+        None
+    } else {
+        Some(q.k.as_deref().ok_or_else(|| ApiError::not_found("badge"))?)
+    };
+    let row = state.issuer.badge(&id, key).await?;
+    let lang = q.lang.as_deref().and_then(Lang::parse).unwrap_or_default();
+    let uuid = id.trim_start_matches("urn:uuid:");
+    let disposition = |ext: &str| {
+        format!(
+            "attachment; filename=\"open-badge-{}.{ext}\"",
+            &uuid[..8.min(uuid.len())]
+        )
+    };
+    let private = (header::CACHE_CONTROL, "private, no-store".to_string());
+    Ok(match file.as_str() {
+        "badge.png" => {
+            let png = state.issuer.baked_png(&row, lang).await?;
+            (
+                [
+                    (header::CONTENT_TYPE, "image/png".to_string()),
+                    (header::CONTENT_DISPOSITION, disposition("png")),
+                    private,
+                ],
+                png,
+            )
+                .into_response()
+        }
+        "badge.svg" => {
+            let svg = state.issuer.baked_svg(&row, lang).await?;
+            (
+                [
+                    (header::CONTENT_TYPE, "image/svg+xml".to_string()),
+                    (header::CONTENT_DISPOSITION, disposition("svg")),
+                    private,
+                ],
+                svg,
+            )
+                .into_response()
+        }
+        "credential.json" => {
+            let json = row
+                .credential
+                .clone()
+                .ok_or_else(|| ApiError::not_found("badge"))?;
+            (
+                [
+                    (header::CONTENT_TYPE, "application/ld+json".to_string()),
+                    (header::CONTENT_DISPOSITION, disposition("json")),
+                    private,
+                ],
+                json,
+            )
+                .into_response()
+        }
+        _ => return Err(ApiError::not_found("file")),
+    })
+}

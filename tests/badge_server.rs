@@ -1,0 +1,381 @@
+//! Badges from the running server and the command line, checked by the third-party verifier:
+//! offline (did:key, no status), hosted (did:web, status list), revocation, key rotation,
+//! the public verifier page and the CLI's exit codes.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::verifier::{node_ready, run_js_at};
+use common::{ADMIN_TOKEN, TestServer};
+use serde_json::{Value, json};
+
+const PUBLIC_URL: &str = "https://badges.example.test";
+const ATELIER: &str = env!("CARGO_BIN_EXE_atelier");
+
+async fn issue(server: &TestServer, name: &str, email: Option<&str>) -> Value {
+    let response = server
+        .http()
+        .post(server.url("/api/badges"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"name": name, "email": email}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    response.json().await.unwrap()
+}
+
+/// Downloads a private link (built on the public URL) from the local server.
+async fn fetch(server: &TestServer, public_link: &str) -> reqwest::Response {
+    let path = public_link
+        .split_once("://")
+        .map(|(_, rest)| &rest[rest.find('/').unwrap()..])
+        .unwrap();
+    server.http().get(server.url(path)).send().await.unwrap()
+}
+
+async fn save(server: &TestServer, path: &str, to: &Path) {
+    let response = server.http().get(server.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    std::fs::write(to, response.bytes().await.unwrap()).unwrap();
+}
+
+#[tokio::test]
+async fn an_offline_badge_has_no_dead_links_and_verifies_anywhere() {
+    let server = TestServer::start().await;
+    let issued = issue(&server, "Ada Lovelace", Some("Ada@Example.org")).await;
+    let vc = &issued["credential"];
+    assert!(
+        vc["issuer"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("did:key:z6Mk")
+    );
+    assert!(
+        vc.get("credentialStatus").is_none(),
+        "no status list that will not exist later"
+    );
+    let text = vc.to_string();
+    assert!(
+        !text.contains("http://127.0.0.1"),
+        "no link to the laptop in the badge"
+    );
+    assert!(
+        !text.to_lowercase().contains("ada@example.org"),
+        "only the salted hash of the e-mail"
+    );
+    assert!(
+        vc["credentialSubject"]["achievement"]["image"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png;base64,")
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, file) in [
+        ("png", "badge.png"),
+        ("svg", "badge.svg"),
+        ("json", "credential.json"),
+    ] {
+        let response = fetch(&server, issued["links"][kind].as_str().unwrap()).await;
+        assert_eq!(response.status(), 200, "{kind}");
+        let path = dir.path().join(file);
+        std::fs::write(&path, response.bytes().await.unwrap()).unwrap();
+        if node_ready() {
+            let result = run_js_at(&path, &[], None);
+            assert!(result.ok, "{kind}: {}", result.output);
+        }
+        let report: Value = server
+            .http()
+            .post(server.url("/api/verify"))
+            .body(std::fs::read(&path).unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(report["valid"], true, "{kind}: {report}");
+        assert_eq!(report["summary"]["recipient_name"], "Ada Lovelace");
+    }
+
+    // The private link needs its secret.
+    let link = issued["links"]["png"].as_str().unwrap();
+    let without_key = link.split('?').next().unwrap();
+    assert_eq!(fetch(&server, without_key).await.status(), 404);
+    assert_eq!(
+        fetch(&server, &format!("{without_key}?k=wrong"))
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn a_hosted_badge_is_did_web_with_a_status_list_and_can_be_revoked() {
+    let server = TestServer::start_hosted(PUBLIC_URL).await;
+    let issued = issue(&server, "Grace Hopper", None).await;
+    let vc = &issued["credential"];
+    assert_eq!(vc["issuer"]["id"], "did:web:badges.example.test");
+    assert_eq!(
+        vc["credentialStatus"]["statusListCredential"],
+        format!("{PUBLIC_URL}/status/1")
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let (png, did, status) = (
+        dir.path().join("b.png"),
+        dir.path().join("did.json"),
+        dir.path().join("status.json"),
+    );
+    std::fs::write(
+        &png,
+        fetch(&server, issued["links"]["png"].as_str().unwrap())
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    save(&server, "/.well-known/did.json", &did).await;
+    save(&server, "/status/1", &status).await;
+    let status_url = format!("{PUBLIC_URL}/status/1");
+    let docs = [
+        ("did:web:badges.example.test", did.as_path()),
+        (status_url.as_str(), status.as_path()),
+    ];
+    if node_ready() {
+        let result = run_js_at(&png, &docs, None);
+        assert!(result.ok, "{}", result.output);
+    }
+
+    // The organiser revokes: the status list changes at once, both verifiers refuse.
+    let id = vc["id"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("urn:uuid:")
+        .to_string();
+    let revoked = server
+        .http()
+        .post(server.url(&format!("/api/badges/{id}/revoke")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    save(&server, "/status/1", &status).await;
+    if node_ready() {
+        let result = run_js_at(&png, &docs, None);
+        assert!(
+            !result.ok,
+            "a revoked badge must fail the third-party verifier"
+        );
+        assert!(
+            result.output.to_string().contains("revoked"),
+            "{}",
+            result.output
+        );
+    }
+    let report: Value = server
+        .http()
+        .post(server.url("/api/verify"))
+        .body(std::fs::read(&png).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["valid"], false);
+    assert!(report["errors"].to_string().contains("revoked"), "{report}");
+
+    // Only organisers issue and revoke.
+    let anonymous = server
+        .http()
+        .post(server.url("/api/badges"))
+        .json(&json!({"name": "X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let facilitator = server.facilitator_token("fanny").await;
+    let refused = server
+        .http()
+        .post(server.url(&format!("/api/badges/{id}/revoke")))
+        .bearer_auth(&facilitator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+}
+
+#[tokio::test]
+async fn the_public_verifier_page_explains_the_result() {
+    let server = TestServer::start().await;
+    let issued = issue(&server, "Ada", None).await;
+    let png = fetch(&server, issued["links"]["png"].as_str().unwrap())
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "badge",
+        reqwest::multipart::Part::bytes(png.to_vec()).file_name("b.png"),
+    );
+    let page = server
+        .http()
+        .post(server.url("/verify"))
+        .header("accept-language", "fr")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Badge valide"), "{page}");
+    assert!(page.contains("Sensibilisation aux Open Badges"));
+    let mut tampered = png.to_vec();
+    let at = tampered.windows(3).position(|w| w == b"Ada").unwrap();
+    tampered[at] = b'E';
+    let form = reqwest::multipart::Form::new().part(
+        "badge",
+        reqwest::multipart::Part::bytes(tampered).file_name("b.png"),
+    );
+    let page = server
+        .http()
+        .post(server.url("/verify"))
+        .header("accept-language", "en")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Invalid badge"), "{page}");
+}
+
+fn atelier(data_dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(ATELIER)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .expect("run atelier")
+}
+
+#[test]
+fn the_command_line_issues_verifies_revokes_and_rotates() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let png = dir.path().join("ada.png");
+    let out = atelier(
+        &data,
+        &[
+            "issue",
+            "--name",
+            "Ada Lovelace",
+            "--email",
+            "ada@example.org",
+            "--out",
+            png.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(id.starts_with("urn:uuid:"));
+
+    // The key file is private.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for key in std::fs::read_dir(data.join("keys")).unwrap() {
+            let mode = key.unwrap().metadata().unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+    }
+
+    let verified = atelier(&data, &["verify", png.to_str().unwrap()]);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    assert!(String::from_utf8_lossy(&verified.stdout).contains("Ada Lovelace"));
+    // Anyone, without the data directory, verifies it too (did:key).
+    let elsewhere = atelier(
+        &dir.path().join("nothing-here"),
+        &["verify", png.to_str().unwrap()],
+    );
+    assert!(elsewhere.status.success());
+    if node_ready() {
+        assert!(run_js_at(&png, &[], None).ok);
+    }
+
+    // After a key rotation, new badges use the new key and old ones still verify.
+    assert!(atelier(&data, &["rotate-key"]).status.success());
+    let second = dir.path().join("grace.json");
+    assert!(
+        atelier(
+            &data,
+            &[
+                "issue",
+                "--name",
+                "Grace",
+                "--out",
+                second.to_str().unwrap(),
+                "--lang",
+                "en"
+            ]
+        )
+        .status
+        .success()
+    );
+    let first_vc: Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("ada.png"))
+            .map(|b| {
+                let (_, json) = atelier::badge::verify::extract(&b).unwrap();
+                json.into_bytes()
+            })
+            .unwrap(),
+    )
+    .unwrap();
+    let second_vc: Value = serde_json::from_slice(&std::fs::read(&second).unwrap()).unwrap();
+    assert_ne!(
+        first_vc["issuer"]["id"], second_vc["issuer"]["id"],
+        "a did:key issuer changes with its key"
+    );
+    assert_eq!(
+        second_vc["credentialSubject"]["achievement"]["name"],
+        "Introduction to Open Badges"
+    );
+    assert!(
+        atelier(&data, &["verify", png.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(
+        atelier(&data, &["verify", second.to_str().unwrap()])
+            .status
+            .success()
+    );
+
+    // Revoked: this Atelier's own verifier refuses it (exit code 1).
+    assert!(atelier(&data, &["revoke", &id]).status.success());
+    let refused = atelier(&data, &["verify", png.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stdout).contains("revoked"));
+
+    // Garbage is refused with a reason, not a crash.
+    let junk = dir.path().join("junk.png");
+    std::fs::write(&junk, b"\x89PNG\r\n\x1a\nnot really").unwrap();
+    let junk_out = atelier(&data, &["verify", junk.to_str().unwrap()]);
+    assert_eq!(junk_out.status.code(), Some(1));
+}
