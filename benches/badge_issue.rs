@@ -1,7 +1,6 @@
 //! Badge issuance benchmark: build + sign (eddsa-rdfc-2022) and bake the PNG, per badge.
 //! Run with `cargo bench --bench badge_issue`; figures go to BENCHMARKS.md.
 
-#[allow(dead_code)]
 #[path = "../tests/common/badges.rs"]
 mod fixtures;
 

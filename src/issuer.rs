@@ -142,13 +142,16 @@ pub struct Issued {
     pub access_key: String,
 }
 
+/// A badge picture: PNG bytes and SVG text.
+pub type Picture = (Vec<u8>, String);
+
 pub struct Issuer {
     keys: RwLock<KeyStore>,
     store: Store,
     /// `--public-url`: with it, badges carry a status list entry (and did:web when https).
     public_url: Option<String>,
     /// Rendered artwork per (achievement, language): PNG and SVG.
-    artwork: Mutex<HashMap<(String, Lang), Arc<(Vec<u8>, String)>>>,
+    artwork: Mutex<HashMap<(String, Lang), Arc<Picture>>>,
 }
 
 impl Issuer {
@@ -261,7 +264,7 @@ impl Issuer {
         &self,
         achievement_id: &str,
         lang: Lang,
-    ) -> Result<Arc<(Vec<u8>, String)>, IssuerError> {
+    ) -> Result<Arc<Picture>, IssuerError> {
         let key = (achievement_id.to_string(), lang);
         if let Some(found) = self
             .artwork
@@ -438,7 +441,7 @@ impl Issuer {
         &self,
         row: &BadgeRow,
         lang: Lang,
-    ) -> Result<Arc<(Vec<u8>, String)>, IssuerError> {
+    ) -> Result<Arc<Picture>, IssuerError> {
         // An uploaded PNG is baked as is; an uploaded SVG too; otherwise Atelier's artwork.
         let (_, uploaded) = self.achievement(&row.achievement_id).await?;
         match uploaded {
