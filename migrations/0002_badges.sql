@@ -23,7 +23,6 @@ CREATE TABLE badges (
     status_index   INTEGER UNIQUE,        -- position in the status list; NULL without a public URL
     credential     TEXT,                  -- signed JSON; personal data, erased by retention
     issued_at      TEXT NOT NULL,
-    revoked_at     TEXT,
-    access_hash    BLOB                   -- SHA-256 of the secret in the participant's private link
+    revoked_at     TEXT
 );
 CREATE INDEX badges_by_session ON badges(session_id, pid);

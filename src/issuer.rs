@@ -11,7 +11,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::auth::new_token;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
 use crate::badge::artwork::{ArtworkSpec, render_png, render_svg};
 use crate::badge::bake::{bake_png, bake_svg};
 use crate::badge::credential::{
@@ -26,7 +31,7 @@ use crate::badge::verify::{
 };
 use crate::badge::{BadgeError, verify::verify_credential};
 use crate::deck::{Lang, Localized};
-use crate::store::{BadgeRow, NewBadge, Store, StoreError, hash_token};
+use crate::store::{BadgeRow, NewBadge, Store, StoreError};
 
 /// Size of the rendered badge artwork: crisp on a phone and in a backpack.
 pub const ARTWORK_PX: u32 = 600;
@@ -150,6 +155,8 @@ pub struct Issuer {
     store: Store,
     /// `--public-url`: with it, badges carry a status list entry (and did:web when https).
     public_url: Option<String>,
+    /// Secret for private badge links (`link.key` in the data directory, mode 0600).
+    link_key: Vec<u8>,
     /// Rendered artwork per (achievement, language): PNG and SVG.
     artwork: Mutex<HashMap<(String, Lang), Arc<Picture>>>,
 }
@@ -162,10 +169,12 @@ impl Issuer {
         public_url: Option<String>,
     ) -> Result<Self, IssuerError> {
         let keys = KeyStore::load_or_create(data_dir)?;
+        let link_key = load_or_create_secret(&data_dir.join("link.key"))?;
         let issuer = Self {
             keys: RwLock::new(keys),
             store,
             public_url,
+            link_key,
             artwork: Mutex::new(HashMap::new()),
         };
         if issuer.store.achievements().await?.is_empty() {
@@ -377,7 +386,7 @@ impl Issuer {
         .map_err(|e| IssuerError::Join(e.to_string()))??;
         let id = credential["id"].as_str().unwrap_or_default().to_string();
         let json = credential.to_string();
-        let access_key = new_token();
+        let access_key = self.access_key(&id);
         self.store
             .insert_badge(&NewBadge {
                 id: &id,
@@ -387,7 +396,6 @@ impl Issuer {
                 recipient_name: request.name,
                 status_index,
                 credential: &json,
-                access_hash: &hash_token(&access_key),
             })
             .await?;
         tracing::info!(badge = %id, "badge issued");
@@ -399,22 +407,27 @@ impl Issuer {
         })
     }
 
+    /// The secret of a badge's private link: an HMAC of its id under this installation's link
+    /// key, so that it need not be stored and can be shown again to the participant (who proves
+    /// who they are with their resume token).
+    pub fn access_key(&self, badge_id: &str) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.link_key)
+            .expect("HMAC accepts any key length");
+        mac.update(badge_id.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
     /// The stored badge, if `access_key` opens it (`None` skips the check: organisers, CLI).
     pub async fn badge(&self, id: &str, access_key: Option<&str>) -> Result<BadgeRow, IssuerError> {
-        let row = self
-            .store
-            .badge(id)
-            .await?
-            .ok_or_else(|| IssuerError::UnknownBadge(id.into()))?;
         if let Some(key) = access_key
-            && !self
-                .store
-                .badge_access_matches(id, &hash_token(key))
-                .await?
+            && !bool::from(key.as_bytes().ct_eq(self.access_key(id).as_bytes()))
         {
             return Err(IssuerError::UnknownBadge(id.into()));
         }
-        Ok(row)
+        self.store
+            .badge(id)
+            .await?
+            .ok_or_else(|| IssuerError::UnknownBadge(id.into()))
     }
 
     /// The badge baked into its PNG picture.
@@ -437,11 +450,7 @@ impl Issuer {
         Ok(bake_svg(&art.1, json)?)
     }
 
-    async fn picture(
-        &self,
-        row: &BadgeRow,
-        lang: Lang,
-    ) -> Result<Arc<Picture>, IssuerError> {
+    async fn picture(&self, row: &BadgeRow, lang: Lang) -> Result<Arc<Picture>, IssuerError> {
         // An uploaded PNG is baked as is; an uploaded SVG too; otherwise Atelier's artwork.
         let (_, uploaded) = self.achievement(&row.achievement_id).await?;
         match uploaded {
@@ -544,6 +553,31 @@ impl Issuer {
         }
         report
     }
+}
+
+/// Reads a 32-byte secret from `path`, creating it (mode 0600) on first use.
+fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, IssuerError> {
+    match std::fs::read(path) {
+        Ok(bytes) if bytes.len() >= 32 => return Ok(bytes),
+        Ok(_) => {
+            return Err(IssuerError::Settings(format!(
+                "{} is too short",
+                path.display()
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(IssuerError::Badge(e.into())),
+    }
+    let secret: [u8; 32] = rand::random();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| IssuerError::Badge(e.into()))?;
+    std::io::Write::write_all(&mut file, &secret).map_err(|e| IssuerError::Badge(e.into()))?;
+    Ok(secret.to_vec())
 }
 
 /// This issuer's own did:web document and status list, for verifying its badges without a network.

@@ -296,9 +296,13 @@ fn the_command_line_issues_verifies_revokes_and_rotates() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        for key in std::fs::read_dir(data.join("keys")).unwrap() {
-            let mode = key.unwrap().metadata().unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600);
+        let private = std::fs::read_dir(data.join("keys"))
+            .unwrap()
+            .map(|k| k.unwrap().path())
+            .chain([data.join("link.key")]);
+        for file in private {
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
         }
     }
 

@@ -174,6 +174,10 @@ impl Room {
             },
             RoomMsg::Action { conn, action } => self.act(conn, action),
             RoomMsg::Detach { conn } => self.detach(conn),
+            RoomMsg::Phase { reply } => {
+                let _ = reply.send(self.state.phase);
+            }
+            RoomMsg::NotifyStaff { event } => self.out.push(Out::Emit(Audience::Staff, event)),
             RoomMsg::Shutdown { done } => {
                 for (&conn, _) in self.conns.iter() {
                     let bye = json!({"type": "bye", "reason": "server_shutdown"});
@@ -518,7 +522,10 @@ impl Room {
                 RoomMsg::Shutdown { done } => {
                     let _ = done.send(());
                 }
-                RoomMsg::Action { .. } | RoomMsg::Detach { .. } => {}
+                RoomMsg::Action { .. }
+                | RoomMsg::Detach { .. }
+                | RoomMsg::Phase { .. }
+                | RoomMsg::NotifyStaff { .. } => {}
             }
         }
         for done in self.shutdown_replies.drain(..) {

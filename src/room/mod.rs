@@ -81,6 +81,15 @@ pub(crate) enum RoomMsg {
     Shutdown {
         done: oneshot::Sender<()>,
     },
+    /// Reads the session's current phase (for HTTP handlers that depend on it).
+    Phase {
+        reply: oneshot::Sender<crate::session::Phase>,
+    },
+    /// Sends an event that is not part of the session's state (no `seq`, not stored) to the
+    /// staff screens, e.g. live feedback statistics.
+    NotifyStaff {
+        event: serde_json::Value,
+    },
 }
 
 #[derive(Clone)]
@@ -113,6 +122,18 @@ impl RoomHandle {
     /// Hands an action to the room; false if the room is gone.
     pub async fn act(&self, conn: ConnId, action: Action) -> bool {
         self.tx.send(RoomMsg::Action { conn, action }).await.is_ok()
+    }
+
+    /// The session's current phase; `None` if the room is gone.
+    pub async fn phase(&self) -> Option<crate::session::Phase> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(RoomMsg::Phase { reply }).await.ok()?;
+        answer.await.ok()
+    }
+
+    /// Shows a transient event on the console and projector (not stored).
+    pub async fn notify_staff(&self, event: serde_json::Value) {
+        let _ = self.tx.send(RoomMsg::NotifyStaff { event }).await;
     }
 
     pub async fn detach(&self, conn: ConnId) {

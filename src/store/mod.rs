@@ -501,8 +501,6 @@ pub struct NewBadge<'a> {
     pub recipient_name: &'a str,
     pub status_index: Option<u64>,
     pub credential: &'a str,
-    /// SHA-256 of the private link's secret.
-    pub access_hash: &'a [u8],
 }
 
 #[derive(Debug, Clone)]
@@ -598,8 +596,8 @@ impl Store {
 
     pub async fn insert_badge(&self, badge: &NewBadge<'_>) -> Result<()> {
         let result = sqlx::query(
-            "INSERT INTO badges (id, achievement_id, session_id, pid, recipient_name, status_index, credential, issued_at, access_hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO badges (id, achievement_id, session_id, pid, recipient_name, status_index, credential, issued_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(badge.id)
         .bind(badge.achievement_id)
@@ -609,7 +607,6 @@ impl Store {
         .bind(badge.status_index.map(|i| i as i64))
         .bind(badge.credential)
         .bind(now_rfc3339())
-        .bind(badge.access_hash)
         .execute(&self.pool)
         .await;
         match result {
@@ -645,18 +642,6 @@ impl Store {
             }
         };
         rows.iter().map(badge_from_row).collect()
-    }
-
-    /// Whether `access_hash` is the hash of the badge's private-link secret.
-    pub async fn badge_access_matches(&self, id: &str, access_hash: &[u8]) -> Result<bool> {
-        let stored: Option<Option<Vec<u8>>> =
-            sqlx::query_scalar("SELECT access_hash FROM badges WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(stored
-            .flatten()
-            .is_some_and(|h| bool::from(subtle::ConstantTimeEq::ct_eq(h.as_slice(), access_hash))))
     }
 
     /// Marks a badge revoked; false if unknown or already revoked.
