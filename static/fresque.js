@@ -1,4 +1,1025 @@
-// Fresque de la reconnaissance: placeholder until the fresque screens land (see activities.js for the contract).
+// Fresque de la reconnaissance: teams put the deck's cards in chronological order on a
+// shared timeline (rules in src/games/fresque.rs, messages in PROTOCOL-games.md).
+//
+// Three screens share one model fed by the welcome snapshot and the `fresque.*` events:
+// - phone: the scenario, my hand and my team's timeline; drag and drop (mouse or touch,
+//   SortableJS) and an accessible alternative (select a card, then move it with buttons);
+// - console: teams, deals, reveal, debrief and the projector's focus, every board live;
+// - screen (projector): every board at once, one board in large, the debrief.
+//
+// Moves are intents ("put X after Y"): the phone shows its own move at once (optimistic)
+// and applies the server's order as soon as it arrives, so every phone converges.
+import Sortable from "./vendor/sortablejs/sortable.esm.js";
+
+const HIGHLIGHT_MS = 3500;
+// An own move the server neither confirmed nor overtook by then was refused: drop it.
+const PENDING_MS = 4000;
+const reducedMotion = () => window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
+
+// A small DOM builder: h("li", {class: "x", dataset: {card}, onclick}, child, "text").
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (value === true) el.setAttribute(key, "");
+    else el.setAttribute(key, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+// Applies one intent to a board the way the server does; null when it no longer applies.
+function applyIntent(board, op) {
+  const next = board.filter((c) => c !== op.card);
+  if (op.action === "move" && next.length === board.length) return null;
+  if (op.action === "place" && next.length !== board.length) return null;
+  if (op.action === "return") return next.length === board.length ? null : next;
+  if (op.after === op.card) return null;
+  let at = 0;
+  if (op.after) {
+    const i = next.indexOf(op.after);
+    if (i < 0) return null;
+    at = i + 1;
+  }
+  next.splice(at, 0, op.card);
+  return next;
+}
+
+function teamJson(t) {
+  return {
+    id: t.id ?? t.team,
+    members: t.members || [],
+    board: t.board || [],
+    pool: t.pool || 0,
+    dealt: t.dealt || 0,
+    rev: t.rev || 0,
+  };
+}
+
+// The game as this viewer knows it.
+function createModel(view) {
+  const v = view || {};
+  const s = {
+    viewer: v.viewer || "participant",
+    phase: v.phase || "lobby",
+    packsDealt: v.packs_dealt || 0,
+    packsTotal: v.packs_total || 0,
+    packSizes: v.pack_sizes || [],
+    results: v.results || null,
+    debrief: v.debrief || null,
+    // Staff.
+    teams: (v.teams || []).map(teamJson),
+    unassigned: v.unassigned || [],
+    shownTeam: v.shown_team ?? null,
+    referenceOrder: v.reference_order || [],
+    // Participant.
+    me: v.id ?? null,
+    team: v.team ? teamJson(v.team) : null,
+    hand: v.hand || [],
+  };
+
+  function teamSlot(id) {
+    if (s.viewer === "staff") return s.teams[id] || null;
+    return s.team && s.team.id === id ? s.team : null;
+  }
+
+  // Returns what changed, for the screens' highlights.
+  function apply(m) {
+    switch (m.type) {
+      case "fresque.board": {
+        const t = teamSlot(m.team);
+        if (!t || m.rev <= t.rev) return null;
+        t.board = m.board;
+        t.members = m.hands;
+        t.rev = m.rev;
+        return { kind: "board", team: m.team, action: m.action, by: m.by, card: m.card, after: m.after };
+      }
+      case "fresque.team": {
+        const fresh = teamJson(m);
+        if (s.viewer === "staff") {
+          const t = s.teams[m.team];
+          if (t && m.reason !== "formed" && m.rev <= t.rev) return null;
+          s.teams[m.team] = fresh;
+        } else {
+          const t = s.team;
+          if (t && t.id === m.team && m.reason !== "formed" && m.rev <= t.rev) return null;
+          s.team = fresh;
+        }
+        if (s.phase === "lobby") s.phase = "playing";
+        const dealt = m.packs_dealt > s.packsDealt;
+        s.packsDealt = Math.max(s.packsDealt, m.packs_dealt || 0);
+        return { kind: "team", team: m.team, reason: m.reason, who: m.who, dealt };
+      }
+      case "fresque.hand":
+        s.hand = m.hand;
+        return { kind: "hand", received: m.received || [] };
+      case "fresque.roster": {
+        s.teams.length = m.teams.length;
+        m.teams.forEach((ids, i) => {
+          const t = s.teams[i] || teamJson({ id: i });
+          const counts = new Map(t.members.map((x) => [x.id, x.hand]));
+          t.members = ids.map((id) => ({ id, hand: counts.get(id) || 0 }));
+          s.teams[i] = t;
+        });
+        s.unassigned = m.unassigned;
+        if (s.phase === "lobby" && s.teams.length) s.phase = "playing";
+        return { kind: "roster" };
+      }
+      case "fresque.revealed":
+        s.results = m.results;
+        s.phase = "revealed";
+        return { kind: "revealed" };
+      case "fresque.debrief":
+        s.debrief = m.debrief;
+        return { kind: "debrief" };
+      case "fresque.show_team":
+        s.shownTeam = m.team;
+        return { kind: "show_team" };
+      default:
+        return null;
+    }
+  }
+
+  return { s, apply };
+}
+
+// Texts shared by the three screens.
+function helpers(ctx) {
+  const { t } = ctx;
+  const deck = ctx.deck || { cards: {}, scenarios: {}, pack_variants: {} };
+  const session = ctx.session || {};
+  const card = (id) => deck.cards?.[id] || { term: id, explanation: "", note: null };
+  const term = (id) => card(id).term;
+  const scenario = deck.scenarios?.[session.scenario] || Object.values(deck.scenarios || {})[0] || null;
+  const packNames = deck.pack_variants?.[session.pack_variant]?.packs || [];
+  const packName = (i) => packNames[i] || t("fresque-pack-n", { n: i + 1 });
+  const teamName = (id) => t("fresque-team-name", { n: id + 1 });
+  const person = (pid) => ctx.peopleMap?.get(pid) || t("fresque-someone");
+  function verdict(colour, disagreements) {
+    return h(
+      "span",
+      { class: `fq-verdict fq-verdict-${colour}` },
+      h("span", { class: "fq-icon", "aria-hidden": "true", text: { green: "✓", orange: "!", red: "✗" }[colour] }),
+      " ",
+      t(`fresque-verdict-${colour}`, { count: disagreements }),
+    );
+  }
+  function scoreText(result) {
+    if (!result) return "";
+    const sc = result.score;
+    if (sc.percent === null || sc.percent === undefined) return t("fresque-score-none");
+    return t("fresque-score", { percent: sc.percent, agreeing: sc.agreeing, pairs: sc.pairs });
+  }
+  function scenarioBlock(s, { open = true, big = false, compact = false } = {}) {
+    if (!scenario) return null;
+    const instruction = s.packsDealt <= 1 ? scenario.first_pack : scenario.next_packs;
+    if (compact) {
+      return h(
+        "header",
+        { class: "fq-scenario fq-scenario-compact" },
+        // The first instruction ends with "the competence:", the others do not.
+        s.packsDealt <= 1 && s.phase !== "revealed" ? h("p", { class: "fq-instruction", text: instruction }) : null,
+        h("p", { class: "fq-competence" }, s.packsDealt <= 1 && s.phase !== "revealed" ? null : h("span", { class: "fq-muted", text: t("fresque-competence") }), " ", scenario.title),
+        s.packsDealt > 1 && s.phase !== "revealed" ? h("p", { class: "fq-instruction", text: instruction }) : null,
+      );
+    }
+    const body = [
+      h("p", { class: "fq-instruction", text: instruction }),
+      h("p", { class: "fq-competence", text: scenario.title }),
+      h("p", { class: "fq-description", text: scenario.description }),
+    ];
+    if (big) return h("header", { class: "fq-scenario fq-scenario-big" }, body);
+    return h(
+      "details",
+      { class: "fq-scenario card", open },
+      h("summary", {}, t("fresque-competence"), " ", h("strong", { text: scenario.title })),
+      body,
+    );
+  }
+  function progressText(s) {
+    if (!s.packsDealt) return t("fresque-no-pack-yet", { total: s.packsTotal });
+    return t("fresque-pack-progress", { n: s.packsDealt, total: s.packsTotal, name: packName(s.packsDealt - 1) });
+  }
+  function debriefBlock(s, { results = null, big = false } = {}) {
+    const d = s.debrief;
+    if (!d) return null;
+    const c = card(d.card);
+    const alts = d.alternatives || [];
+    const perTeam = (results || [])
+      .map((r) => {
+        const cs = r.score.cards.find((x) => x.card === d.card);
+        return h(
+          "li",
+          {},
+          h("strong", { text: teamName(r.team) }),
+          " ",
+          cs ? verdict(cs.colour, cs.disagreements) : h("span", { class: "fq-muted", text: t("fresque-not-placed") }),
+        );
+      });
+    return h(
+      "section",
+      { class: `fq-debrief card${big ? " fq-big" : ""}`, "aria-live": big ? null : "polite" },
+      h("p", { class: "fq-kicker", text: t("fresque-debrief-step", { n: d.index + 1, total: d.total, rank: d.rank }) }),
+      h(big ? "h2" : "h3", { class: "fq-debrief-term", text: c.term }),
+      h("p", { class: "fq-debrief-explanation", text: c.explanation }),
+      alts.length
+        ? h(
+            "p",
+            { class: "fq-debatable" },
+            h("span", { class: "fq-icon", "aria-hidden": "true", text: "⚖ " }),
+            h("strong", { text: t("fresque-debatable", { ranks: alts.join(", "), count: alts.length }) }),
+            c.note ? ` ${c.note}` : "",
+          )
+        : c.note
+          ? h("p", { class: "fq-note", text: c.note })
+          : null,
+      perTeam.length ? h("ul", { class: "fq-debrief-teams" }, perTeam) : null,
+    );
+  }
+  return { t, card, term, scenario, packName, teamName, person, verdict, scoreText, scenarioBlock, progressText, debriefBlock };
+}
+
 export function mount(role, container, ctx) {
-  return { update() {} };
+  ctx.peopleMap = ctx.people instanceof Map ? ctx.people : new Map();
+  const model = createModel(ctx.view);
+  container.classList.add(`fq-${role}`);
+  const screen =
+    role === "phone" ? phoneScreen(container, model, ctx) : role === "console" ? consoleScreen(container, model, ctx) : projectorScreen(container, model, ctx);
+  screen.render();
+  return {
+    update(message) {
+      const change = model.apply(message);
+      if (change) screen.changed(change, message);
+    },
+    people(map) {
+      ctx.peopleMap = map;
+      screen.render();
+    },
+    destroy() {
+      screen.destroy?.();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Phone
+// ---------------------------------------------------------------------------------------
+
+function phoneScreen(root, model, ctx) {
+  const s = model.s;
+  const x = helpers(ctx);
+  const { t } = x;
+  const me = ctx.you?.pid ?? s.me;
+  let pending = []; // own intents not yet confirmed: {action, card, after, at}
+  let selected = null; // selected card id
+  const flipped = new Set();
+  const flashes = new Map(); // card -> {by, action, until}
+  const received = new Map(); // card -> until
+  let dragging = false;
+  let renderQueued = false;
+  const timers = new Set();
+
+  const top = h("div", { class: "fq-top" });
+  const status = h("p", { class: "fq-status", role: "status" });
+  const results = h("div", { class: "fq-results-slot" });
+  const handTitle = h("h2", { id: "fq-hand-title", class: "fq-h" });
+  const handList = h("ul", { class: "fq-hand fq-list", "aria-labelledby": "fq-hand-title", dataset: { empty: t("fresque-hand-empty") } });
+  const boardTitle = h("h2", { id: "fq-board-title", class: "fq-h" });
+  const boardHint = h("p", { class: "fq-hint", text: t("fresque-board-hint") });
+  const boardList = h("ol", { class: "fq-board fq-list", "aria-labelledby": "fq-board-title", dataset: { empty: t("fresque-board-empty") } });
+  const handSection = h("section", { class: "fq-hand-section" }, handTitle, handList);
+  const boardSection = h("section", { class: "fq-board-section" }, boardTitle, boardHint, boardList);
+  const bar = h("div", { class: "fq-actions", role: "region", "aria-label": t("fresque-actions-label"), hidden: true });
+  const waiting = h("p", { class: "fq-waiting card" });
+  root.append(top, status, waiting, results, handSection, boardSection, bar);
+
+  function later(fn, ms) {
+    const id = setTimeout(() => {
+      timers.delete(id);
+      fn();
+    }, ms);
+    timers.add(id);
+  }
+
+  // What the phone shows: the server's board and hand with my unconfirmed intents on top.
+  function shown() {
+    let board = s.team ? [...s.team.board] : [];
+    let hand = [...s.hand];
+    const now = Date.now();
+    pending = pending.filter((op) => now - op.at < PENDING_MS);
+    for (const op of pending) {
+      if (op.action === "place" && !hand.includes(op.card)) continue;
+      const next = applyIntent(board, op);
+      if (!next) continue;
+      board = next;
+      if (op.action === "place") hand = hand.filter((c) => c !== op.card);
+      if (op.action === "return") hand.push(op.card);
+    }
+    // The server keeps hand and board disjoint; between a place's board event and its hand
+    // event the card would show twice for a moment.
+    hand = hand.filter((c) => !board.includes(c));
+    return { board, hand };
+  }
+
+  const revealed = () => s.phase === "revealed";
+  const canPlay = () => !!s.team && !revealed();
+
+  function send(op) {
+    const frame = { type: `fresque.${op.action}`, card: op.card };
+    if (op.action !== "return") frame.after = op.after ?? null;
+    if (!ctx.send(frame)) {
+      ctx.announce(t("fresque-offline"));
+      return false;
+    }
+    pending.push({ ...op, at: Date.now() });
+    later(render, PENDING_MS + 50);
+    return true;
+  }
+
+  function describePosition(card) {
+    const { board, hand } = shown();
+    const i = board.indexOf(card);
+    if (i >= 0) return t("fresque-position", { term: x.term(card), n: i + 1, total: board.length });
+    if (hand.includes(card)) return t("fresque-in-hand", { term: x.term(card) });
+    return "";
+  }
+
+  function act(op) {
+    if (!canPlay()) return;
+    if (send(op)) {
+      render();
+      ctx.announce(`${x.term(op.card)}, ${describePosition(op.card)}`);
+    }
+  }
+
+  function renderCard(id, where, index, total, scoreByCard) {
+    const c = x.card(id);
+    const isSelected = selected === id;
+    const isFlipped = flipped.has(id);
+    const flash = flashes.get(id);
+    const score = scoreByCard?.get(id);
+    const classes = ["fq-card"];
+    if (isSelected) classes.push("fq-selected");
+    if (flash) classes.push("fq-flash");
+    if (received.has(id)) classes.push("fq-new");
+    if (score) classes.push(`fq-${score.colour}`);
+    const faceLabel =
+      where === "board" ? t("fresque-card-board-label", { term: c.term, n: index + 1, total }) : t("fresque-card-hand-label", { term: c.term });
+    const backId = `fq-back-${id}`;
+    return h(
+      "li",
+      { class: classes.join(" "), dataset: { card: id } },
+      canPlay() ? h("span", { class: "fq-grip", "aria-hidden": "true", title: t("fresque-drag-title"), text: "⠿" }) : null,
+      where === "board" ? h("span", { class: "fq-pos", "aria-hidden": "true", text: String(index + 1) }) : null,
+      h(
+        "button",
+        {
+          type: "button",
+          class: "fq-face",
+          "aria-pressed": canPlay() ? String(isSelected) : null,
+          "aria-label": faceLabel,
+          disabled: !canPlay() && !revealed(),
+          onclick: () => {
+            if (!canPlay()) {
+              toggleFlip(id);
+              return;
+            }
+            selected = isSelected ? null : id;
+            render();
+            if (selected) ctx.announce(t("fresque-selected", { term: c.term }));
+          },
+        },
+        c.term,
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "fq-flip",
+          "aria-expanded": String(isFlipped),
+          "aria-controls": backId,
+          "aria-label": t("fresque-flip-label", { term: c.term }),
+          title: t("fresque-flip"),
+          onclick: () => toggleFlip(id),
+        },
+        h("span", { "aria-hidden": "true", text: isFlipped ? "✕" : "i" }),
+      ),
+      flash
+        ? h(
+            "span",
+            { class: "fq-by" },
+            h("span", { "aria-hidden": "true", text: flash.action === "place" ? "＋ " : "↕ " }),
+            flash.by === me ? t("fresque-by-you") : x.person(flash.by),
+          )
+        : null,
+      received.has(id) ? h("span", { class: "fq-by fq-by-new", text: t("fresque-new-card") }) : null,
+      score ? x.verdict(score.colour, score.disagreements) : null,
+      h("div", { class: "fq-back", id: backId, hidden: !isFlipped }, h("p", { text: c.explanation }), c.note && revealed() ? h("p", { class: "fq-note", text: c.note }) : null),
+    );
+  }
+
+  // Keeps the DOM node of a card whose look did not change, so that a tap or the focus on
+  // it survives teammates' updates; only positions are refreshed in place.
+  const nodes = new Map(); // `${where}:${card}` -> {sig, node}
+  function syncList(list, ids, where, scoreByCard) {
+    const wanted = ids.map((id, i) => {
+      const score = scoreByCard?.get(id);
+      const flash = flashes.get(id);
+      const sig = [selected === id, flipped.has(id), flash ? `${flash.by}/${flash.action}/${flash.until}` : "", received.has(id), score ? `${score.colour}/${score.disagreements}` : "", canPlay(), revealed()].join("|");
+      const key = `${where}:${id}`;
+      let entry = nodes.get(key);
+      if (!entry || entry.sig !== sig) {
+        entry = { sig, node: renderCard(id, where, i, ids.length, scoreByCard) };
+        nodes.set(key, entry);
+      }
+      if (where === "board") {
+        const pos = entry.node.querySelector(".fq-pos");
+        if (pos) pos.textContent = String(i + 1);
+        entry.node.querySelector(".fq-face")?.setAttribute("aria-label", t("fresque-card-board-label", { term: x.term(id), n: i + 1, total: ids.length }));
+      }
+      return entry.node;
+    });
+    for (const key of nodes.keys()) if (key.startsWith(`${where}:`) && !ids.includes(key.slice(where.length + 1))) nodes.delete(key);
+    const current = [...list.children];
+    if (current.length !== wanted.length || current.some((node, i) => node !== wanted[i])) list.replaceChildren(...wanted);
+  }
+
+  function toggleFlip(id) {
+    if (flipped.has(id)) flipped.delete(id);
+    else flipped.add(id);
+    render();
+    const button = root.querySelector(`li[data-card="${CSS.escape(id)}"] .fq-flip`);
+    button?.focus();
+  }
+
+  function renderBar(board, hand) {
+    if (!selected || !canPlay() || (!board.includes(selected) && !hand.includes(selected))) {
+      if (selected && !board.includes(selected) && !hand.includes(selected)) selected = null;
+      bar.hidden = true;
+      return;
+    }
+    const id = selected;
+    const onBoard = board.includes(id);
+    const i = board.indexOf(id);
+    const others = board.filter((c) => c !== id);
+    const heading = h("p", { class: "fq-actions-title" }, h("strong", { text: x.term(id) }), " · ", describePosition(id));
+    const select = h(
+      "select",
+      { id: "fq-after", class: "fq-after", "aria-label": t("fresque-after-label") },
+      h("option", { value: "", text: t("fresque-after-first") }),
+      others.map((c) => h("option", { value: c, text: t("fresque-after-option", { term: x.term(c) }), selected: onBoard && i > 0 && board[i - 1] === c })),
+    );
+    const action = onBoard ? "move" : "place";
+    const button = (key, label, onclick, disabled = false, cls = "secondary") =>
+      h("button", { type: "button", class: `${cls} fq-${key}`, onclick, disabled }, label);
+    const buttons = [];
+    if (onBoard) {
+      buttons.push(
+        button("up", [h("span", { "aria-hidden": "true", text: "↑ " }), t("fresque-move-up")], () => act({ action, card: id, after: i >= 2 ? board[i - 2] : null }), i === 0),
+        button("down", [h("span", { "aria-hidden": "true", text: "↓ " }), t("fresque-move-down")], () => act({ action, card: id, after: board[i + 1] }), i === board.length - 1),
+        button("first", t("fresque-move-first"), () => act({ action, card: id, after: null }), i === 0),
+        button("last", t("fresque-move-last"), () => act({ action, card: id, after: board[board.length - 1] }), i === board.length - 1),
+      );
+    } else {
+      buttons.push(
+        button("first", t("fresque-place-first"), () => act({ action, card: id, after: null })),
+        board.length ? button("last", t("fresque-place-last"), () => act({ action, card: id, after: board[board.length - 1] })) : null,
+      );
+    }
+    const placeAfter = h(
+      "div",
+      { class: "fq-place-after" },
+      h("label", { for: "fq-after", text: t("fresque-after-label") }),
+      select,
+      button("after", onBoard ? t("fresque-move-here") : t("fresque-place-here"), () => act({ action, card: id, after: select.value || null }), false, ""),
+    );
+    const extra = [
+      onBoard ? button("return", t("fresque-return"), () => act({ action: "return", card: id })) : null,
+      button("deselect", t("fresque-deselect"), () => {
+        selected = null;
+        render();
+        root.querySelector(`li[data-card="${CSS.escape(id)}"] .fq-face`)?.focus();
+      }),
+    ];
+    // Keep focus on the same control across re-renders (keyboard users press "up" repeatedly).
+    const focusedKey = bar.contains(document.activeElement) ? [...document.activeElement.classList].find((c) => c.startsWith("fq-")) : null;
+    bar.replaceChildren(heading, h("div", { class: "fq-buttons" }, buttons), placeAfter, h("div", { class: "fq-buttons" }, extra));
+    bar.hidden = false;
+    if (focusedKey) {
+      const again = bar.querySelector(`.${focusedKey}`);
+      if (again && !again.disabled) again.focus();
+      else bar.querySelector("button:not([disabled])")?.focus();
+    }
+  }
+
+  function render() {
+    if (dragging) {
+      renderQueued = true;
+      return;
+    }
+    renderQueued = false;
+    const now = Date.now();
+    for (const [card, f] of flashes) if (f.until <= now) flashes.delete(card);
+    for (const [card, until] of received) if (until <= now) received.delete(card);
+    const focusedCard = root.contains(document.activeElement) && !bar.contains(document.activeElement) ? document.activeElement.closest("li[data-card]") : null;
+    const focusKey = focusedCard ? [focusedCard.dataset.card, document.activeElement.className] : null;
+
+    // Rebuilt only when a pack arrives (its instruction changes), so an opened or closed
+    // scenario stays as the person left it while teammates move cards.
+    if (top.dataset.packs !== String(s.packsDealt)) {
+      top.dataset.packs = String(s.packsDealt);
+      top.replaceChildren(x.scenarioBlock(s, { open: s.packsDealt === 0 }) || "");
+    }
+    const { board, hand } = shown();
+    const teamLine = s.team ? x.teamName(s.team.id) : "";
+    if (!s.team) {
+      waiting.hidden = false;
+      waiting.textContent = s.phase === "lobby" ? t("fresque-wait-teams") : t("fresque-no-team");
+      status.textContent = "";
+    } else if (!s.packsDealt) {
+      waiting.hidden = false;
+      waiting.textContent = t("fresque-wait-pack", { team: teamLine, count: s.team.members.length });
+      status.textContent = teamLine;
+    } else {
+      waiting.hidden = true;
+      status.textContent = `${teamLine} · ${x.progressText(s)}`;
+    }
+    const playing = !!s.team && s.packsDealt > 0;
+    handSection.hidden = !playing || (revealed() && hand.length === 0);
+    boardSection.hidden = !playing;
+
+    // Results after the reveal.
+    const mine = s.results && s.team ? s.results.find((r) => r.team === s.team.id) : null;
+    const scoreByCard = mine ? new Map(mine.score.cards.map((c) => [c.card, c])) : null;
+    results.replaceChildren();
+    if (revealed() && s.results) {
+      const others = s.results.filter((r) => !s.team || r.team !== s.team.id);
+      results.append(
+        h(
+          "section",
+          { class: "fq-result card" },
+          h("h2", { text: t("fresque-result-title") }),
+          mine ? h("p", { class: "fq-score" }, x.scoreText(mine)) : null,
+          mine ? h("p", { class: "fq-muted", text: t("fresque-placed-of", { placed: mine.placed, dealt: mine.dealt }) }) : null,
+          h("p", { class: "fq-legend" }, x.verdict("green", 0), " ", x.verdict("orange", 1), " ", x.verdict("red", 3)),
+          others.length
+            ? h(
+                "ul",
+                { class: "fq-other-scores" },
+                others.map((r) => h("li", {}, h("strong", { text: x.teamName(r.team) }), " : ", x.scoreText(r))),
+              )
+            : null,
+        ),
+      );
+    }
+    const debrief = x.debriefBlock(s);
+    if (debrief) results.append(debrief);
+
+    handTitle.textContent = t("fresque-hand-title", { count: hand.length });
+    boardTitle.textContent = t("fresque-board-title", { count: board.length });
+    boardHint.hidden = !canPlay();
+    syncList(handList, hand, "hand", null);
+    syncList(boardList, board, "board", scoreByCard);
+    if (s.debrief) boardList.querySelector(`li[data-card="${CSS.escape(s.debrief.card)}"]`)?.classList.add("fq-current");
+    renderBar(board, hand);
+    sortables.forEach((so) => so.option("disabled", !canPlay()));
+    if (focusKey) {
+      const li = root.querySelector(`li[data-card="${CSS.escape(focusKey[0])}"]`);
+      const target = li?.querySelector(`.${focusKey[1].split(" ")[0]}`);
+      target?.focus();
+    }
+  }
+
+  // Drag and drop. A drop is turned into an intent; the DOM is then rebuilt from the model.
+  function onEnd(evt) {
+    dragging = false;
+    const id = evt.item.dataset.card;
+    const toBoard = evt.to === boardList;
+    const fromBoard = evt.from === boardList;
+    let op = null;
+    if (toBoard) {
+      let prev = evt.item.previousElementSibling;
+      while (prev && !prev.dataset.card) prev = prev.previousElementSibling;
+      const after = prev ? prev.dataset.card : null;
+      if (!fromBoard) op = { action: "place", card: id, after };
+      else if (evt.oldIndex !== evt.newIndex) op = { action: "move", card: id, after };
+    } else if (fromBoard) {
+      op = { action: "return", card: id };
+    }
+    // Sortable moved the node itself: rebuild from the model once it has finished.
+    queueMicrotask(() => {
+      if (op) act(op);
+      else render();
+    });
+  }
+  const options = {
+    group: "fresque",
+    handle: ".fq-grip",
+    draggable: ".fq-card",
+    animation: reducedMotion() ? 0 : 150,
+    ghostClass: "fq-ghost",
+    chosenClass: "fq-chosen",
+    dragClass: "fq-dragging",
+    fallbackOnBody: true,
+    fallbackTolerance: 3,
+    emptyInsertThreshold: 40,
+    scroll: true,
+    bubbleScroll: true,
+    onStart: () => {
+      dragging = true;
+    },
+    onEnd,
+  };
+  const sortables = [
+    Sortable.create(boardList, { ...options }),
+    Sortable.create(handList, { ...options, sort: false }),
+  ];
+
+  function highlight(card, by, action) {
+    flashes.set(card, { by, action, until: Date.now() + HIGHLIGHT_MS });
+    later(render, HIGHLIGHT_MS + 50);
+  }
+
+  return {
+    render,
+    changed(change, message) {
+      if (change.kind === "board") {
+        const i = pending.findIndex((op) => op.card === change.card && op.action === change.action && change.by === me);
+        if (i >= 0) pending.splice(i, 1);
+        if (change.by !== me) {
+          if (change.action !== "return") highlight(change.card, change.by, change.action);
+          const who = x.person(change.by);
+          ctx.announce(
+            change.action === "return"
+              ? t("fresque-announce-return", { name: who, term: x.term(change.card) })
+              : change.after
+                ? t("fresque-announce-after", { name: who, term: x.term(change.card), after: x.term(change.after) })
+                : t("fresque-announce-first", { name: who, term: x.term(change.card) }),
+          );
+        }
+      } else if (change.kind === "hand") {
+        const until = Date.now() + HIGHLIGHT_MS;
+        for (const card of change.received) received.set(card, until);
+        if (change.received.length) {
+          later(render, HIGHLIGHT_MS + 50);
+          ctx.announce(t("fresque-announce-received", { count: change.received.length }));
+        }
+      } else if (change.kind === "team") {
+        if (change.dealt) ctx.announce(t("fresque-announce-dealt", { name: x.packName(s.packsDealt - 1) }));
+        else if (change.reason === "formed" || change.reason === "moved_in") {
+          if (change.who === me || change.reason === "formed") ctx.announce(t("fresque-announce-team", { team: x.teamName(change.team) }));
+        }
+        pending = [];
+      } else if (change.kind === "revealed") {
+        selected = null;
+        const mine = s.results?.find((r) => s.team && r.team === s.team.id);
+        ctx.announce(mine ? `${t("fresque-result-title")} : ${x.scoreText(mine)}` : t("fresque-result-title"));
+      } else if (change.kind === "debrief" && s.debrief) {
+        ctx.announce(`${t("fresque-debrief-step", { n: s.debrief.index + 1, total: s.debrief.total, rank: s.debrief.rank })} : ${x.term(s.debrief.card)}`);
+      }
+      render();
+    },
+    destroy() {
+      sortables.forEach((so) => so.destroy());
+      timers.forEach((id) => clearTimeout(id));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Facilitator console
+// ---------------------------------------------------------------------------------------
+
+function consoleScreen(root, model, ctx) {
+  const s = model.s;
+  const x = helpers(ctx);
+  const { t } = x;
+  const flashes = new Map(); // `${team}:${card}` -> until
+  const timers = new Set();
+  let debounce = null;
+
+  const form = h("form", { class: "fq-form-teams" });
+  const modeCount = h("input", { type: "radio", name: "fq-mode", value: "count", id: "fq-mode-count", checked: true });
+  const modeSize = h("input", { type: "radio", name: "fq-mode", value: "size", id: "fq-mode-size" });
+  const number = h("input", { type: "number", id: "fq-team-number", min: 1, max: 64, value: 2, inputmode: "numeric" });
+  form.append(
+    h(
+      "fieldset",
+      {},
+      h("legend", { text: t("fresque-form-legend") }),
+      h("div", { class: "fq-radios" }, h("label", {}, modeCount, " ", t("fresque-form-by-count")), h("label", {}, modeSize, " ", t("fresque-form-by-size"))),
+      h("label", { for: "fq-team-number", text: t("fresque-form-number") }),
+      number,
+      h("button", { type: "submit", class: "fq-form-submit" }, t("fresque-form-submit")),
+    ),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const n = Number.parseInt(number.value, 10);
+    if (!Number.isFinite(n) || n < 1) return;
+    ctx.send(modeSize.checked ? { type: "fresque.form_teams", size: n } : { type: "fresque.form_teams", count: n });
+  });
+
+  const headScenario = h("div");
+  const headStatus = h("p", { class: "fq-status" });
+  const head = h("div", { class: "fq-console-head" }, headScenario, headStatus);
+  const controls = h("div", { class: "fq-controls" });
+  const teamsBox = h("div", { class: "fq-teams" });
+  const section = h("section", { class: "card fq-console" }, h("h2", { text: t("phase-fresque") }), head, form, controls, teamsBox);
+  root.append(section);
+
+  function button(cls, label, onclick, opts = {}) {
+    return h("button", { type: "button", class: `${opts.secondary ? "secondary " : ""}${cls}`, onclick, disabled: opts.disabled, "aria-pressed": opts.pressed }, label);
+  }
+
+  function render() {
+    const focused = root.contains(document.activeElement) ? document.activeElement : null;
+    const focusSel = focused?.dataset?.focus || null;
+    const revealed = s.phase === "revealed";
+    const hasTeams = s.teams.length > 0;
+    if (head.dataset.packs !== String(s.packsDealt)) {
+      head.dataset.packs = String(s.packsDealt);
+      headScenario.replaceChildren(x.scenarioBlock(s, { open: false }) || "");
+    }
+    headStatus.replaceChildren(hasTeams ? t("fresque-console-teams", { count: s.teams.length }) : t("fresque-console-no-teams"), " · ", x.progressText(s));
+    form.hidden = s.packsDealt > 0;
+    form.querySelector("legend").textContent = hasTeams ? t("fresque-form-again") : t("fresque-form-legend");
+
+    const next = s.packsDealt < s.packsTotal ? x.packName(s.packsDealt) : null;
+    const parts = [];
+    if (!revealed) {
+      parts.push(
+        button("fq-deal", next ? t("fresque-deal", { name: next, n: s.packsDealt + 1, total: s.packsTotal }) : t("fresque-deal-none"), () => ctx.send({ type: "fresque.deal" }), {
+          disabled: !hasTeams || !next,
+        }),
+        button(
+          "fq-reveal",
+          t("fresque-reveal"),
+          () => {
+            if (s.packsDealt === s.packsTotal || confirm(t("fresque-reveal-confirm"))) ctx.send({ type: "fresque.reveal" });
+          },
+          { disabled: !hasTeams || !s.packsDealt, secondary: !!next },
+        ),
+      );
+    } else {
+      const total = s.referenceOrder.length || s.debrief?.total || 0;
+      const index = s.debrief ? s.debrief.index : -1;
+      parts.push(
+        h(
+          "div",
+          { class: "fq-debrief-controls" },
+          h("strong", { text: t("fresque-debrief-title") }),
+          " ",
+          button("fq-debrief-prev", [h("span", { "aria-hidden": "true", text: "← " }), t("fresque-debrief-prev")], () => ctx.send({ type: "fresque.debrief", index: index - 1 }), {
+            disabled: index <= 0,
+            secondary: true,
+          }),
+          button(
+            "fq-debrief-next",
+            [index < 0 ? t("fresque-debrief-start") : t("fresque-debrief-next"), h("span", { "aria-hidden": "true", text: " →" })],
+            () => ctx.send({ type: "fresque.debrief", index: index + 1 }),
+            { disabled: index + 1 >= total },
+          ),
+          s.debrief ? h("span", { class: "fq-muted" }, " ", t("fresque-debrief-step", { n: index + 1, total, rank: s.debrief.rank }), " · ", x.term(s.debrief.card)) : null,
+        ),
+      );
+    }
+    if (hasTeams) {
+      parts.push(
+        h(
+          "div",
+          { class: "fq-projector", role: "group", "aria-label": t("fresque-projector-label") },
+          h("span", { class: "fq-muted", text: t("fresque-projector-label") }),
+          " ",
+          button("fq-show-all", t("fresque-show-all"), () => ctx.send({ type: "fresque.show_team", team: null }), {
+            pressed: String(s.shownTeam === null),
+            secondary: s.shownTeam !== null,
+          }),
+          s.teams.map((tm, i) =>
+            button(`fq-show-${i}`, x.teamName(i), () => ctx.send({ type: "fresque.show_team", team: i }), {
+              pressed: String(s.shownTeam === i),
+              secondary: s.shownTeam !== i,
+            }),
+          ),
+        ),
+      );
+    }
+    controls.replaceChildren(...parts);
+
+    const resultOf = (i) => s.results?.find((r) => r.team === i) || null;
+    const teamCards = s.teams.map((tm, i) => {
+      if (!tm) return null;
+      const result = resultOf(i);
+      const scoreByCard = result ? new Map(result.score.cards.map((c) => [c.card, c])) : null;
+      const placed = tm.board.length;
+      const members = tm.members.map((m) =>
+        h(
+          "li",
+          {},
+          h("span", { class: "fq-name", text: ctx.peopleMap.get(m.id) || `#${m.id}` }),
+          " ",
+          s.packsDealt ? h("small", { class: "fq-muted", text: t("fresque-hand-count", { count: m.hand }) }) : null,
+          s.teams.length > 1 && !revealed
+            ? h(
+                "select",
+                {
+                  class: "fq-move-member",
+                  "aria-label": t("fresque-move-member-label", { name: ctx.peopleMap.get(m.id) || `#${m.id}` }),
+                  dataset: { focus: `move-${m.id}` },
+                  onchange: (event) => {
+                    const to = Number.parseInt(event.target.value, 10);
+                    if (Number.isInteger(to)) ctx.send({ type: "fresque.move_member", participant: m.id, team: to });
+                  },
+                },
+                h("option", { value: "", text: t("fresque-move-member") }),
+                s.teams.map((_, j) => (j === i ? null : h("option", { value: j, text: x.teamName(j) }))),
+              )
+            : null,
+        ),
+      );
+      return h(
+        "article",
+        { class: "fq-team card", dataset: { team: i } },
+        h("h3", {}, x.teamName(i), result ? h("span", { class: "fq-team-score" }, " · ", x.scoreText(result)) : null),
+        h(
+          "p",
+          { class: "fq-muted" },
+          t("fresque-placed-of", { placed, dealt: tm.dealt }),
+          tm.pool ? ` · ${t("fresque-pool", { count: tm.pool })}` : "",
+        ),
+        h("progress", { max: Math.max(tm.dealt, 1), value: placed, "aria-label": t("fresque-placed-of", { placed, dealt: tm.dealt }) }),
+        members.length ? h("ul", { class: "fq-members" }, members) : h("p", { class: "fq-muted", text: t("fresque-team-empty") }),
+        h(
+          "ol",
+          { class: "fq-mini" },
+          tm.board.map((c) => {
+            const sc = scoreByCard?.get(c);
+            const flash = flashes.has(`${i}:${c}`);
+            return h("li", { class: `${sc ? `fq-${sc.colour}` : ""}${flash ? " fq-flash" : ""}`, dataset: { card: c } }, x.term(c), sc ? x.verdict(sc.colour, sc.disagreements) : null);
+          }),
+        ),
+      );
+    });
+    const unassigned = s.unassigned.length
+      ? h(
+          "p",
+          { class: "fq-unassigned" },
+          h("strong", { text: t("fresque-unassigned") }),
+          " ",
+          s.unassigned.map((id) => ctx.peopleMap.get(id) || `#${id}`).join(", "),
+        )
+      : null;
+    teamsBox.replaceChildren(unassigned || "", ...teamCards.filter(Boolean));
+    if (focusSel) root.querySelector(`[data-focus="${CSS.escape(focusSel)}"]`)?.focus();
+    else if (focused && !root.contains(focused) && focused.classList.length) {
+      root.querySelector(`.${[...focused.classList].find((c) => c.startsWith("fq-"))}`)?.focus();
+    }
+  }
+
+  // Console boards update live, but a burst of moves is rendered once per frame.
+  function schedule() {
+    if (debounce) return;
+    debounce = requestAnimationFrame(() => {
+      debounce = null;
+      render();
+    });
+  }
+
+  return {
+    render,
+    changed(change) {
+      if (change.kind === "board" && change.action !== "return") {
+        const key = `${change.team}:${change.card}`;
+        flashes.set(key, Date.now() + HIGHLIGHT_MS);
+        const id = setTimeout(() => {
+          timers.delete(id);
+          flashes.delete(key);
+          schedule();
+        }, HIGHLIGHT_MS);
+        timers.add(id);
+      }
+      schedule();
+    },
+    destroy() {
+      timers.forEach((id) => clearTimeout(id));
+      if (debounce) cancelAnimationFrame(debounce);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Projector
+// ---------------------------------------------------------------------------------------
+
+function projectorScreen(root, model, ctx) {
+  const s = model.s;
+  const x = helpers(ctx);
+  const { t } = x;
+  const flashes = new Map();
+  const timers = new Set();
+  let frame = null;
+
+  function board(tm, i, big) {
+    const result = s.results?.find((r) => r.team === i) || null;
+    const scoreByCard = result ? new Map(result.score.cards.map((c) => [c.card, c])) : null;
+    const current = s.debrief?.card;
+    return h(
+      "article",
+      { class: `fq-board-thumb${big ? " fq-board-big" : ""}`, dataset: { team: i } },
+      h(
+        "header",
+        {},
+        h(big ? "h2" : "h3", { text: x.teamName(i) }),
+        result ? h("p", { class: "fq-team-score" }, x.scoreText(result)) : h("p", { class: "fq-muted", text: t("fresque-placed-of", { placed: tm.board.length, dealt: tm.dealt }) }),
+      ),
+      h("progress", { max: Math.max(tm.dealt, 1), value: tm.board.length, "aria-hidden": "true" }),
+      h(
+        "ol",
+        { class: "fq-strip" },
+        tm.board.map((c, n) => {
+          const sc = scoreByCard?.get(c);
+          const cls = [sc ? `fq-${sc.colour}` : "", flashes.has(`${i}:${c}`) ? "fq-flash" : "", c === current ? "fq-current" : ""].filter(Boolean).join(" ");
+          return h(
+            "li",
+            { class: cls, dataset: { card: c } },
+            big ? h("span", { class: "fq-pos", text: String(n + 1) }) : null,
+            h("span", { class: "fq-term", text: x.term(c) }),
+            sc ? x.verdict(sc.colour, sc.disagreements) : null,
+          );
+        }),
+      ),
+    );
+  }
+
+  function reference() {
+    if (!s.debrief || !s.referenceOrder.length) return null;
+    const upto = s.debrief.index;
+    return h(
+      "ol",
+      { class: "fq-reference", "aria-label": t("fresque-reference-label") },
+      s.referenceOrder.map((e, n) =>
+        h("li", { class: n === upto ? "fq-current" : n < upto ? "fq-done" : "fq-todo", dataset: { card: e.card } }, n <= upto ? x.term(e.card) : String(n + 1)),
+      ),
+    );
+  }
+
+  function render() {
+    // Before the first pack the whole scenario; then a compact line, so the boards fit.
+    const compact = s.packsDealt > 0 || s.phase === "revealed";
+    const parts = [s.debrief ? null : x.scenarioBlock(s, { big: true, compact })];
+    if (s.phase === "revealed") {
+      if (!s.debrief) parts.push(h("p", { class: "fq-screen-status fq-reveal-title", text: t("fresque-result-title") }));
+    } else {
+      parts.push(h("p", { class: "fq-screen-status", text: s.teams.length ? x.progressText(s) : t("fresque-wait-teams-screen") }));
+    }
+    if (s.debrief) parts.push(x.debriefBlock(s, { results: s.results, big: true }), reference());
+    if (s.shownTeam !== null && s.teams[s.shownTeam]) {
+      parts.push(board(s.teams[s.shownTeam], s.shownTeam, true));
+    } else if (s.teams.length) {
+      parts.push(
+        h(
+          "div",
+          { class: `fq-boards${s.debrief ? " fq-boards-small" : ""}` },
+          s.teams.map((tm, i) => (tm ? board(tm, i, false) : null)),
+        ),
+      );
+    }
+    root.replaceChildren(...parts.filter(Boolean));
+  }
+
+  function schedule() {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = null;
+      render();
+    });
+  }
+
+  return {
+    render,
+    changed(change) {
+      if (change.kind === "board" && change.action !== "return") {
+        const key = `${change.team}:${change.card}`;
+        flashes.set(key, true);
+        const id = setTimeout(() => {
+          timers.delete(id);
+          flashes.delete(key);
+          schedule();
+        }, HIGHLIGHT_MS);
+        timers.add(id);
+      }
+      schedule();
+    },
+    destroy() {
+      timers.forEach((id) => clearTimeout(id));
+      if (frame) cancelAnimationFrame(frame);
+    },
+  };
 }

@@ -1,0 +1,121 @@
+## Recognition fresco (static/fresque.js): phone, console and projector
+
+fresque-team-name = Team { $n }
+fresque-pack-n = Pack { $n }
+fresque-someone = Someone in your team
+fresque-competence = Competence to recognise:
+fresque-no-pack-yet = { $total ->
+    [one] One pack to come
+   *[other] { $total } packs to come
+}
+fresque-pack-progress = Pack { $n } of { $total }: { $name }
+fresque-placed-of = { $placed } of { $dealt } cards placed
+fresque-pool = { $count } card(s) waiting for a member
+fresque-hand-count = { $count ->
+    [0] no cards in hand
+    [one] 1 card in hand
+   *[other] { $count } cards in hand
+}
+
+## Phone
+fresque-wait-teams = The fresco is about to start: the facilitator is forming the teams.
+fresque-no-team = You are not in a team yet. The facilitator will give you one.
+fresque-wait-pack = You are in { $team } ({ $count ->
+    [one] 1 person
+   *[other] { $count } people
+}). The first pack of cards is coming soon.
+fresque-hand-title = { $count ->
+    [0] My hand: empty
+    [one] My hand: 1 card
+   *[other] My hand: { $count } cards
+}
+fresque-hand-empty = All your cards are on the fresco.
+fresque-board-title = { $count ->
+    [0] Team fresco: no cards
+    [one] Team fresco: 1 card
+   *[other] Team fresco: { $count } cards
+}
+fresque-board-hint = From earliest (top) to latest (bottom). Drag a card by its handle ⠿, or tap it to select it and then move it with the buttons.
+fresque-board-empty = Drag a card from your hand here, or tap it and choose “Place”.
+fresque-drag-title = Drag to move
+fresque-card-board-label = { $term }, position { $n } of { $total }
+fresque-card-hand-label = { $term }, in my hand
+fresque-flip = Read the back of the card
+fresque-flip-label = Read the back of the card “{ $term }”
+fresque-selected = “{ $term }” is selected. The buttons to move it are at the bottom of the screen.
+fresque-position = position { $n } of { $total }
+fresque-in-hand = in my hand
+fresque-actions-label = Move the selected card
+fresque-move-up = Move up
+fresque-move-down = Move down
+fresque-move-first = First
+fresque-move-last = Last
+fresque-place-first = Place first
+fresque-place-last = Place last
+fresque-after-label = Place after…
+fresque-after-first = At the start of the fresco
+fresque-after-option = After “{ $term }”
+fresque-move-here = Move
+fresque-place-here = Place
+fresque-return = Take back into my hand
+fresque-deselect = Done
+fresque-by-you = you
+fresque-new-card = New card
+fresque-offline = Connection lost: this move was not sent.
+fresque-announce-after = { $name } put “{ $term }” after “{ $after }”.
+fresque-announce-first = { $name } put “{ $term }” first.
+fresque-announce-return = { $name } took “{ $term }” back into their hand.
+fresque-announce-received = { $count ->
+    [one] You received a card.
+   *[other] You received { $count } cards.
+}
+fresque-announce-dealt = New pack dealt: { $name }.
+fresque-announce-team = You are in { $team }.
+
+## Reveal and debrief
+fresque-result-title = Result
+fresque-score = { $percent }% of pairs in the right order ({ $agreeing } of { $pairs })
+fresque-score-none = Too few cards placed for a score
+fresque-verdict-green = well placed
+fresque-verdict-orange = { $count ->
+    [one] 1 disagreement
+   *[other] { $count } disagreements
+}
+fresque-verdict-red = { $count } disagreements
+fresque-not-placed = not placed
+fresque-debrief-step = Step { $n } of { $total } · rank { $rank }
+fresque-debatable = { $count ->
+    [one] Debatable: rank { $ranks } is accepted too.
+   *[other] Debatable: ranks { $ranks } are accepted too.
+}
+fresque-reference-label = Reference order
+
+## Console
+fresque-console-no-teams = No teams yet
+fresque-console-teams = { $count ->
+    [one] 1 team
+   *[other] { $count } teams
+}
+fresque-form-legend = Form teams
+fresque-form-again = Form teams again (possible until the first pack)
+fresque-form-by-count = Number of teams
+fresque-form-by-size = People per team
+fresque-form-number = Number
+fresque-form-submit = Form teams
+fresque-deal = Deal pack { $n } of { $total }: { $name }
+fresque-deal-none = Every pack has been dealt
+fresque-reveal = Reveal the results
+fresque-reveal-confirm = Not every pack has been dealt. Reveal anyway? The frescoes will be frozen.
+fresque-debrief-title = Debrief:
+fresque-debrief-start = Start the debrief
+fresque-debrief-prev = Previous card
+fresque-debrief-next = Next card
+fresque-projector-label = On the projector:
+fresque-show-all = All teams
+fresque-move-member = Move to…
+fresque-move-member-label = Move { $name } to another team
+fresque-team-empty = Nobody in this team yet.
+fresque-unassigned = No team:
+
+## Projector
+fresque-wait-teams-screen = Teams are about to be formed.

@@ -1,0 +1,121 @@
+## Fresque de la reconnaissance (static/fresque.js): phone, console and projector
+
+fresque-team-name = Équipe { $n }
+fresque-pack-n = Paquet { $n }
+fresque-someone = Quelqu'un de l'équipe
+fresque-competence = Compétence à reconnaître :
+fresque-no-pack-yet = { $total ->
+    [one] Un paquet à recevoir
+   *[other] { $total } paquets à recevoir
+}
+fresque-pack-progress = Paquet { $n } sur { $total } : { $name }
+fresque-placed-of = { $placed } carte(s) posée(s) sur { $dealt }
+fresque-pool = { $count } carte(s) en attente d'un membre
+fresque-hand-count = { $count ->
+    [0] main vide
+    [one] 1 carte en main
+   *[other] { $count } cartes en main
+}
+
+## Phone
+fresque-wait-teams = La fresque va commencer : l'animateur forme les équipes.
+fresque-no-team = Vous n'êtes pas encore dans une équipe. L'animateur va vous en attribuer une.
+fresque-wait-pack = Vous êtes dans l'{ $team } ({ $count ->
+    [one] 1 personne
+   *[other] { $count } personnes
+}). Le premier paquet de cartes arrive bientôt.
+fresque-hand-title = { $count ->
+    [0] Ma main : vide
+    [one] Ma main : 1 carte
+   *[other] Ma main : { $count } cartes
+}
+fresque-hand-empty = Toutes vos cartes sont sur la fresque.
+fresque-board-title = { $count ->
+    [0] Fresque de l'équipe : aucune carte
+    [one] Fresque de l'équipe : 1 carte
+   *[other] Fresque de l'équipe : { $count } cartes
+}
+fresque-board-hint = Du plus tôt (en haut) au plus tard (en bas). Glissez une carte par sa poignée ⠿, ou touchez-la pour la choisir puis la déplacer avec les boutons.
+fresque-board-empty = Glissez ici une carte de votre main, ou touchez-la puis choisissez « Placer ».
+fresque-drag-title = Glisser pour déplacer
+fresque-card-board-label = { $term }, position { $n } sur { $total }
+fresque-card-hand-label = { $term }, dans ma main
+fresque-flip = Lire le dos de la carte
+fresque-flip-label = Lire le dos de la carte « { $term } »
+fresque-selected = « { $term } » est sélectionnée. Les boutons de déplacement sont en bas de l'écran.
+fresque-position = position { $n } sur { $total }
+fresque-in-hand = dans ma main
+fresque-actions-label = Déplacer la carte sélectionnée
+fresque-move-up = Monter
+fresque-move-down = Descendre
+fresque-move-first = En premier
+fresque-move-last = En dernier
+fresque-place-first = Placer en premier
+fresque-place-last = Placer en dernier
+fresque-after-label = Placer après…
+fresque-after-first = Au début de la fresque
+fresque-after-option = Après « { $term } »
+fresque-move-here = Déplacer
+fresque-place-here = Placer
+fresque-return = Reprendre en main
+fresque-deselect = Terminé
+fresque-by-you = vous
+fresque-new-card = Nouvelle carte
+fresque-offline = Connexion perdue : ce déplacement n'a pas été envoyé.
+fresque-announce-after = { $name } a placé « { $term } » après « { $after } ».
+fresque-announce-first = { $name } a placé « { $term } » en premier.
+fresque-announce-return = { $name } a repris « { $term } » en main.
+fresque-announce-received = { $count ->
+    [one] Vous avez reçu une carte.
+   *[other] Vous avez reçu { $count } cartes.
+}
+fresque-announce-dealt = Nouveau paquet distribué : { $name }.
+fresque-announce-team = Vous êtes dans l'{ $team }.
+
+## Reveal and debrief
+fresque-result-title = Résultat
+fresque-score = { $percent } % des paires dans le bon ordre ({ $agreeing } sur { $pairs })
+fresque-score-none = Pas assez de cartes posées pour un score
+fresque-verdict-green = bien placée
+fresque-verdict-orange = { $count ->
+    [one] 1 désaccord
+   *[other] { $count } désaccords
+}
+fresque-verdict-red = { $count } désaccords
+fresque-not-placed = pas posée
+fresque-debrief-step = Étape { $n } sur { $total } · rang { $rank }
+fresque-debatable = { $count ->
+    [one] Discutable : aussi accepté au rang { $ranks }.
+   *[other] Discutable : aussi accepté aux rangs { $ranks }.
+}
+fresque-reference-label = Ordre de référence
+
+## Console
+fresque-console-no-teams = Pas encore d'équipes
+fresque-console-teams = { $count ->
+    [one] 1 équipe
+   *[other] { $count } équipes
+}
+fresque-form-legend = Former les équipes
+fresque-form-again = Reformer les équipes (possible jusqu'au premier paquet)
+fresque-form-by-count = Nombre d'équipes
+fresque-form-by-size = Personnes par équipe
+fresque-form-number = Nombre
+fresque-form-submit = Former les équipes
+fresque-deal = Distribuer le paquet { $n } sur { $total } : { $name }
+fresque-deal-none = Tous les paquets sont distribués
+fresque-reveal = Révéler les résultats
+fresque-reveal-confirm = Tous les paquets n'ont pas été distribués. Révéler quand même ? Les fresques seront figées.
+fresque-debrief-title = Débriefing :
+fresque-debrief-start = Commencer le débriefing
+fresque-debrief-prev = Carte précédente
+fresque-debrief-next = Carte suivante
+fresque-projector-label = À l'écran :
+fresque-show-all = Toutes les équipes
+fresque-move-member = Déplacer vers…
+fresque-move-member-label = Déplacer { $name } vers une autre équipe
+fresque-team-empty = Personne dans cette équipe pour l'instant.
+fresque-unassigned = Sans équipe :
+
+## Projector
+fresque-wait-teams-screen = Les équipes vont être formées.
