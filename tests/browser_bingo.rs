@@ -1,0 +1,371 @@
+//! The bingo in real browsers: the facilitator drives it from the console, a phone taps
+//! the right cells and claims, the projector shows the definition, the reveal and the
+//! winner. Two more players join over WebSockets. Screenshots of every main state are
+//! saved under docs/screenshots/ (bingo-*.png).
+
+mod common;
+
+use common::browser::{self, Driver, screenshot, wait_text, wait_visible};
+use common::{Client as WsClient, TestServer};
+use fantoccini::{Client, Locator};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "a long enough password";
+
+async fn click(browser: &Client, css: &str) {
+    wait_visible(browser, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn js(browser: &Client, script: &str) -> Value {
+    browser
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+}
+
+/// The console draws `card` through its "choose the definition" list.
+async fn draw_from_console(laptop: &Client, card: &str, step: usize) {
+    wait_visible(laptop, &format!("#bingo-pick option[value='{card}']")).await;
+    laptop
+        .find(Locator::Id("bingo-pick"))
+        .await
+        .unwrap()
+        .select_by_value(card)
+        .await
+        .unwrap();
+    click(laptop, "[data-action=draw-picked]").await;
+    wait_text(laptop, ".bc-kicker", &format!("Définition {step}")).await;
+}
+
+/// The phone's layout fits 390×844: no scrolling to reach the Bingo button, no term cut off.
+async fn assert_phone_fits(phone: &Client) {
+    wait_visible(phone, ".bp-grid[data-fitted]").await;
+    let layout = js(
+        phone,
+        r#"const claim = document.querySelector('.bp-claim').getBoundingClientRect();
+           const cells = [...document.querySelectorAll('.bp-cell')];
+           const cut = [...document.querySelectorAll('.bp-term')].filter(
+             (l) => l.scrollWidth > l.clientWidth + 1 || l.scrollHeight > l.clientHeight + 1).map((l) => l.textContent);
+           const sizes = [...document.querySelectorAll('.bp-term')].map((l) => parseFloat(l.style.fontSize));
+           return {claimBottom: claim.bottom, height: innerHeight, wide: document.documentElement.scrollWidth > innerWidth,
+                   cells: cells.length, buttons: cells.filter((b) => b.tagName === 'BUTTON' && b.hasAttribute('aria-pressed')).length,
+                   cut, smallest: Math.min(...sizes)};"#,
+    )
+    .await;
+    assert_eq!(layout["cells"], 25, "{layout}");
+    assert_eq!(layout["buttons"], 25, "cells are toggle buttons: {layout}");
+    assert!(
+        layout["claimBottom"].as_f64().unwrap() <= layout["height"].as_f64().unwrap(),
+        "the Bingo button is below the fold: {layout}"
+    );
+    assert_eq!(layout["wide"], false, "horizontal scrolling: {layout}");
+    assert_eq!(layout["cut"], json!([]), "terms cut off: {layout}");
+    assert!(
+        layout["smallest"].as_f64().unwrap() >= 9.0,
+        "terms too small: {layout}"
+    );
+}
+
+#[tokio::test]
+async fn a_phone_plays_a_line_and_the_projector_shows_the_winner() {
+    if !browser::available() {
+        return;
+    }
+    let server = TestServer::start().await;
+    let token = server.facilitator_token("claire").await;
+    let session = server
+        .create_session_as(&token, &["bingo", "fresque"])
+        .await;
+    let code = session["code"].as_str().unwrap().to_string();
+    let deck: Value = server
+        .http()
+        .get(server.url("/decks/open-badges/fr.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let term = |card: &str| deck["cards"][card]["term"].as_str().unwrap().to_string();
+
+    let driver = Driver::start().await;
+    let laptop = open_console(&driver, &server, &code).await;
+    let screen_href = wait_visible(&laptop, "#screen-link")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let projector = driver.desktop().await;
+    projector.goto(&server.url(&screen_href)).await.unwrap();
+    wait_text(&projector, ".join-panel", &code).await;
+
+    // Ada plays on a phone; Bob and Cléo over plain WebSockets.
+    let phone = driver.phone().await;
+    phone
+        .goto(&server.url(&format!("/j/{code}")))
+        .await
+        .unwrap();
+    wait_visible(&phone, "#name")
+        .await
+        .send_keys("Ada")
+        .await
+        .unwrap();
+    click(&phone, "#join-form button[type=submit]").await;
+    wait_text(&phone, "#hello", "Ada").await;
+    let (mut bob, bob_w) = WsClient::join(server.addr, &code, "Bob").await;
+    let (mut cleo, _) = WsClient::join(server.addr, &code, "Cléo").await;
+    wait_text(&projector, "#participants", "Cléo").await;
+
+    // Into the bingo, once every page has mounted its bingo screen from its welcome (the shell
+    // renders the welcome's phase when mounting ends, which would hide a phase that changed
+    // meanwhile: see the report on the shell).
+    wait_visible(&phone, "#activity-bingo .bp-grid").await;
+    wait_visible(&projector, "#activity-bingo .bingo-screen").await;
+    wait_visible(&laptop, "#activity-bingo .bingo-console").await;
+    click(&laptop, "#next-phase").await;
+    wait_visible(&phone, "#activity-bingo:not([hidden]) .bp-cell").await;
+    wait_visible(&projector, "#activity-bingo:not([hidden]) .bs-rules").await;
+    wait_visible(&laptop, "#activity-bingo:not([hidden]) [data-action=draw]").await;
+    bob.expect("phase.changed").await;
+    cleo.expect("phase.changed").await;
+    let grid: Vec<String> = serde_json::from_value(
+        js(
+            &phone,
+            "return [...document.querySelectorAll('.bp-cell')].map((b) => b.dataset.card);",
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(grid.len(), 25);
+    assert_phone_fits(&phone).await;
+    screenshot(&projector, "bingo-screen-rules").await;
+    screenshot(&phone, "bingo-phone-start").await;
+
+    // Definition 1: the first cell of Ada's grid.
+    draw_from_console(&laptop, &grid[0], 1).await;
+    wait_visible(&phone, ".bp-prompt[data-state=open]").await;
+    wait_text(&projector, ".bs-progress", "Définition 1/25").await;
+    let bob_wrong = bob_w["bingo"]["grid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| **c != json!(grid[0]))
+        .unwrap()
+        .clone();
+    bob.send(json!({"type": "bingo.tap", "card": bob_wrong}))
+        .await;
+    assert_eq!(bob.expect("bingo.tapped").await["correct"], false);
+    wait_text(&projector, ".bs-answers", "1/3").await;
+    screenshot(&projector, "bingo-screen-definition").await;
+    screenshot(&phone, "bingo-phone-grid").await;
+
+    click(&phone, &format!(".bp-cell[data-card='{}']", grid[0])).await;
+    wait_visible(
+        &phone,
+        &format!(
+            ".bp-cell.marked[aria-pressed=true][data-card='{}']",
+            grid[0]
+        ),
+    )
+    .await;
+    wait_visible(&phone, ".bp-prompt[data-state=right]").await;
+    cleo.send(json!({"type": "bingo.tap", "card": grid[0]}))
+        .await;
+    cleo.expect("bingo.tapped").await;
+    wait_text(&projector, ".bs-answers", "3/3").await;
+    screenshot(&phone, "bingo-phone-answered").await;
+
+    click(&laptop, "[data-action=reveal]").await;
+    wait_text(&projector, ".bs-term", &term(&grid[0])).await;
+    wait_text(&projector, ".bs-rate", "2/3").await;
+    wait_visible(&phone, ".bp-prompt[data-state=revealed]").await;
+    screenshot(&projector, "bingo-screen-reveal").await;
+
+    // Bob cries "Bingo !" with no line: the console shows the refused claim.
+    bob.send(json!({"type": "bingo.claim"})).await;
+    assert_eq!(bob.expect("bingo.claim_checked").await["valid"], false);
+    wait_text(&laptop, ".bc-refused", "Bob").await;
+
+    // Definitions 2 to 5 complete Ada's first row.
+    for (i, card) in grid[1..5].iter().enumerate() {
+        draw_from_console(&laptop, card, i + 2).await;
+        wait_text(&phone, ".bp-status", &format!("Définition {}/25", i + 2)).await;
+        click(&phone, &format!(".bp-cell[data-card='{card}']")).await;
+        wait_visible(&phone, &format!(".bp-cell.marked[data-card='{card}']")).await;
+    }
+    wait_visible(&phone, ".bp-claim.ready[aria-disabled=false]").await;
+    assert_eq!(
+        js(
+            &phone,
+            "return document.querySelectorAll('.bp-cell.in-line').length;"
+        )
+        .await,
+        5
+    );
+    screenshot(&phone, "bingo-phone-line").await;
+
+    click(&phone, ".bp-claim").await;
+    wait_visible(&phone, ".bp-claim-hint[data-verdict=won]").await;
+    wait_text(&projector, ".bs-prize[data-prize=first_line]", "Ada").await;
+    wait_text(&projector, ".bs-banner", "Ada").await;
+    wait_text(&laptop, ".bc-prizes", "Ada").await;
+    screenshot(&projector, "bingo-screen-winners").await;
+    screenshot(&phone, "bingo-phone-won").await;
+
+    // A wrong answer on the next definition.
+    draw_from_console(&laptop, &grid[12], 6).await;
+    wait_visible(&phone, ".bp-prompt[data-state=open]").await;
+    click(&phone, &format!(".bp-cell[data-card='{}']", grid[24])).await;
+    wait_visible(&phone, &format!(".bp-cell.wrong[data-card='{}']", grid[24])).await;
+    wait_visible(&phone, ".bp-prompt[data-state=wrong]").await;
+    screenshot(&phone, "bingo-phone-wrong").await;
+    screenshot(&laptop, "bingo-console").await;
+
+    // Pause and resume.
+    click(&laptop, "[data-action=pause]").await;
+    wait_visible(&projector, ".bs-paused:not([hidden])").await;
+    wait_visible(&phone, ".bp-prompt[data-state=paused]").await;
+    screenshot(&projector, "bingo-screen-paused").await;
+    screenshot(&phone, "bingo-phone-paused").await;
+    click(&laptop, "[data-action=pause]").await;
+    wait_visible(&phone, ".bp-prompt[data-state=wrong]").await;
+
+    // The end: the debrief's hardest terms on the projector.
+    click(&laptop, "[data-action=end]").await;
+    click(&laptop, "[data-action=end-confirm]").await;
+    wait_visible(&projector, ".bs-hardest li").await;
+    wait_visible(&phone, ".bp-summary:not([hidden])").await;
+    wait_visible(&laptop, ".bc-stats:not([hidden])").await;
+    screenshot(&projector, "bingo-screen-ended").await;
+    screenshot(&phone, "bingo-phone-ended").await;
+    screenshot(&laptop, "bingo-console-ended").await;
+
+    // The same phone in Dutch: longer terms still fit.
+    phone
+        .goto(&server.url(&format!("/j/{code}?lang=nl")))
+        .await
+        .unwrap();
+    wait_text(&phone, ".bp-prompt", "afgelopen").await;
+    js(&phone, "window.scrollTo(0, 0); return true;").await;
+    assert_phone_fits_cells(&phone).await;
+    screenshot(&phone, "bingo-phone-ended-nl").await;
+
+    for browser in [laptop, projector, phone] {
+        browser.close().await.unwrap();
+    }
+}
+
+/// Only the cells (the Bingo button is gone once the bingo has ended).
+async fn assert_phone_fits_cells(phone: &Client) {
+    wait_visible(phone, ".bp-grid[data-fitted]").await;
+    let cut = js(
+        phone,
+        r#"return [...document.querySelectorAll('.bp-term')].filter(
+             (l) => l.clientWidth > 0 && (l.scrollWidth > l.clientWidth + 1 || l.scrollHeight > l.clientHeight + 1)).map((l) => l.textContent);"#,
+    )
+    .await;
+    assert_eq!(cut, json!([]), "terms cut off");
+}
+
+/// The facilitator (account "claire") signs in and opens the session's console.
+async fn open_console(driver: &Driver, server: &TestServer, code: &str) -> Client {
+    let laptop = driver.desktop().await;
+    laptop.goto(&server.url("/login")).await.unwrap();
+    wait_visible(&laptop, "#username")
+        .await
+        .send_keys("claire")
+        .await
+        .unwrap();
+    laptop
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    click(&laptop, "form button[type=submit]").await;
+    wait_text(&laptop, "h1", "Mes ateliers").await;
+    laptop
+        .goto(&server.url(&format!("/f/s/{code}")))
+        .await
+        .unwrap();
+    wait_text(&laptop, "#join-code", code).await;
+    // The console is live once it shows the phase (its controls work from then on).
+    wait_text(&laptop, "#phase", "Accueil").await;
+    laptop
+}
+
+#[tokio::test]
+async fn listening_mode_the_console_calls_and_the_phone_marks() {
+    if !browser::available() {
+        return;
+    }
+    let server = TestServer::start().await;
+    let token = server.facilitator_token("claire").await;
+    let created: Value = server
+        .http()
+        .post(server.url("/api/sessions"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Écoute", "lang": "fr", "activities": ["bingo"], "bingo_mode": "listening"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = created["code"].as_str().unwrap().to_string();
+    let driver = Driver::start().await;
+    let laptop = open_console(&driver, &server, &code).await;
+    let phone = driver.phone().await;
+    phone
+        .goto(&server.url(&format!("/j/{code}")))
+        .await
+        .unwrap();
+    wait_visible(&phone, "#name")
+        .await
+        .send_keys("Ada")
+        .await
+        .unwrap();
+    click(&phone, "#join-form button[type=submit]").await;
+    wait_visible(&phone, "#activity-bingo .bp-grid").await;
+    wait_visible(&laptop, "#activity-bingo .bc-calls").await;
+    click(&laptop, "#next-phase").await;
+    wait_visible(&phone, "#activity-bingo:not([hidden]) .bp-cell").await;
+    let grid: Vec<String> = serde_json::from_value(
+        js(
+            &phone,
+            "return [...document.querySelectorAll('.bp-cell')].map((b) => b.dataset.card);",
+        )
+        .await,
+    )
+    .unwrap();
+
+    // A term not called yet: the phone explains instead of marking.
+    click(&phone, &format!(".bp-cell[data-card='{}']", grid[1])).await;
+    wait_text(&phone, ".bp-prompt-sub", "pas encore été appelé").await;
+
+    // The console calls two terms; the phone marks one of them.
+    for card in [&grid[0], &grid[7]] {
+        click(&laptop, &format!(".bc-call[data-card='{card}']")).await;
+        wait_visible(
+            &laptop,
+            &format!(".bc-call[aria-pressed=true][data-card='{card}']"),
+        )
+        .await;
+    }
+    wait_text(&phone, ".bp-status", "2 termes appelés").await;
+    click(&phone, &format!(".bp-cell[data-card='{}']", grid[0])).await;
+    wait_visible(&phone, &format!(".bp-cell.marked[data-card='{}']", grid[0])).await;
+    wait_text(&laptop, ".bc-participants", "1/25").await;
+    screenshot(&phone, "bingo-phone-listening").await;
+    screenshot(&laptop, "bingo-console-listening").await;
+
+    for browser in [laptop, phone] {
+        browser.close().await.unwrap();
+    }
+}
