@@ -15,6 +15,8 @@ use sqlx::{Row, SqlitePool};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+pub mod feedback;
+
 /// `SELECT … FROM badges` followed by a literal clause, as one static (audited) string.
 macro_rules! select_badges {
     ($clause:literal) => {
@@ -32,6 +34,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_badges",
         include_str!("../../migrations/0002_badges.sql"),
     ),
+    ("0003_feedback", include_str!("../../migrations/0003_feedback.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,8 @@
 pub mod api;
 pub mod assets;
 pub mod badges;
+pub mod feedback;
+pub mod organiser;
 pub mod pages;
 pub mod ws;
 
@@ -59,6 +61,8 @@ pub fn router(state: Shared) -> Router {
         .merge(api::routes())
         .merge(badges::routes())
         .merge(pages::routes())
+        .merge(feedback::routes())
+        .merge(organiser::routes())
         .route("/static/{*file}", get(assets::serve))
         .route("/i18n/{file}", get(assets::messages))
         .layer(axum::middleware::from_fn(pages::remember_lang))

@@ -42,13 +42,11 @@ pub fn routes() -> Router<Shared> {
         .route("/screen/{code}", get(screen))
         .route("/s/{code}/deck/{file}", get(staff_deck))
         .route("/qr/{file}", get(qr))
-        .route("/o", get(organiser))
-        .route("/o/users", post(create_facilitator))
 }
 
 /// The translator for a request: `?lang=`, the language cookie, the session's language,
 /// then Accept-Language.
-fn tr<'a>(state: &'a Shared, headers: &HeaderMap, session_lang: Option<&str>) -> Tr<'a> {
+pub(crate) fn tr<'a>(state: &'a Shared, headers: &HeaderMap, session_lang: Option<&str>) -> Tr<'a> {
     let jar = CookieJar::from_headers(headers);
     let explicit = jar.get(LANG_COOKIE).map(|c| c.value().to_string());
     let accept = headers
@@ -102,7 +100,7 @@ pub async fn remember_lang(
     response
 }
 
-fn render(template: &impl Template) -> Response {
+pub(crate) fn render(template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -113,7 +111,7 @@ fn render(template: &impl Template) -> Response {
 }
 
 /// A page with only a message, in the reader's language.
-fn page_error(t: Tr, status: StatusCode, message_id: &str) -> Response {
+pub(crate) fn page_error(t: Tr, status: StatusCode, message_id: &str) -> Response {
     let message = t.get(message_id);
     (
         status,
@@ -125,7 +123,7 @@ fn page_error(t: Tr, status: StatusCode, message_id: &str) -> Response {
         .into_response()
 }
 
-fn internal(t: Tr, e: impl std::fmt::Display) -> Response {
+pub(crate) fn internal(t: Tr, e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "page failed");
     page_error(t, StatusCode::INTERNAL_SERVER_ERROR, "error-server")
 }
@@ -412,7 +410,7 @@ async fn signin(
 // ---- facilitator -----------------------------------------------------------------------
 
 /// The signed-in user, or a redirect to the login page.
-async fn signed_in(state: &Shared, headers: &HeaderMap) -> Result<Principal, Response> {
+pub(crate) async fn signed_in(state: &Shared, headers: &HeaderMap) -> Result<Principal, Response> {
     match principal_from(state, headers).await {
         Ok(Some(p)) => Ok(p),
         Ok(None) => Err(Redirect::to("/login").into_response()),
@@ -670,108 +668,6 @@ async fn staff_deck(
         .get(&deck_id)
         .unwrap_or_else(|| state.decks.default_deck());
     axum::Json(deck.client_view(lang, true)).into_response()
-}
-
-// ---- organiser -------------------------------------------------------------------------
-
-struct UserItem {
-    username: String,
-    role: String,
-}
-
-#[derive(Template)]
-#[template(path = "organiser.html")]
-struct OrganiserPage<'a> {
-    t: Tr<'a>,
-    user: &'a str,
-    users: Vec<UserItem>,
-    error: Option<String>,
-    created: Option<&'a str>,
-}
-
-async fn organiser_with(
-    state: &Shared,
-    t: Tr<'_>,
-    principal: &Principal,
-    error: Option<String>,
-    created: Option<&str>,
-) -> Response {
-    let users = match state.store.list_users().await {
-        Ok(users) => users,
-        Err(e) => return internal(t, e),
-    };
-    let users = users
-        .into_iter()
-        .map(|u| UserItem {
-            username: u.username,
-            role: t.get(if u.role == Role::Organiser {
-                "role-organiser"
-            } else {
-                "role-facilitator"
-            }),
-        })
-        .collect();
-    render(&OrganiserPage {
-        t,
-        user: principal.display_name(),
-        users,
-        error,
-        created,
-    })
-}
-
-async fn organiser(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let t = tr(&state, &headers, None);
-    match signed_in(&state, &headers).await {
-        Ok(p) if p.is_organiser() => organiser_with(&state, t, &p, None, None).await,
-        Ok(_) => page_error(t, StatusCode::FORBIDDEN, "organiser-only"),
-        Err(redirect) => redirect,
-    }
-}
-
-async fn create_facilitator(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Form(form): Form<Credentials>,
-) -> Response {
-    let t = tr(&state, &headers, None);
-    let principal = match signed_in(&state, &headers).await {
-        Ok(p) if p.is_organiser() => p,
-        Ok(_) => return page_error(t, StatusCode::FORBIDDEN, "organiser-only"),
-        Err(redirect) => return redirect,
-    };
-    if !origin_allowed(&state, &headers) {
-        return page_error(t, StatusCode::FORBIDDEN, "error-refused");
-    }
-    let username = form.username.trim();
-    if username.is_empty() || username.chars().count() > 60 {
-        return organiser_with(
-            &state,
-            t,
-            &principal,
-            Some(t.get("organiser-username-bad")),
-            None,
-        )
-        .await;
-    }
-    let hash = match hash_password(&form.password) {
-        Ok(hash) => hash,
-        Err(_) => {
-            return organiser_with(&state, t, &principal, Some(t.get("signin-password")), None)
-                .await;
-        }
-    };
-    match state
-        .store
-        .create_user(username, &hash, Role::Facilitator)
-        .await
-    {
-        Ok(_) => organiser_with(&state, t, &principal, None, Some(username)).await,
-        Err(StoreError::Conflict) => {
-            organiser_with(&state, t, &principal, Some(t.get("username-taken")), None).await
-        }
-        Err(e) => internal(t, e),
-    }
 }
 
 // ---- verification page -------------------------------------------------------------------
