@@ -417,6 +417,18 @@ impl Issuer {
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
+    /// The private links of a badge, relative to the server (they carry its secret).
+    pub fn private_paths(&self, badge_id: &str) -> Value {
+        let uuid = badge_id.strip_prefix("urn:uuid:").unwrap_or(badge_id);
+        let key = self.access_key(badge_id);
+        serde_json::json!({
+            "page": format!("/b/{uuid}?k={key}"),
+            "png": format!("/b/{uuid}/badge.png?k={key}"),
+            "svg": format!("/b/{uuid}/badge.svg?k={key}"),
+            "json": format!("/b/{uuid}/credential.json?k={key}"),
+        })
+    }
+
     /// The stored badge, if `access_key` opens it (`None` skips the check: organisers, CLI).
     pub async fn badge(&self, id: &str, access_key: Option<&str>) -> Result<BadgeRow, IssuerError> {
         if let Some(key) = access_key

@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod issuer;
 pub mod protocol;
 pub mod qr;
+pub mod retention;
 pub mod room;
 pub mod server;
 pub mod session;

@@ -56,6 +56,9 @@ enum Command {
     Revoke { id: String },
     /// Create a new signing key; badges signed with older keys keep verifying.
     RotateKey,
+    /// Write a consistent copy of the database to FILE, even while the server runs.
+    /// (The signing keys in DATA_DIR/keys and DATA_DIR/link.key are secrets: back them up apart.)
+    Backup { file: PathBuf },
 }
 
 #[tokio::main]
@@ -133,6 +136,18 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 println!("{id} was already revoked");
             }
+            Ok(())
+        }
+        Command::Backup { file } => {
+            if file.exists() {
+                bail!("{} exists already: choose a new file", file.display());
+            }
+            if !data_dir.join("atelier.db").exists() {
+                bail!("no database in {}", data_dir.display());
+            }
+            let store = Store::open(&data_dir).await?;
+            store.backup(&file).await?;
+            println!("database copied to {}", file.display());
             Ok(())
         }
         Command::RotateKey => {

@@ -9,6 +9,7 @@ use crate::games::ParticipantId;
 use crate::games::bingo::BingoCommand;
 use crate::games::fresque::FresqueCommand;
 use crate::session::Phase;
+use crate::session::badges::BadgeAction;
 
 /// The first frame of a connection: who is this?
 #[derive(Debug, Clone, Deserialize)]
@@ -38,6 +39,8 @@ pub enum Action {
     Bingo(BingoCommand),
     /// `fresque.*` frames.
     Fresque(FresqueCommand),
+    /// `badge.*` frames.
+    Badge(BadgeAction),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,6 +110,8 @@ pub fn decode_action(text: &str) -> Result<Action, DecodeError> {
                 game_command(value, game_type, &kind).map(Action::Bingo)
             } else if let Some(game_type) = kind.strip_prefix("fresque.") {
                 game_command(value, game_type, &kind).map(Action::Fresque)
+            } else if let Some(badge_type) = kind.strip_prefix("badge.") {
+                game_command(value, badge_type, &kind).map(Action::Badge)
             } else {
                 Err(DecodeError::UnknownType(kind))
             }

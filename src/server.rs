@@ -17,7 +17,15 @@ use crate::i18n::I18n;
 use crate::issuer::Issuer;
 use crate::room::{RoomSettings, Rooms};
 use crate::store::{Role, Store, StoreError};
+use crate::web::limit::AttemptLimiter;
 use crate::web::{self, AppState, Shared};
+
+/// Claim-code attempts one address may make per window: enough for typos, far too few to guess.
+const CLAIM_ATTEMPTS_PER_WINDOW: u32 = 10;
+const CLAIM_ATTEMPT_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
+/// Wrong join codes or resume tokens one address may send per window: generous, since a
+/// whole venue may share one address, yet hopeless for guessing 244 million codes.
+const HELLO_FAILURES_PER_WINDOW: u32 = 300;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -112,12 +120,14 @@ pub async fn start(
             None
         };
     let issuer = Arc::new(Issuer::open(store.clone(), dir, config.public_url.clone()).await?);
-    let rooms = Rooms::new(store.clone(), room_settings);
+    let rooms = Rooms::new(store.clone(), Arc::clone(&issuer), room_settings);
     let state = Arc::new(AppState {
         store: store.clone(),
         decks,
         i18n: Arc::new(I18n::load()?),
         issuer,
+        claim_attempts: AttemptLimiter::new(CLAIM_ATTEMPTS_PER_WINDOW, CLAIM_ATTEMPT_WINDOW),
+        hello_failures: AttemptLimiter::new(HELLO_FAILURES_PER_WINDOW, CLAIM_ATTEMPT_WINDOW),
         rooms: Arc::clone(&rooms),
         config,
         base_url,
@@ -125,14 +135,18 @@ pub async fn start(
     });
     let app = web::router(Arc::clone(&state));
     let (stop, mut stopped) = watch::channel(false);
+    crate::retention::spawn(store.clone(), Arc::clone(&rooms), stop.subscribe());
     let task = tokio::spawn(async move {
         let shutdown = async move {
             let _ = stopped.wait_for(|s| *s).await;
             rooms.shutdown().await;
         };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        if let Err(e) = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
         {
             tracing::error!(error = %e, "server stopped with an error");
         }

@@ -1,4 +1,5 @@
-// Mounts the session's activities (bingo, fresque) into a page and routes their events.
+// Mounts the session's activities (bingo, fresque) and the badge desk into a page and
+// routes their events.
 // Each activity is an ES module `static/<activity>.js` exporting
 //   mount(role, container, ctx) -> { update(message), people?(map), destroy?() }
 // with role "phone" | "console" | "screen". It is mounted afresh on every `welcome`
@@ -17,8 +18,12 @@ export function activityHost(root, role, { send, deckUrl }) {
 
   async function welcome(message) {
     const session = message.session;
-    const current = session.activity;
-    const seen = new Set(session.activities);
+    // The badge desk (and, on phones, the feedback form) is mounted like an activity.
+    const modules = [...session.activities, "badge"];
+    const seen = new Set(modules);
+    if (message.teammates) {
+      people = new Map(Object.entries(message.teammates).map(([pid, name]) => [Number(pid), name]));
+    }
     for (const [activity, entry] of mounted) {
       if (!seen.has(activity)) {
         entry.instance.destroy?.();
@@ -27,7 +32,7 @@ export function activityHost(root, role, { send, deckUrl }) {
       }
     }
     const theDeck = await deck();
-    for (const activity of session.activities) {
+    for (const activity of modules) {
       const module = await import(`./${activity}.js`);
       let entry = mounted.get(activity);
       if (entry) {
@@ -43,6 +48,7 @@ export function activityHost(root, role, { send, deckUrl }) {
       }
       entry.instance = module.mount(role, entry.container, {
         view: message[activity],
+        token: message.token || null,
         deck: theDeck,
         session,
         send,
@@ -53,11 +59,19 @@ export function activityHost(root, role, { send, deckUrl }) {
         announce,
       });
     }
-    show(current);
+    show(session);
   }
 
-  function show(current) {
-    for (const [activity, entry] of mounted) entry.container.hidden = activity !== current;
+  // Shows the module the session's phase calls for; returns its name (or null).
+  let current = null;
+  function show(session) {
+    const kind = session.phase && session.phase.kind;
+    current = kind === "activity" ? session.activity : ["badges", "feedback", "closed"].includes(kind) ? "badge" : null;
+    for (const [activity, entry] of mounted) {
+      entry.container.hidden = activity !== current;
+      entry.instance.phase?.(session.phase);
+    }
+    return current;
   }
 
   return {
@@ -66,11 +80,18 @@ export function activityHost(root, role, { send, deckUrl }) {
     // Returns true when the message belonged to an activity.
     route(message) {
       const dot = message.type.indexOf(".");
-      const activity = dot > 0 ? message.type.slice(0, dot) : "";
+      const prefix = dot > 0 ? message.type.slice(0, dot) : "";
+      // Live feedback statistics belong to the badge desk's screens.
+      const activity = prefix === "feedback" ? "badge" : prefix;
       const entry = mounted.get(activity);
       if (!entry) return false;
       entry.instance.update(message);
       return true;
+    },
+    // Gives an error frame to the module on screen (a refused move, a wrong claim code).
+    error(message) {
+      const entry = current && mounted.get(current);
+      return Boolean(entry && entry.instance.error && entry.instance.error(message) !== false);
     },
     setPeople(map) {
       people = map;

@@ -39,9 +39,12 @@ function renderPeople() {
   host.setPeople(new Map([...people].map(([pid, p]) => [pid, p.name])));
 }
 
+// The newest session state: a phase change may arrive while a welcome is still mounting.
+let latest = null;
+
 function renderPhase(session) {
   $("phase").textContent = phaseLabel(t, session.phase, session.activity);
-  host.show(session.activity);
+  host.show(session);
 }
 
 function onMessage(message) {
@@ -51,9 +54,10 @@ function onMessage(message) {
       people.clear();
       const online = new Set(message.online || []);
       for (const p of message.participants) people.set(p.pid, { name: p.name, online: online.has(p.pid) });
+      latest = message.session;
       host.welcome(message).then(() => {
         renderPeople();
-        renderPhase(message.session);
+        renderPhase(latest);
       });
       break;
     }
@@ -74,9 +78,11 @@ function onMessage(message) {
       break;
     }
     case "phase.changed":
-      renderPhase(message);
+      latest = { ...latest, phase: message.phase, activity: message.activity };
+      renderPhase(latest);
       break;
     case "error":
+      if (host.error(message)) break;
       $("net").textContent = message.message;
       $("net").className = "banner warn";
       $("net").hidden = false;

@@ -37,6 +37,9 @@ function stop() {
   client = null;
 }
 
+// The newest session state: a phase change may arrive while a welcome is still mounting.
+let latest = null;
+
 function renderPhase(session) {
   const inActivity = session.phase.kind === "activity";
   $("phase-text").textContent =
@@ -46,7 +49,8 @@ function renderPhase(session) {
         ? t("phone-closed")
         : t("phone-now", { phase: phaseLabel(t, session.phase, session.activity) });
   $("phase-text").hidden = inActivity;
-  host.show(session.activity);
+  const shown = host.show(session);
+  $("lobby").hidden = Boolean(shown) && session.phase.kind !== "lobby";
 }
 
 function onMessage(message) {
@@ -56,10 +60,12 @@ function onMessage(message) {
       if (message.token) localStorage.setItem(tokenKey, message.token);
       $("hello").textContent = t("phone-hello", { name: message.you.name });
       show("lobby");
-      host.welcome(message).then(() => renderPhase(message.session));
+      latest = message.session;
+      host.welcome(message).then(() => renderPhase(latest));
       break;
     case "phase.changed":
-      renderPhase(message);
+      latest = { ...latest, phase: message.phase, activity: message.activity };
+      renderPhase(latest);
       break;
     case "bye":
       if (message.reason === "removed") {
@@ -69,6 +75,7 @@ function onMessage(message) {
       }
       break;
     case "error":
+      if (host.error(message)) break;
       if (["unknown_token", "removed"].includes(message.code)) {
         // This phone's place is gone: ask for a name again.
         localStorage.removeItem(tokenKey);

@@ -21,12 +21,17 @@ function renderNames() {
   host.setPeople(new Map(names));
 }
 
+// The newest session state: a phase change may arrive while a welcome is still mounting.
+let latest = null;
+
 function renderPhase(session) {
   $("phase").textContent = phaseLabel(t, session.phase, session.activity);
   const lobby = session.phase.kind === "lobby";
   $("join-panel").hidden = !lobby;
   $("people-panel").hidden = !lobby;
-  host.show(session.activity);
+  // During an activity the boards need the whole screen.
+  document.body.classList.toggle("in-activity", session.phase.kind === "activity");
+  host.show(session);
 }
 
 await ready;
@@ -39,9 +44,10 @@ connect({
       case "welcome":
         names.clear();
         for (const p of message.participants) names.set(p.pid, p.name);
+        latest = message.session;
         host.welcome(message).then(() => {
           renderNames();
-          renderPhase(message.session);
+          renderPhase(latest);
         });
         break;
       case "participant.joined":
@@ -53,7 +59,8 @@ connect({
         renderNames();
         break;
       case "phase.changed":
-        renderPhase(message);
+        latest = { ...latest, phase: message.phase, activity: message.activity };
+      renderPhase(latest);
         break;
     }
   },

@@ -10,7 +10,7 @@ export function connect({ hello, onMessage, onStatus = () => {} }) {
   let delay = MIN_DELAY_MS;
   let timer = null;
   let stopped = false;
-  let lastSeq = 0;
+  let snapshotSeq = 0;
 
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
 
@@ -32,12 +32,12 @@ export function connect({ hello, onMessage, onStatus = () => {} }) {
       }
       if (message.type === "welcome") {
         delay = MIN_DELAY_MS;
-        lastSeq = message.seq || 0;
+        snapshotSeq = message.seq || 0;
         onStatus("open");
-      } else if (typeof message.seq === "number") {
-        // Events already reflected in the last snapshot are skipped.
-        if (message.seq <= lastSeq) return;
-        lastSeq = message.seq;
+      } else if (typeof message.seq === "number" && message.seq <= snapshotSeq) {
+        // Already reflected in the snapshot. (Several events may share one seq: one command,
+        // several audiences; so only the snapshot's seq is a boundary.)
+        return;
       }
       onMessage(message);
     });

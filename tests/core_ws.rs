@@ -317,3 +317,35 @@ async fn session_creation_is_validated() {
         200
     );
 }
+
+#[tokio::test]
+async fn guessing_join_codes_is_cut_off() {
+    let server = TestServer::start().await;
+    server.create_session(&[]).await;
+    let mut cut_off = false;
+    let mut tried = 0;
+    // Many connections (each within its own frame rate limit) from one address.
+    'guessing: for _ in 0..15 {
+        let mut guesser = Client::connect(server.addr).await;
+        for _ in 0..25 {
+            guesser
+                .send(json!({"type": "join", "code": "ACDEFG", "name": "x"}))
+                .await;
+            match guesser.try_next().await {
+                Some(answer) if answer["code"] == "unknown_code" => {
+                    tried += 1;
+                    continue;
+                }
+                Some(answer) if answer["code"] == "rate_limited" => {
+                    cut_off = true;
+                    break 'guessing;
+                }
+                other => panic!("unexpected answer {other:?}"),
+            }
+        }
+    }
+    assert!(
+        cut_off,
+        "300 wrong codes from one address must be refused (tried {tried})"
+    );
+}

@@ -308,9 +308,13 @@ fn scene(spec: &ArtworkSpec) -> Result<Vec<Shape>, BadgeError> {
     let max_width = 300.0;
     let mut chosen = None;
     for size in (26..=72).rev().step_by(2).map(|s| s as f32) {
+        // Never cut a word in two while a smaller size keeps it whole.
+        let words_fit = title
+            .split_whitespace()
+            .all(|word| setter.width(word, size) <= max_width);
         let lines = setter.wrap(title, size, max_width);
         let max_lines = if size >= 40.0 { 3 } else { 4 };
-        if lines.len() <= max_lines && lines.len() as f32 * size * 1.15 <= 230.0 {
+        if words_fit && lines.len() <= max_lines && lines.len() as f32 * size * 1.15 <= 230.0 {
             chosen = Some((size, lines));
             break;
         }

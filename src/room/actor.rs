@@ -15,10 +15,14 @@ use subtle::ConstantTimeEq;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Arrival, AttachError, ConnId, Outbound, RoomError, RoomMsg, Rooms};
+use crate::deck::Lang;
 use crate::games::{Actor, Audience, Emit, ParticipantId, Viewer};
+use crate::issuer::IssueRequest;
 use crate::protocol::{Action, error_value};
+use crate::session::badges::BadgeCommand;
+use crate::session::code::new_join_code;
 use crate::session::{Command, SessionConfig, SessionState};
-use crate::store::{Batch, EventRecord, SessionRow, Store, hash_token};
+use crate::store::{Batch, EventRecord, SessionRow, Store, hash_token, now_rfc3339};
 
 /// Messages handled per turn: one transaction covers them all (group commit).
 const MAX_BATCH: usize = 128;
@@ -106,11 +110,18 @@ struct Room {
     attach_replies: Vec<(ConnId, oneshot::Sender<Result<(), AttachError>>)>,
     originators: Vec<ConnId>,
     shutdown_replies: Vec<oneshot::Sender<()>>,
+    /// Badges approved in this batch: signed once it is stored.
+    to_issue: Vec<ParticipantId>,
+    /// This room's own inbox, for signing tasks to report back.
+    inbox: mpsc::Sender<RoomMsg>,
+    /// Erasure requests, carried out after this turn's commands are stored.
+    erasures: Vec<(Option<ParticipantId>, oneshot::Sender<Result<(), String>>)>,
 }
 
 pub(super) async fn run(
     loaded: Loaded,
     mut rx: mpsc::Receiver<RoomMsg>,
+    inbox: mpsc::Sender<RoomMsg>,
     id: u64,
     rooms: Arc<Rooms>,
 ) {
@@ -129,7 +140,14 @@ pub(super) async fn run(
         attach_replies: Vec::new(),
         originators: Vec::new(),
         shutdown_replies: Vec::new(),
+        to_issue: Vec::new(),
+        inbox,
+        erasures: Vec::new(),
     };
+    // Badges approved before a restart but not yet signed.
+    for pid in room.state.badges.pending_issues() {
+        room.sign(pid);
+    }
     loop {
         let first = if room.conns.is_empty() {
             match tokio::time::timeout(room.rooms.settings.idle_unload, rx.recv()).await {
@@ -178,6 +196,11 @@ impl Room {
                 let _ = reply.send(self.state.phase);
             }
             RoomMsg::NotifyStaff { event } => self.out.push(Out::Emit(Audience::Staff, event)),
+            RoomMsg::BadgeSigned { pid, result } => self.badge_signed(pid, result),
+            RoomMsg::Erase { pid, reply } => self.erasures.push((pid, reply)),
+            RoomMsg::Personal { pid, reply } => {
+                let _ = reply.send(self.personal_data(pid));
+            }
             RoomMsg::Shutdown { done } => {
                 for (&conn, _) in self.conns.iter() {
                     let bye = json!({"type": "bye", "reason": "server_shutdown"});
@@ -198,6 +221,8 @@ impl Room {
             code,
             message: message.to_string(),
         };
+        // The welcome goes out before the events of this very join (they are in its snapshot).
+        let welcome_at = self.out.len();
         let (role, token) = match arrival {
             Arrival::NewParticipant { name, token } => {
                 let pid = self.state.next_pid;
@@ -239,7 +264,7 @@ impl Room {
             }
         }
         let welcome = self.welcome(role, token);
-        self.out.push(Out::ToConn(conn, welcome));
+        self.out.insert(welcome_at, Out::ToConn(conn, welcome));
         Ok(())
     }
 
@@ -261,6 +286,31 @@ impl Room {
             (&mut welcome, self.state.view(viewer))
         {
             target.extend(view);
+        }
+        if let Viewer::Participant(pid) = viewer {
+            // A participant's own badge links (they carry its secret), and the names of
+            // teammates (phones are not sent everyone's name).
+            if let Some(badge_id) = self
+                .state
+                .badges
+                .requests
+                .get(&pid)
+                .and_then(|r| r.badge_id.as_deref())
+            {
+                welcome["badge"]["links"] = self.rooms.issuer.private_paths(badge_id);
+            }
+            if let Some(fresque) = &self.state.fresque
+                && let Some(team) = fresque.team_of(pid)
+            {
+                let names: serde_json::Map<String, Value> = self
+                    .state
+                    .participants
+                    .iter()
+                    .filter(|(other, p)| !p.removed && fresque.team_of(**other) == Some(team))
+                    .map(|(other, p)| (other.to_string(), Value::String(p.name.clone())))
+                    .collect();
+                welcome["teammates"] = Value::Object(names);
+            }
         }
         welcome
     }
@@ -291,6 +341,9 @@ impl Room {
             Action::Fresque(command) => Command::Fresque {
                 command,
                 seed: rand::random(),
+            },
+            Action::Badge(action) => Command::Badge {
+                command: action.into_command(now_rfc3339(), new_join_code()),
             },
         };
         if let Err((code, message)) = self.accept(actor, command, conn) {
@@ -323,6 +376,10 @@ impl Room {
             event["seq"] = json!(self.state.seq);
             self.out.push(Out::Emit(to, event));
         }
+        self.to_issue.extend(outcome.to_issue);
+        if let Some(claim) = outcome.new_claim_code {
+            self.batch.claim_codes.push((claim.code, claim.valid_until));
+        }
         if let Some(pid) = outcome.removed {
             for &conn in self.by_pid.get(&pid).into_iter().flatten() {
                 let bye = json!({"type": "bye", "reason": "removed"});
@@ -353,6 +410,7 @@ impl Room {
         let mut batch = std::mem::take(&mut self.batch);
         let originators = std::mem::take(&mut self.originators);
         let attach_replies = std::mem::take(&mut self.attach_replies);
+        let to_issue = std::mem::take(&mut self.to_issue);
         if !batch.events.is_empty() {
             if self.commands_since_snapshot >= self.rooms.settings.snapshot_every
                 || !self.shutdown_replies.is_empty()
@@ -368,10 +426,151 @@ impl Room {
                 self.commands_since_snapshot = 0;
             }
         }
+        // Approvals are stored: sign those badges.
+        for pid in to_issue {
+            self.sign(pid);
+        }
+        for (pid, reply) in std::mem::take(&mut self.erasures) {
+            let result = self.erase(pid).await;
+            let _ = reply.send(result);
+        }
         self.flush();
         for (_, reply) in attach_replies {
             let _ = reply.send(Ok(()));
         }
+    }
+
+    /// Signs the approved badge of `pid` in the background (signing costs milliseconds of CPU;
+    /// the room goes on meanwhile) and reports back with `BadgeSigned`. Idempotent: a
+    /// participant who already has a badge of this session gets that one.
+    fn sign(&self, pid: ParticipantId) {
+        let Some(request) = self.state.badges.requests.get(&pid) else {
+            return;
+        };
+        let issuer = Arc::clone(&self.rooms.issuer);
+        let permits = Arc::clone(&self.rooms.signing);
+        let inbox = self.inbox.clone();
+        let session_id = self.row.id;
+        let name = request.name.clone();
+        let email = request.email.clone();
+        let lang = request
+            .lang
+            .as_deref()
+            .or(Some(self.state.config.lang.as_str()))
+            .and_then(Lang::parse)
+            .unwrap_or_default();
+        tokio::spawn(async move {
+            let result = async {
+                let _permit = permits.acquire().await.map_err(|e| e.to_string())?;
+                if let Some(existing) = issuer
+                    .store()
+                    .badge_of(session_id, pid)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    return Ok(existing.id);
+                }
+                let request = IssueRequest {
+                    name: &name,
+                    email: email.as_deref(),
+                    achievement_id: None,
+                    lang,
+                    session_id: Some(session_id),
+                    pid: Some(pid),
+                };
+                issuer
+                    .issue(request)
+                    .await
+                    .map(|issued| issued.id)
+                    .map_err(|e| e.to_string())
+            }
+            .await;
+            // If the room is gone, the badge is stored: the next load finds it (idempotent).
+            let _ = inbox.send(RoomMsg::BadgeSigned { pid, result }).await;
+        });
+    }
+
+    fn badge_signed(&mut self, pid: ParticipantId, result: Result<String, String>) {
+        match result {
+            Ok(badge_id) => {
+                let command = Command::Badge {
+                    command: BadgeCommand::Issued {
+                        pid,
+                        badge_id: badge_id.clone(),
+                    },
+                };
+                match self.accept(Actor::Facilitator, command, 0) {
+                    Ok(_) => {
+                        let links = self.rooms.issuer.private_paths(&badge_id);
+                        let ready = json!({"type": "badge.ready", "badge_id": badge_id, "links": links, "seq": self.state.seq});
+                        self.out.push(Out::Emit(Audience::Participant(pid), ready));
+                    }
+                    Err((code, message)) => {
+                        tracing::warn!(pid, code, %message, "signed badge not recorded")
+                    }
+                }
+            }
+            Err(message) => {
+                tracing::error!(code = %self.row.code, pid, %message, "signing a badge failed");
+                let failed = json!({"type": "badge.failed", "message": "the badge could not be signed; the facilitator can approve it again"});
+                self.out
+                    .push(Out::Emit(Audience::Participant(pid), failed.clone()));
+                self.out.push(Out::Emit(
+                    Audience::Staff,
+                    json!({"type": "badge.failed", "pid": pid}),
+                ));
+            }
+        }
+    }
+
+    /// Everything this session holds about one participant, for their right of access.
+    fn personal_data(&self, pid: ParticipantId) -> Value {
+        let participant = self.state.participants.get(&pid);
+        let request = self.state.badges.requests.get(&pid);
+        json!({
+            "session": {"code": self.state.config.code, "title": self.state.config.title, "created_at": self.row.created_at},
+            "participant": participant.map(|p| json!({"id": pid, "display_name": p.name, "removed": p.removed})),
+            "badge_request": request.map(|r| json!({
+                "name_in_badge": r.name,
+                "email_kept": r.email.is_some(),
+                "comment": r.comment,
+                "status": r.status,
+                "badge_id": r.badge_id,
+            })),
+            "badge_links": request.and_then(|r| r.badge_id.as_deref()).map(|id| self.rooms.issuer.private_paths(id)),
+            "bingo_grid": self.state.bingo.as_ref().map(|g| g.view(Viewer::Participant(pid))["grid"].clone()),
+            "fresque_team": self.state.fresque.as_ref().and_then(|f| f.team_of(pid)),
+        })
+    }
+
+    /// Scrubs names and e-mails from the state, then replaces the stored log with the scrubbed
+    /// snapshot; the phones concerned lose their resume token and are told.
+    async fn erase(&mut self, pid: Option<ParticipantId>) -> Result<(), String> {
+        let mut scrubbed = self.state.clone();
+        scrubbed.scrub(pid);
+        let json = serde_json::to_string(&scrubbed).map_err(|e| e.to_string())?;
+        self.rooms
+            .store
+            .erase_personal_data(self.row.id, scrubbed.seq, &json, pid)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.state = scrubbed;
+        self.commands_since_snapshot = 0;
+        let gone: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| matches!(c.role, Role::Participant(p) if pid.is_none_or(|x| x == p)))
+            .map(|(conn, _)| *conn)
+            .collect();
+        for conn in gone {
+            self.out.push(Out::Close(
+                conn,
+                CLOSE_REMOVED,
+                json!({"type": "bye", "reason": "erased"}),
+            ));
+        }
+        tracing::info!(code = %self.row.code, ?pid, "personal data erased");
+        Ok(())
     }
 
     fn snapshot(&self) -> Option<(u64, String)> {
@@ -525,7 +724,12 @@ impl Room {
                 RoomMsg::Action { .. }
                 | RoomMsg::Detach { .. }
                 | RoomMsg::Phase { .. }
-                | RoomMsg::NotifyStaff { .. } => {}
+                | RoomMsg::NotifyStaff { .. }
+                | RoomMsg::BadgeSigned { .. } => {}
+                RoomMsg::Personal { .. } => {}
+                RoomMsg::Erase { reply, .. } => {
+                    let _ = reply.send(Err("the session was unloading; try again".into()));
+                }
             }
         }
         for done in self.shutdown_replies.drain(..) {

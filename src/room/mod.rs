@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use dashmap::DashMap;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use crate::games::ParticipantId;
+use crate::issuer::Issuer;
 use crate::protocol::Action;
 use crate::store::{Store, StoreError};
 
@@ -85,6 +86,21 @@ pub(crate) enum RoomMsg {
     Phase {
         reply: oneshot::Sender<crate::session::Phase>,
     },
+    /// What the session stores about one participant (their right of access).
+    Personal {
+        pid: ParticipantId,
+        reply: oneshot::Sender<serde_json::Value>,
+    },
+    /// Erases personal data: the whole session's (`None`) or one participant's.
+    Erase {
+        pid: Option<ParticipantId>,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    /// A signing task's report: the badge id, or why it failed.
+    BadgeSigned {
+        pid: ParticipantId,
+        result: Result<String, String>,
+    },
     /// Sends an event that is not part of the session's state (no `seq`, not stored) to the
     /// staff screens, e.g. live feedback statistics.
     NotifyStaff {
@@ -131,6 +147,13 @@ impl RoomHandle {
         answer.await.ok()
     }
 
+    /// What the session stores about participant `pid`.
+    pub async fn personal_data(&self, pid: ParticipantId) -> Option<serde_json::Value> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(RoomMsg::Personal { pid, reply }).await.ok()?;
+        answer.await.ok()
+    }
+
     /// Shows a transient event on the console and projector (not stored).
     pub async fn notify_staff(&self, event: serde_json::Value) {
         let _ = self.tx.send(RoomMsg::NotifyStaff { event }).await;
@@ -171,16 +194,22 @@ impl Default for RoomSettings {
 pub struct Rooms {
     map: DashMap<String, RoomHandle>,
     store: Store,
+    issuer: Arc<Issuer>,
+    /// Badges signed at once, across rooms: one per core keeps the rest of the server responsive.
+    signing: Arc<Semaphore>,
     settings: RoomSettings,
     next_room_id: AtomicU64,
     next_conn_id: AtomicU64,
 }
 
 impl Rooms {
-    pub fn new(store: Store, settings: RoomSettings) -> Arc<Self> {
+    pub fn new(store: Store, issuer: Arc<Issuer>, settings: RoomSettings) -> Arc<Self> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Arc::new(Self {
             map: DashMap::new(),
             store,
+            issuer,
+            signing: Arc::new(Semaphore::new(cores)),
             settings,
             next_room_id: AtomicU64::new(1),
             next_conn_id: AtomicU64::new(1),
@@ -207,9 +236,9 @@ impl Rooms {
             dashmap::Entry::Vacant(slot) => {
                 let (tx, rx) = mpsc::channel(ROOM_INBOX);
                 let id = self.next_room_id.fetch_add(1, Ordering::Relaxed);
-                let handle = RoomHandle { id, tx };
+                let handle = RoomHandle { id, tx: tx.clone() };
                 slot.insert(handle.clone());
-                tokio::spawn(actor::run(loaded, rx, id, Arc::clone(self)));
+                tokio::spawn(actor::run(loaded, rx, tx, id, Arc::clone(self)));
                 handle
             }
         };
@@ -219,6 +248,29 @@ impl Rooms {
     /// Removes a room from the registry if it is still the one with `id`.
     fn forget(&self, code: &str, id: u64) {
         self.map.remove_if(code, |_, handle| handle.id == id);
+    }
+
+    /// Erases the personal data of a session, or of one of its participants: names, e-mails,
+    /// resume tokens, the command log that held them; badges keep their revocation status.
+    pub async fn erase(
+        self: &Arc<Self>,
+        code: &str,
+        pid: Option<ParticipantId>,
+    ) -> Result<(), RoomError> {
+        for _ in 0..3 {
+            let room = self.get(code).await?;
+            let (reply, answer) = oneshot::channel();
+            if room.tx.send(RoomMsg::Erase { pid, reply }).await.is_err() {
+                continue;
+            }
+            return match answer.await {
+                Ok(result) => result.map_err(RoomError::Corrupt),
+                Err(_) => continue,
+            };
+        }
+        Err(RoomError::Corrupt(
+            "the session's room kept going away".into(),
+        ))
     }
 
     /// Tells every room to store a snapshot and say goodbye to its connections.

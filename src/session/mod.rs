@@ -1,6 +1,7 @@
 //! One workshop session as a pure state machine: participants, phase, and (in their own
 //! modules) the activities. No I/O: the room task feeds it commands and stores them first.
 
+pub mod badges;
 pub mod code;
 pub mod phase;
 
@@ -13,6 +14,7 @@ use crate::deck::Deck;
 use crate::games::bingo::{self, Bingo, BingoCommand, BingoError};
 use crate::games::fresque::{Fresque, FresqueCommand, FresqueError, RefEntry, Reference};
 use crate::games::{Actor, Audience, CardId, Emit, ParticipantId, Viewer};
+use badges::{BadgeCommand, BadgeDesk, BadgeError, ClaimCode};
 pub use phase::{ActivityKind, Phase, PhaseError};
 
 /// What a facilitator chose when creating the session; never changes afterwards.
@@ -121,6 +123,9 @@ pub enum Command {
         command: FresqueCommand,
         seed: u64,
     },
+    Badge {
+        command: BadgeCommand,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -145,6 +150,8 @@ pub enum SessionError {
     Bingo(#[from] BingoError),
     #[error(transparent)]
     Fresque(#[from] FresqueError),
+    #[error(transparent)]
+    Badge(#[from] BadgeError),
 }
 
 impl SessionError {
@@ -163,6 +170,7 @@ impl SessionError {
             Self::BadOption(_) => "invalid",
             Self::Bingo(e) => e.code(),
             Self::Fresque(e) => e.code(),
+            Self::Badge(e) => e.code(),
         }
     }
 }
@@ -175,6 +183,10 @@ pub struct Outcome {
     pub joined: Option<ParticipantId>,
     /// Set by `Remove`: whose connections must be closed.
     pub removed: Option<ParticipantId>,
+    /// Badges now approved: the room signs them once this command is stored.
+    pub to_issue: Vec<ParticipantId>,
+    /// A claim code the room registers for `/claim`.
+    pub new_claim_code: Option<ClaimCode>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -187,6 +199,8 @@ pub struct SessionState {
     pub seq: u64,
     pub bingo: Option<Bingo>,
     pub fresque: Option<Fresque>,
+    #[serde(default)]
+    pub badges: BadgeDesk,
 }
 
 impl SessionState {
@@ -211,6 +225,7 @@ impl SessionState {
             seq: 0,
             bingo,
             fresque,
+            badges: BadgeDesk::default(),
         })
     }
 
@@ -255,6 +270,22 @@ impl SessionState {
                 let emits = bingo.apply(actor, command.clone(), *seed)?;
                 Outcome {
                     emits,
+                    ..Outcome::default()
+                }
+            }
+            Command::Badge { command } => {
+                let system = matches!(command, BadgeCommand::Issued { .. });
+                if !system && !matches!(self.phase, Phase::Badges | Phase::Feedback) {
+                    return Err(SessionError::NotNow("badge desk"));
+                }
+                if let Actor::Participant(pid) = actor {
+                    self.participant(pid)?;
+                }
+                let desk = self.badges.apply(actor, command)?;
+                Outcome {
+                    emits: desk.emits,
+                    to_issue: desk.to_issue,
+                    new_claim_code: desk.new_claim_code,
                     ..Outcome::default()
                 }
             }
@@ -342,6 +373,17 @@ impl SessionState {
         }
     }
 
+    /// Forgets participants' names and e-mails (retention, or one person's request). Ids stay,
+    /// so games and scores remain consistent. Not a command: the store replaces the log.
+    pub fn scrub(&mut self, pid: Option<ParticipantId>) {
+        for (id, participant) in self.participants.iter_mut() {
+            if pid.is_none_or(|p| p == *id) {
+                participant.name = String::new();
+            }
+        }
+        self.badges.scrub(pid);
+    }
+
     pub fn current_activity(&self) -> Option<ActivityKind> {
         self.activity_of(self.phase)
     }
@@ -387,6 +429,7 @@ impl SessionState {
                     "participants": participants,
                     "bingo": self.bingo.as_ref().map(|g| g.view(viewer)),
                     "fresque": self.fresque.as_ref().map(|g| g.view(viewer)),
+                    "badge": self.badges.view(viewer),
                 })
             }
             Viewer::Participant(pid) => {
@@ -396,6 +439,7 @@ impl SessionState {
                     "you": {"pid": pid, "name": name},
                     "bingo": self.bingo.as_ref().map(|g| g.view(viewer)),
                     "fresque": self.fresque.as_ref().map(|g| g.view(viewer)),
+                    "badge": self.badges.view(viewer),
                 })
             }
         }

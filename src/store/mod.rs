@@ -34,7 +34,18 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_badges",
         include_str!("../../migrations/0002_badges.sql"),
     ),
-    ("0003_feedback", include_str!("../../migrations/0003_feedback.sql")),
+    (
+        "0003_feedback",
+        include_str!("../../migrations/0003_feedback.sql"),
+    ),
+    (
+        "0004_claims",
+        include_str!("../../migrations/0004_claims.sql"),
+    ),
+    (
+        "0005_retention",
+        include_str!("../../migrations/0005_retention.sql"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +118,8 @@ pub struct EventRecord {
 pub struct Batch {
     pub events: Vec<EventRecord>,
     pub new_tokens: Vec<(Vec<u8>, u32)>,
+    /// Claim codes opened in this batch: (code, valid until).
+    pub claim_codes: Vec<(String, String)>,
     pub snapshot: Option<(u64, String)>,
 }
 
@@ -171,6 +184,16 @@ impl Store {
             .await?;
             tx.commit().await?;
         }
+        Ok(())
+    }
+
+    /// A consistent copy of the whole database in `target` (SQLite `VACUUM INTO`), taken while
+    /// the server keeps serving: readers and the writer are not blocked.
+    pub async fn backup(&self, target: &Path) -> Result<()> {
+        sqlx::query("VACUUM INTO ?")
+            .bind(target.to_string_lossy().into_owned())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -422,6 +445,17 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        for (code, valid_until) in &batch.claim_codes {
+            sqlx::query(
+                "INSERT INTO claim_codes (code, session_id, valid_until) VALUES (?, ?, ?)
+                 ON CONFLICT (code) DO UPDATE SET session_id = excluded.session_id, valid_until = excluded.valid_until",
+            )
+            .bind(code)
+            .bind(session_id)
+            .bind(valid_until)
+            .execute(&mut *tx)
+            .await?;
+        }
         if let Some((seq, state)) = &batch.snapshot {
             sqlx::query(
                 "INSERT INTO snapshots (session_id, seq, state) VALUES (?, ?, ?)
@@ -465,6 +499,99 @@ impl Store {
         })
         .collect::<Result<Vec<_>>>()?;
         Ok(History { snapshot, events })
+    }
+
+    /// The session (id, code) a claim code opens, with its end of validity.
+    pub async fn claim_code(&self, code: &str) -> Result<Option<(i64, String, String)>> {
+        let row = sqlx::query(
+            "SELECT c.session_id, s.code, c.valid_until FROM claim_codes c JOIN sessions s ON s.id = c.session_id WHERE c.code = ?",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok((
+                r.try_get("session_id")?,
+                r.try_get("code")?,
+                r.try_get("valid_until")?,
+            ))
+        })
+        .transpose()
+    }
+
+    /// The badge a participant of a session already has, if any (signing is idempotent).
+    pub async fn badge_of(&self, session_id: i64, pid: u32) -> Result<Option<BadgeRow>> {
+        let row = sqlx::query(select_badges!(
+            "WHERE session_id = ? AND pid = ? ORDER BY issued_at LIMIT 1"
+        ))
+        .bind(session_id)
+        .bind(i64::from(pid))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(badge_from_row).transpose()
+    }
+
+    /// Erases personal data of a session (or of one participant) atomically: the state is
+    /// replaced by a scrubbed snapshot at `seq`, the command log up to `seq` (it holds the
+    /// names) is deleted, resume tokens are dropped, and badges keep only what revocation needs.
+    pub async fn erase_personal_data(
+        &self,
+        session_id: i64,
+        seq: u64,
+        scrubbed_state: &str,
+        pid: Option<u32>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO snapshots (session_id, seq, state) VALUES (?, ?, ?)
+             ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, state = excluded.state",
+        )
+        .bind(session_id)
+        .bind(seq as i64)
+        .bind(scrubbed_state)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM events WHERE session_id = ? AND seq <= ?")
+            .bind(session_id)
+            .bind(seq as i64)
+            .execute(&mut *tx)
+            .await?;
+        let pid = pid.map(i64::from);
+        sqlx::query(
+            "DELETE FROM participant_tokens WHERE session_id = ? AND (? IS NULL OR pid = ?)",
+        )
+        .bind(session_id)
+        .bind(pid)
+        .bind(pid)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE badges SET recipient_name = NULL, credential = NULL WHERE session_id = ? AND (? IS NULL OR pid = ?)")
+            .bind(session_id)
+            .bind(pid)
+            .bind(pid)
+            .execute(&mut *tx)
+            .await?;
+        if pid.is_none() {
+            sqlx::query("UPDATE sessions SET erased_at = ? WHERE id = ?")
+                .bind(now_rfc3339())
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Codes of sessions not erased yet whose last activity is older than `cutoff` (RFC 3339).
+    pub async fn sessions_to_erase(&self, cutoff: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT s.code FROM sessions s
+             WHERE s.erased_at IS NULL
+               AND COALESCE((SELECT MAX(e.at) FROM events e WHERE e.session_id = s.id), s.created_at) < ?",
+        )
+        .bind(cutoff)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// The session code and participant id a resume token belongs to.

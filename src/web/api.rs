@@ -31,6 +31,16 @@ pub fn routes() -> Router<Shared> {
         .route("/api/sessions/{code}", get(read))
         .route("/api/login", post(login))
         .route("/api/users", post(create_user))
+        .route(
+            "/api/sessions/{code}/participants/{pid}/erase",
+            post(erase_participant),
+        )
+        .route(
+            "/api/settings/retention",
+            get(get_retention).put(put_retention),
+        )
+        .route("/api/retention/run", post(run_retention))
+        .route("/api/me", get(personal_data))
         .route("/decks/{deck}/{file}", get(deck_texts))
 }
 
@@ -286,4 +296,106 @@ async fn deck_texts(
         [(axum::http::header::CACHE_CONTROL, "public, max-age=600")],
         Json(deck.client_view(lang, false)),
     ))
+}
+
+/// Organisers erase one participant's personal data on request (RGPD).
+async fn erase_participant(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Authed(principal): Authed,
+    Path((code, pid)): Path<(String, u32)>,
+) -> Result<Json<Value>, ApiError> {
+    if !principal.is_organiser() || !origin_allowed(&state, &headers) {
+        return Err(ApiError::forbidden());
+    }
+    state
+        .store
+        .session_by_code(&code)
+        .await?
+        .ok_or_else(|| ApiError::not_found("session"))?;
+    state
+        .rooms
+        .erase(&code, Some(pid))
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(json!({"erased": true, "session": code, "pid": pid})))
+}
+
+async fn get_retention(
+    State(state): State<Shared>,
+    Authed(principal): Authed,
+) -> Result<Json<Value>, ApiError> {
+    if !principal.is_organiser() {
+        return Err(ApiError::forbidden());
+    }
+    Ok(Json(
+        json!({"days": crate::retention::retention_days(&state.store).await?}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Retention {
+    days: u32,
+}
+
+async fn put_retention(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Authed(principal): Authed,
+    Json(body): Json<Retention>,
+) -> Result<Json<Value>, ApiError> {
+    if !principal.is_organiser() || !origin_allowed(&state, &headers) {
+        return Err(ApiError::forbidden());
+    }
+    if body.days > crate::retention::MAX_RETENTION_DAYS {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("at most {} days", crate::retention::MAX_RETENTION_DAYS),
+        ));
+    }
+    crate::retention::set_retention_days(&state.store, body.days).await?;
+    Ok(Json(json!({"days": body.days})))
+}
+
+/// Runs the retention job now (it also runs hourly); returns the sessions erased.
+async fn run_retention(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Authed(principal): Authed,
+) -> Result<Json<Value>, ApiError> {
+    if !principal.is_organiser() || !origin_allowed(&state, &headers) {
+        return Err(ApiError::forbidden());
+    }
+    let erased = crate::retention::run_once(&state.store, &state.rooms)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(json!({"erased": erased})))
+}
+
+/// A participant's right of access: what is stored about them, with their resume token as
+/// `Authorization: Bearer` (the phone keeps it; `/me` shows it).
+async fn personal_data(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(ApiError::unauthorized)?;
+    let (code, pid) = state
+        .store
+        .participant_for_token(token.trim())
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let room = state.rooms.get(&code).await.map_err(ApiError::internal)?;
+    let mut data = room
+        .personal_data(pid)
+        .await
+        .ok_or_else(|| ApiError::internal("the session is not available"))?;
+    data["feedback"] = json!("anonymous: stored without your name, it cannot be linked to you");
+    data["retention_days"] = json!(crate::retention::retention_days(&state.store).await?);
+    Ok(Json(data))
 }

@@ -14,7 +14,9 @@ use super::{ApiError, Authed, Shared, origin_allowed};
 use crate::badge::verify::VerifyReport;
 use crate::deck::Lang;
 use crate::issuer::{IssueRequest, IssuerError, STATUS_LIST_PATH};
-use crate::web::pages::render_verify;
+use crate::web::pages::{self, render_verify};
+use axum::extract::ConnectInfo;
+use std::net::SocketAddr;
 
 /// Largest badge file accepted for verification: a baked PNG with its embedded images is far smaller.
 pub const VERIFY_MAX_BYTES: usize = 4 * 1024 * 1024;
@@ -28,6 +30,9 @@ pub fn routes() -> Router<Shared> {
         .route("/api/badges", post(issue).get(list))
         .route("/api/badges/{id}/revoke", post(revoke))
         .route("/b/{id}/{file}", get(download))
+        .route("/b/{id}", get(badge_page))
+        .route("/claim", get(claim_page).post(claim))
+        .route("/qr/claim/{file}", get(claim_qr))
         .layer(DefaultBodyLimit::max(VERIFY_MAX_BYTES))
 }
 
@@ -177,7 +182,7 @@ async fn issue(
             pid: None,
         })
         .await?;
-    let links = private_links(&state, &issued.id, &issued.access_key);
+    let links = private_links(&state, &issued.id);
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": issued.id, "credential": issued.credential, "links": links})),
@@ -196,15 +201,17 @@ pub fn plausible_email(email: &str) -> bool {
         })
 }
 
-/// The private download links of a badge (they carry its secret).
-pub fn private_links(state: &Shared, id: &str, access_key: &str) -> Value {
-    let uuid = id.strip_prefix("urn:uuid:").unwrap_or(id);
-    let base = &state.base_url;
-    json!({
-        "png": format!("{base}/b/{uuid}/badge.png?k={access_key}"),
-        "svg": format!("{base}/b/{uuid}/badge.svg?k={access_key}"),
-        "json": format!("{base}/b/{uuid}/credential.json?k={access_key}"),
-    })
+/// The private links of a badge as absolute URLs (they carry its secret).
+pub fn private_links(state: &Shared, id: &str) -> Value {
+    let mut links = state.issuer.private_paths(id);
+    if let Value::Object(map) = &mut links {
+        for value in map.values_mut() {
+            if let Some(path) = value.as_str() {
+                *value = Value::String(format!("{}{path}", state.base_url));
+            }
+        }
+    }
+    links
 }
 
 async fn list(
@@ -318,4 +325,188 @@ async fn download(
         }
         _ => return Err(ApiError::not_found("file")),
     })
+}
+
+/// `/b/{uuid}?k=SECRET`: the recipient's page for their badge, with the downloads.
+async fn badge_page(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<Key>,
+) -> Response {
+    let id = full_id(&id);
+    let key = q.k.as_deref().unwrap_or_default();
+    let Ok(row) = state.issuer.badge(&id, Some(key)).await else {
+        return pages::page_error(
+            pages::tr(&state, &headers, None),
+            StatusCode::NOT_FOUND,
+            "error-not-found",
+        );
+    };
+    let t = pages::tr(&state, &headers, None);
+    let credential: Value = row
+        .credential
+        .as_deref()
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or_default();
+    let links = state.issuer.private_paths(&id);
+    let link = |k: &str| links[k].as_str().unwrap_or_default().to_string();
+    pages::render(&BadgePage {
+        t,
+        name: row.recipient_name.unwrap_or_default(),
+        achievement: credential
+            .pointer("/credentialSubject/achievement/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        png: link("png"),
+        svg: link("svg"),
+        json: link("json"),
+        page: link("page"),
+    })
+}
+
+#[derive(askama::Template)]
+#[template(path = "badge.html")]
+struct BadgePage<'a> {
+    t: crate::i18n::Tr<'a>,
+    name: String,
+    achievement: String,
+    png: String,
+    svg: String,
+    json: String,
+    page: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "claim.html")]
+struct ClaimPage<'a> {
+    t: crate::i18n::Tr<'a>,
+    code: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ClaimQuery {
+    code: Option<String>,
+}
+
+async fn claim_page(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<ClaimQuery>,
+) -> Response {
+    let code = q
+        .code
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(12)
+        .collect();
+    pages::render(&ClaimPage {
+        t: pages::tr(&state, &headers, None),
+        code,
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct ClaimForm {
+    code: String,
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    lang: String,
+}
+
+/// `/claim`: a badge with the claim code a facilitator showed (for a phone that died, or
+/// someone who left early). Attempts are limited per address: a code is short.
+async fn claim(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::Form(form): axum::Form<ClaimForm>,
+) -> Response {
+    let t = pages::tr(&state, &headers, None);
+    let code_typed: String = form.code.trim().to_ascii_uppercase();
+    let again = |status: StatusCode, error: String| {
+        (
+            status,
+            pages::render(&ClaimPage {
+                t,
+                code: code_typed
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .take(12)
+                    .collect(),
+                error: Some(error),
+            }),
+        )
+            .into_response()
+    };
+    if !origin_allowed(&state, &headers) {
+        return pages::page_error(t, StatusCode::FORBIDDEN, "error-refused");
+    }
+    if !state.claim_attempts.allow(peer.ip()) {
+        return again(StatusCode::TOO_MANY_REQUESTS, t.get("claim-slow-down"));
+    }
+    let Ok(name) = crate::session::code::clean_name(&form.name) else {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t.get("badge-name-missing"),
+        );
+    };
+    let email = Some(form.email.trim()).filter(|e| !e.is_empty());
+    if email.is_some_and(|e| !plausible_email(e)) {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t.get("badge-error-invalid"),
+        );
+    }
+    let found = match state.store.claim_code(&code_typed).await {
+        Ok(found) => found,
+        Err(e) => return pages::internal(t, e),
+    };
+    let now = crate::store::now_rfc3339();
+    let Some((session_id, session_code, valid_until)) =
+        found.filter(|(_, _, until)| now.as_str() < until.as_str())
+    else {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, t.get("claim-wrong"));
+    };
+    let lang = Lang::parse(&form.lang).unwrap_or(t.lang);
+    let request = IssueRequest {
+        name: &name,
+        email,
+        achievement_id: None,
+        lang,
+        session_id: Some(session_id),
+        pid: None,
+    };
+    let issued = match state.issuer.issue(request).await {
+        Ok(issued) => issued,
+        Err(e) => return pages::internal(t, e),
+    };
+    tracing::info!(session = %session_code, until = %valid_until, "badge claimed with a code");
+    if let Ok(room) = state.rooms.get(&session_code).await {
+        room.notify_staff(json!({"type": "badge.claimed"})).await;
+    }
+    let page = state.issuer.private_paths(&issued.id)["page"]
+        .as_str()
+        .unwrap_or("/")
+        .to_string();
+    axum::response::Redirect::to(&page).into_response()
+}
+
+async fn claim_qr(State(state): State<Shared>, Path(file): Path<String>) -> Response {
+    let code: String = file
+        .trim_end_matches(".svg")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(12)
+        .collect();
+    match crate::qr::svg(&format!("{}/claim?code={code}", state.base_url)) {
+        Some(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod badges;
 pub mod feedback;
+pub mod limit;
 pub mod organiser;
 pub mod pages;
 pub mod ws;
@@ -38,6 +39,10 @@ pub struct AppState {
     pub decks: Arc<DeckLibrary>,
     pub i18n: Arc<I18n>,
     pub issuer: Arc<Issuer>,
+    /// Claim-code attempts per address.
+    pub claim_attempts: limit::AttemptLimiter,
+    /// Wrong join codes and resume tokens per address.
+    pub hello_failures: limit::AttemptLimiter,
     pub rooms: Arc<Rooms>,
     pub config: ServeConfig,
     /// Base of the links we hand out (join URLs, QR codes): `--public-url`, or the listen address.

@@ -31,6 +31,7 @@ const COOKIE_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/", get(home))
+        .route("/me", get(my_data))
         .route("/join", get(join_form))
         .route("/j/{code}", get(phone))
         .route("/login", get(login_page).post(login))
@@ -725,5 +726,18 @@ pub fn render_verify(
         valid_from: text(|s| s.valid_from.clone()),
         valid_until: text(|s| s.valid_until.clone()),
         checks,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "me.html")]
+struct MyDataPage<'a> {
+    t: Tr<'a>,
+}
+
+/// "My data": the page reads this phone's resume tokens and asks `/api/me` (right of access).
+async fn my_data(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    render(&MyDataPage {
+        t: tr(&state, &headers, None),
     })
 }

@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
+use std::net::{IpAddr, SocketAddr};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, interval, timeout};
 
@@ -51,6 +52,7 @@ const CLOSE_POLICY: u16 = 1008;
 pub async fn upgrade(
     State(state): State<Shared>,
     headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ws: WebSocketUpgrade,
 ) -> Response {
     if !origin_allowed(&state, &headers) {
@@ -64,7 +66,7 @@ pub async fn upgrade(
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| serve(socket, state, principal))
+        .on_upgrade(move |socket| serve(socket, state, principal, peer.ip()))
 }
 
 /// Counts a connection for the cap while it lives.
@@ -106,7 +108,7 @@ impl RateLimit {
     }
 }
 
-async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>) {
+async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, ip: IpAddr) {
     state.connections.fetch_add(1, Ordering::Relaxed);
     let _slot = ConnectionSlot(Arc::clone(&state));
     let (mut sink, mut stream) = socket.split();
@@ -146,6 +148,19 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>) {
         match hello(&state, principal.as_ref(), &text, conn, &outbox).await {
             Ok(room) => break room,
             Err((code, message)) => {
+                // Wrong codes and tokens count against the address: guessing is cut off.
+                if matches!(code, "unknown_code" | "unknown_token")
+                    && !state.hello_failures.allow(ip)
+                {
+                    let _ = send_error(
+                        &mut sink,
+                        "rate_limited",
+                        "too many wrong codes; wait a few minutes",
+                    )
+                    .await;
+                    let _ = close(&mut sink, CLOSE_POLICY, "guessing").await;
+                    return;
+                }
                 if send_error(&mut sink, code, &message).await.is_err() {
                     return;
                 }

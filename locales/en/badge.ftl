@@ -1,0 +1,74 @@
+## Badge desk (phone, console, projector)
+badge-title = Your Open Badge
+badge-not-open = The facilitator will open the badge desk soon.
+badge-name = Name to print on the badge
+badge-name-hint = It appears as is in the signed badge.
+badge-name-missing = Enter the name to print on the badge.
+badge-email = E-mail address (optional)
+badge-email-hint = Recommended: badge backpacks (Open Badge Passport, Credly…) recognise your badges by your e-mail. Only a salted hash of the address goes into the badge; Atelier does not keep it.
+badge-claim-code = Claim code
+badge-claim-code-hint = The code the facilitator shows.
+badge-comment = A word for the facilitator (optional)
+badge-comment-hint = For example what you take away from the workshop.
+badge-get = Get my badge
+badge-ask = Send my request
+badge-offline = No connection right now: try again in a moment.
+badge-pending = Request sent. The facilitator is looking at it; you will be told here.
+badge-signing = Your badge is being signed…
+badge-refused = The facilitator did not approve your request. Have a word with them!
+badge-failed = The badge could not be signed. Tell the facilitator.
+badge-ready = Your badge is ready.
+badge-open-announce = The badge desk is open.
+badge-yours = Congratulations { $name }! This signed badge is yours.
+badge-image-alt = Open Badge of { $name }
+badge-download-png = Download the badge image (PNG)
+badge-download-png-hint = For a badge backpack (Open Badge Passport, Credly) and to share it. On an iPhone choose “Save to Files”, not “Photos”, which may strip the badge's data.
+badge-download-svg = Download the vector image (SVG)
+badge-download-svg-hint = The same, as a vector image.
+badge-download-json = Download the badge for a wallet (JSON)
+badge-download-json-hint = For a digital wallet (e.g. Learner Credential Wallet: “add from file”).
+badge-verify = Verify a badge
+badge-private-link = Your personal link to find this badge later:
+badge-private-link-label = open my badge
+badge-error-wrong_claim_code = This claim code is not right.
+badge-error-claim_code_expired = This claim code has expired.
+badge-error-invalid = Check the name and the e-mail address.
+badge-error-badges_not_open = The badge desk is not open yet.
+badge-error-already_issued = You already have your badge.
+badge-desk = Badge desk
+badge-mode = How badges are issued
+badge-mode-automatic = Automatic issuing
+badge-mode-review = Issuing after review
+badge-mode-claim_code = Issuing with a claim code
+badge-claim-until = Code valid until
+badge-open = Open the badge desk
+badge-reopen = Change the mode
+badge-desk-open = Open: { $mode }
+badge-desk-closed = Not open yet.
+badge-claim-valid = valid until { $until }
+badge-count = { $count ->
+    [0] No badge issued
+    [one] 1 badge issued
+   *[other] { $count } badges issued
+}
+badge-col-name = Name
+badge-col-status = Status
+badge-col-action = Decision
+badge-status-pending = waiting
+badge-status-approved = approved, signing…
+badge-status-refused = refused
+badge-status-issued = badge issued
+badge-approve = Approve
+badge-refuse = Refuse
+badge-no-request = No request yet.
+badge-screen-soon = Badges are coming…
+badge-screen-phones = Get your Open Badge on your phone!
+badge-screen-claim = Phone off? Go to { $host }/claim with this code:
+badge-feedback-stats = Feedback: { $count } · average { $average } / 5
+## The /claim page and the badge page
+claim-title = Get a badge with a code
+claim-intro = Did the facilitator give you a claim code? Enter it with your name to receive your Open Badge.
+claim-submit = Get my badge
+claim-wrong = This claim code does not exist or has expired.
+claim-slow-down = Too many tries. Wait a minute before trying again.
+badge-page-title = Open Badge

@@ -1,0 +1,74 @@
+## Badge desk (phone, console, projector)
+badge-title = Votre Open Badge
+badge-not-open = L'animateur ouvrira bientôt la délivrance des badges.
+badge-name = Nom à inscrire sur le badge
+badge-name-hint = Il apparaîtra tel quel dans le badge signé.
+badge-name-missing = Indiquez le nom à inscrire sur le badge.
+badge-email = Adresse e-mail (facultatif)
+badge-email-hint = Conseillé : les sacs à badges (Open Badge Passport, Credly…) reconnaissent vos badges grâce à votre e-mail. Seule une empreinte salée de l'adresse entre dans le badge ; Atelier ne la garde pas.
+badge-claim-code = Code de demande
+badge-claim-code-hint = Le code affiché par l'animateur.
+badge-comment = Commentaire pour l'animateur (facultatif)
+badge-comment-hint = Par exemple ce que vous avez retenu de l'atelier.
+badge-get = Recevoir mon badge
+badge-ask = Envoyer ma demande
+badge-offline = Pas de connexion pour l'instant : réessayez dans un instant.
+badge-pending = Demande envoyée. L'animateur l'examine ; vous serez prévenu ici.
+badge-signing = Votre badge est en cours de signature…
+badge-refused = L'animateur n'a pas validé votre demande. Parlez-lui en !
+badge-failed = Le badge n'a pas pu être signé. Prévenez l'animateur.
+badge-ready = Votre badge est prêt.
+badge-open-announce = La délivrance des badges est ouverte.
+badge-yours = Félicitations { $name } ! Ce badge signé vous appartient.
+badge-image-alt = Open Badge de { $name }
+badge-download-png = Télécharger l'image du badge (PNG)
+badge-download-png-hint = Pour un sac à badges (Open Badge Passport, Credly) et pour le partager. Sur iPhone, choisissez « Enregistrer dans Fichiers » et non « Photos », qui peut effacer les informations du badge.
+badge-download-svg = Télécharger l'image vectorielle (SVG)
+badge-download-svg-hint = La même chose, en image vectorielle.
+badge-download-json = Télécharger le badge pour un portefeuille (JSON)
+badge-download-json-hint = Pour un portefeuille numérique (par exemple Learner Credential Wallet : « ajouter depuis un fichier »).
+badge-verify = Vérifier un badge
+badge-private-link = Votre lien personnel pour retrouver ce badge plus tard :
+badge-private-link-label = ouvrir mon badge
+badge-error-wrong_claim_code = Ce code de demande n'est pas le bon.
+badge-error-claim_code_expired = Ce code de demande a expiré.
+badge-error-invalid = Vérifiez le nom et l'adresse e-mail.
+badge-error-badges_not_open = La délivrance des badges n'est pas encore ouverte.
+badge-error-already_issued = Vous avez déjà votre badge.
+badge-desk = Délivrance des badges
+badge-mode = Mode de délivrance
+badge-mode-automatic = Délivrance automatique
+badge-mode-review = Délivrance après examen
+badge-mode-claim_code = Délivrance avec code de demande
+badge-claim-until = Code valable jusqu'au
+badge-open = Ouvrir la délivrance
+badge-reopen = Changer de mode
+badge-desk-open = Ouverte : { $mode }
+badge-desk-closed = Pas encore ouverte.
+badge-claim-valid = valable jusqu'au { $until }
+badge-count = { $count ->
+    [0] Aucun badge délivré
+    [one] 1 badge délivré
+   *[other] { $count } badges délivrés
+}
+badge-col-name = Nom
+badge-col-status = État
+badge-col-action = Décision
+badge-status-pending = en attente
+badge-status-approved = validé, signature…
+badge-status-refused = refusé
+badge-status-issued = badge délivré
+badge-approve = Valider
+badge-refuse = Refuser
+badge-no-request = Aucune demande pour l'instant.
+badge-screen-soon = Les badges arrivent…
+badge-screen-phones = Recevez votre Open Badge sur votre téléphone !
+badge-screen-claim = Téléphone éteint ? Allez sur { $host }/claim avec ce code :
+badge-feedback-stats = Avis : { $count } · moyenne { $average } / 5
+## The /claim page and the badge page
+claim-title = Recevoir un badge avec un code
+claim-intro = Vous avez un code de demande donné par l'animateur ? Indiquez-le avec votre nom pour recevoir votre Open Badge.
+claim-submit = Recevoir mon badge
+claim-wrong = Ce code de demande n'existe pas ou a expiré.
+claim-slow-down = Trop d'essais. Patientez une minute avant de réessayer.
+badge-page-title = Open Badge

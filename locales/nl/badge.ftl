@@ -1,0 +1,74 @@
+## Badge desk (phone, console, projector)
+badge-title = Jouw Open Badge
+badge-not-open = De begeleider opent zo dadelijk de uitreiking van de badges.
+badge-name = Naam op de badge
+badge-name-hint = Die komt zo in de ondertekende badge.
+badge-name-missing = Vul de naam in die op de badge moet komen.
+badge-email = E-mailadres (niet verplicht)
+badge-email-hint = Aangeraden: badge-rugzakken (Open Badge Passport, Credly…) herkennen je badges aan je e-mailadres. Alleen een gezouten hash van het adres komt in de badge; Atelier bewaart het niet.
+badge-claim-code = Claimcode
+badge-claim-code-hint = De code die de begeleider toont.
+badge-comment = Opmerking voor de begeleider (niet verplicht)
+badge-comment-hint = Bijvoorbeeld wat je van de workshop onthoudt.
+badge-get = Mijn badge ontvangen
+badge-ask = Mijn aanvraag versturen
+badge-offline = Nu geen verbinding: probeer het zo opnieuw.
+badge-pending = Aanvraag verstuurd. De begeleider bekijkt ze; je krijgt hier bericht.
+badge-signing = Je badge wordt ondertekend…
+badge-refused = De begeleider heeft je aanvraag niet goedgekeurd. Spreek hem of haar aan!
+badge-failed = De badge kon niet ondertekend worden. Verwittig de begeleider.
+badge-ready = Je badge is klaar.
+badge-open-announce = De uitreiking van de badges is geopend.
+badge-yours = Proficiat { $name }! Deze ondertekende badge is van jou.
+badge-image-alt = Open Badge van { $name }
+badge-download-png = Afbeelding van de badge downloaden (PNG)
+badge-download-png-hint = Voor een badge-rugzak (Open Badge Passport, Credly) en om te delen. Kies op een iPhone “Bewaar in Bestanden” en niet “Foto's”, dat de gegevens van de badge kan wissen.
+badge-download-svg = Vectorafbeelding downloaden (SVG)
+badge-download-svg-hint = Hetzelfde, als vectorafbeelding.
+badge-download-json = Badge downloaden voor een wallet (JSON)
+badge-download-json-hint = Voor een digitale wallet (bijvoorbeeld Learner Credential Wallet: “toevoegen uit bestand”).
+badge-verify = Een badge controleren
+badge-private-link = Je persoonlijke link om deze badge later terug te vinden:
+badge-private-link-label = mijn badge openen
+badge-error-wrong_claim_code = Deze claimcode klopt niet.
+badge-error-claim_code_expired = Deze claimcode is verlopen.
+badge-error-invalid = Controleer de naam en het e-mailadres.
+badge-error-badges_not_open = De uitreiking van de badges is nog niet geopend.
+badge-error-already_issued = Je hebt je badge al.
+badge-desk = Uitreiking van de badges
+badge-mode = Manier van uitreiken
+badge-mode-automatic = Automatische uitreiking
+badge-mode-review = Uitreiking na beoordeling
+badge-mode-claim_code = Uitreiking met claimcode
+badge-claim-until = Code geldig tot
+badge-open = Uitreiking openen
+badge-reopen = Manier wijzigen
+badge-desk-open = Geopend: { $mode }
+badge-desk-closed = Nog niet geopend.
+badge-claim-valid = geldig tot { $until }
+badge-count = { $count ->
+    [0] Nog geen badge uitgereikt
+    [one] 1 badge uitgereikt
+   *[other] { $count } badges uitgereikt
+}
+badge-col-name = Naam
+badge-col-status = Stand
+badge-col-action = Beslissing
+badge-status-pending = wacht
+badge-status-approved = goedgekeurd, ondertekenen…
+badge-status-refused = geweigerd
+badge-status-issued = badge uitgereikt
+badge-approve = Goedkeuren
+badge-refuse = Weigeren
+badge-no-request = Nog geen aanvragen.
+badge-screen-soon = De badges komen eraan…
+badge-screen-phones = Ontvang je Open Badge op je smartphone!
+badge-screen-claim = Smartphone uit? Ga naar { $host }/claim met deze code:
+badge-feedback-stats = Feedback: { $count } · gemiddeld { $average } / 5
+## The /claim page and the badge page
+claim-title = Een badge ontvangen met een code
+claim-intro = Heb je een claimcode van de begeleider gekregen? Vul ze in met je naam om je Open Badge te ontvangen.
+claim-submit = Mijn badge ontvangen
+claim-wrong = Deze claimcode bestaat niet of is verlopen.
+claim-slow-down = Te veel pogingen. Wacht een minuut en probeer het dan opnieuw.
+badge-page-title = Open Badge

@@ -1,0 +1,72 @@
+//! `atelier backup FILE` while the server runs, and a restore from that file.
+
+mod common;
+
+use std::process::Command;
+
+use common::{ADMIN_TOKEN, Client, TestServer};
+use serde_json::json;
+
+#[tokio::test]
+async fn an_online_backup_restores_every_session() {
+    let server = TestServer::start().await;
+    let code = server.create_session(&["bingo"]).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_ada, ada) = Client::join(server.addr, &code, "Ada").await;
+    let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    staff.send(json!({"type": "phase.next"})).await;
+    let changed = staff.expect("phase.changed").await;
+
+    // The backup runs from another process while the server serves (and keeps serving).
+    let backup_dir = tempfile::tempdir().unwrap();
+    let file = backup_dir.path().join("atelier-backup.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_atelier"))
+        .arg("--data-dir")
+        .arg(&server.dir)
+        .arg("backup")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_bob, bob) = Client::join(server.addr, &code, "Bob").await;
+    assert_eq!(bob["type"], "welcome", "the server kept serving");
+    let again = Command::new(env!("CARGO_BIN_EXE_atelier"))
+        .arg("--data-dir")
+        .arg(&server.dir)
+        .arg("backup")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
+
+    // Restore (README): a new data directory with the backup as its database, plus the keys.
+    let restored = tempfile::tempdir().unwrap();
+    std::fs::copy(&file, restored.path().join("atelier.db")).unwrap();
+    copy_dir(&server.dir.join("keys"), &restored.path().join("keys"));
+    std::fs::copy(
+        server.dir.join("link.key"),
+        restored.path().join("link.key"),
+    )
+    .unwrap();
+    let second = TestServer::start_in(restored.path()).await;
+    let (_phone, resumed) = Client::resume(second.addr, ada["token"].as_str().unwrap()).await;
+    assert_eq!(resumed["you"]["name"], "Ada");
+    assert_eq!(resumed["session"]["phase"], changed["phase"]);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}

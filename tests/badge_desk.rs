@@ -1,0 +1,277 @@
+//! The end of the workshop: the badge desk in its three modes, over real WebSockets, with
+//! the badges checked by the third-party verifier; the /claim page and its limits.
+
+mod common;
+
+use common::verifier::{node_ready, run_js_at};
+use common::{ADMIN_TOKEN, Client, TestServer};
+use serde_json::{Value, json};
+
+/// A session straight at the badge desk, with its facilitator console.
+async fn at_badge_desk(server: &TestServer) -> (String, Client) {
+    let session = server.create_session(&[]).await;
+    let code = session["code"].as_str().unwrap().to_string();
+    let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    staff.send(json!({"type": "phase.next"})).await;
+    let changed = staff.expect("phase.changed").await;
+    assert_eq!(changed["phase"]["kind"], "badges");
+    (code, staff)
+}
+
+/// Downloads a badge file by its (relative) private link and checks it with the third-party verifier.
+async fn assert_verifies(server: &TestServer, link: &str, name: &str) {
+    let response = server.http().get(server.url(link)).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{link}");
+    let bytes = response.bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("badge.png");
+    std::fs::write(&file, &bytes).unwrap();
+    if node_ready() {
+        let result = run_js_at(&file, &[], None);
+        assert!(result.ok, "{}", result.output);
+    }
+    let report: Value = server
+        .http()
+        .post(server.url("/api/verify"))
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["summary"]["recipient_name"], name);
+}
+
+#[tokio::test]
+async fn automatic_issuing_puts_a_verifiable_badge_on_the_phone() {
+    let server = TestServer::start().await;
+    let (code, mut staff) = at_badge_desk(&server).await;
+    let (mut ada, welcome) = Client::join(server.addr, &code, "Ada").await;
+    assert_eq!(welcome["badge"]["mode"], Value::Null);
+
+    // Before the desk opens, a request is refused and changes nothing.
+    ada.send(json!({"type": "badge.request", "name": "Ada Lovelace"}))
+        .await;
+    assert_eq!(ada.expect("error").await["code"], "badges_not_open");
+
+    staff
+        .send(json!({"type": "badge.open", "mode": "automatic"}))
+        .await;
+    assert_eq!(ada.expect("badge.opened").await["mode"], "automatic");
+    ada.send(json!({"type": "badge.request", "name": "Ada Lovelace", "email": "ada@example.org", "lang": "en"})).await;
+    assert_eq!(ada.expect("badge.status").await["status"], "approved");
+    let ready = ada.expect("badge.ready").await;
+    let links = ready["links"].clone();
+    assert_verifies(&server, links["png"].as_str().unwrap(), "Ada Lovelace").await;
+    let json: Value = server
+        .http()
+        .get(server.url(links["json"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        json["credentialSubject"]["achievement"]["name"], "Introduction to Open Badges",
+        "the phone's language"
+    );
+    assert!(!json.to_string().contains("ada@example.org"));
+
+    // The console sees the badge; a second request is refused.
+    loop {
+        let request = staff.expect("badge.request").await;
+        if request["request"]["status"] == "issued" {
+            assert_eq!(
+                request["request"]["has_email"], false,
+                "the e-mail is forgotten once signed"
+            );
+            break;
+        }
+    }
+    ada.send(json!({"type": "badge.request", "name": "Ada again"}))
+        .await;
+    assert_eq!(ada.expect("error").await["code"], "already_issued");
+
+    // Coming back later (new connection, or after a restart): the badge links are in the welcome.
+    let token = welcome["token"].as_str().unwrap().to_string();
+    drop(ada);
+    let mut server = server;
+    server.restart().await;
+    let (_ada, again) = Client::resume(server.addr, &token).await;
+    assert_eq!(again["badge"]["request"]["status"], "issued");
+    assert_eq!(again["badge"]["links"], links);
+    let page = server
+        .http()
+        .get(server.url(links["page"].as_str().unwrap()))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Ada Lovelace") && page.contains("Save to Files"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn review_issuing_waits_for_the_facilitator() {
+    let server = TestServer::start().await;
+    let (code, mut staff) = at_badge_desk(&server).await;
+    let (mut bob, welcome) = Client::join(server.addr, &code, "Bob").await;
+    let pid = welcome["you"]["pid"].clone();
+    staff
+        .send(json!({"type": "badge.open", "mode": "review"}))
+        .await;
+    bob.expect("badge.opened").await;
+    bob.send(json!({"type": "badge.request", "name": "Bob Marley", "comment": "J'ai appris plein de choses"})).await;
+    assert_eq!(bob.expect("badge.status").await["status"], "pending");
+    let request = staff.expect("badge.request").await;
+    assert_eq!(request["request"]["comment"], "J'ai appris plein de choses");
+
+    // Only the facilitator decides.
+    bob.send(json!({"type": "badge.decide", "pid": pid, "approve": true}))
+        .await;
+    assert_eq!(bob.expect("error").await["code"], "forbidden");
+
+    staff
+        .send(json!({"type": "badge.decide", "pid": pid, "approve": false}))
+        .await;
+    assert_eq!(bob.expect("badge.status").await["status"], "refused");
+    staff
+        .send(json!({"type": "badge.decide", "pid": pid, "approve": true}))
+        .await;
+    assert_eq!(bob.expect("badge.status").await["status"], "approved");
+    let ready = bob.expect("badge.ready").await;
+    assert_verifies(
+        &server,
+        ready["links"]["svg"].as_str().unwrap(),
+        "Bob Marley",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn claim_codes_work_on_phones_and_at_claim_with_limits() {
+    let server = TestServer::start().await;
+    let (code, mut staff) = at_badge_desk(&server).await;
+    let (mut cy, _) = Client::join(server.addr, &code, "Cy").await;
+
+    staff.send(json!({"type": "badge.open", "mode": "claim_code", "valid_until": "2020-01-01T00:00:00Z"})).await;
+    assert_eq!(
+        staff.expect("error").await["code"],
+        "bad_validity",
+        "an end date in the past is refused"
+    );
+    staff.send(json!({"type": "badge.open", "mode": "claim_code", "valid_until": "2099-01-01T00:00:00Z"})).await;
+    let claim = staff.expect("badge.claim_code").await;
+    let claim_code = claim["code"].as_str().unwrap().to_string();
+    assert_eq!(claim_code.len(), 6);
+
+    cy.expect("badge.opened").await;
+    cy.send(json!({"type": "badge.request", "name": "Cy", "claim_code": "AAAAAA"}))
+        .await;
+    assert_eq!(cy.expect("error").await["code"], "wrong_claim_code");
+    cy.send(
+        json!({"type": "badge.request", "name": "Cy", "claim_code": claim_code.to_lowercase()}),
+    )
+    .await;
+    let ready = cy.expect("badge.ready").await;
+    assert_verifies(&server, ready["links"]["png"].as_str().unwrap(), "Cy").await;
+
+    // Someone whose phone died claims at /claim.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let claimed = http
+        .post(server.url("/claim"))
+        .form(&[
+            ("code", claim_code.as_str()),
+            ("name", "Dee"),
+            ("email", ""),
+            ("lang", "fr"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(claimed.status(), 303, "redirected to the badge page");
+    let page = claimed.headers()["location"].to_str().unwrap().to_string();
+    assert!(page.starts_with("/b/"));
+    let html = server
+        .http()
+        .get(server.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Dee"));
+    let png_link = html
+        .split("href=\"")
+        .map(|s| s.split('"').next().unwrap())
+        .find(|href| href.contains("badge.png"))
+        .unwrap()
+        .replace("&#x3d;", "=")
+        .replace("&#61;", "=");
+    assert_verifies(&server, &png_link, "Dee").await;
+    assert_eq!(staff.expect("badge.claimed").await["type"], "badge.claimed");
+
+    // A wrong code is refused; guessing is cut off after a few tries.
+    let wrong = http
+        .post(server.url("/claim"))
+        .form(&[("code", "ZZZZZZ"), ("name", "Eve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 422);
+    let mut last = 0;
+    for _ in 0..12 {
+        last = http
+            .post(server.url("/claim"))
+            .form(&[("code", "ZZZZZZ"), ("name", "Eve")])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+    }
+    assert_eq!(last, 429);
+}
+
+#[tokio::test]
+async fn an_expired_claim_code_is_refused_at_claim() {
+    let server = TestServer::start().await;
+    let (_code, mut staff) = at_badge_desk(&server).await;
+    staff.send(json!({"type": "badge.open", "mode": "claim_code", "valid_until": "2099-01-01T00:00:00Z"})).await;
+    let claim_code = staff.expect("badge.claim_code").await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Time passes: the code's end of validity is now in the past.
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        server.dir.join("atelier.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query("UPDATE claim_codes SET valid_until = '2020-01-01T00:00:00Z'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let expired = server
+        .http()
+        .post(server.url("/claim"))
+        .form(&[("code", claim_code.as_str()), ("name", "Fay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status(), 422);
+    assert!(expired.text().await.unwrap().contains("expiré"));
+}
