@@ -239,6 +239,31 @@ impl Issuer {
         }
     }
 
+    /// The organiser's logo for the issuer profile (settings key `issuer_image`: JSON
+    /// `{type, data}` with base64 data, validated at upload), embedded as a `data:` URI.
+    pub async fn issuer_image(&self) -> Result<Option<ImageSource>, IssuerError> {
+        #[derive(Deserialize)]
+        struct Stored {
+            #[serde(rename = "type")]
+            media_type: String,
+            data: String,
+        }
+        let Some(json) = self.store.setting("issuer_image").await? else {
+            return Ok(None);
+        };
+        let Ok(Some(stored)) = serde_json::from_str::<Option<Stored>>(&json) else {
+            return Ok(None);
+        };
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(stored.data) else {
+            return Ok(None);
+        };
+        Ok(Some(if stored.media_type == "image/svg+xml" {
+            ImageSource::svg(bytes)
+        } else {
+            ImageSource::png(bytes)
+        }))
+    }
+
     pub async fn set_issuer_config(&self, config: &IssuerConfig) -> Result<(), IssuerError> {
         let json =
             serde_json::to_string(config).map_err(|e| IssuerError::Settings(e.to_string()))?;
@@ -345,7 +370,7 @@ impl Issuer {
             url: issuer_config.url.or_else(|| self.public_url.clone()),
             email: issuer_config.email,
             description: issuer_config.description,
-            image: None,
+            image: self.issuer_image().await?,
         };
         let recipient = Recipient {
             name: request.name.to_string(),

@@ -23,6 +23,7 @@ function phone(container, ctx) {
   let request = view.request;
   let links = view.links || null;
   let feedbackMounted = false;
+  let phaseKind = ctx.session.phase && ctx.session.phase.kind;
   const root = el("div", { className: "badge-desk" });
   const feedbackBox = el("div", { className: "feedback-box" });
   container.append(root, feedbackBox);
@@ -32,9 +33,12 @@ function phone(container, ctx) {
     root.append(el("h2", { textContent: t("badge-title") }));
     if (request && request.status === "issued" && links) return renderBadge();
     if (!mode) {
-      root.append(el("p", { textContent: t("badge-not-open") }));
+      // In the feedback phase a desk that never opened is no news: only the form shows.
+      if (phaseKind === "badges") root.append(el("p", { textContent: t("badge-not-open") }));
+      else root.hidden = true;
       return;
     }
+    root.hidden = false;
     if (request && request.status === "pending") {
       root.append(el("p", { className: "status", textContent: t("badge-pending") }));
       return;
@@ -157,7 +161,9 @@ function phone(container, ctx) {
       return true;
     },
     phase(phase) {
+      phaseKind = phase.kind;
       if (phase.kind === "feedback" || phase.kind === "closed") mountFeedback();
+      render();
     },
   };
 }
@@ -171,8 +177,14 @@ function console_(container, ctx) {
   const requests = new Map(Object.entries(view.requests || {}).map(([pid, r]) => [Number(pid), r]));
   let mode = view.mode;
   let claim = view.claim;
+  let claimed = 0;
   const root = el("section", { className: "card badge-console" });
-  container.append(root);
+  const statsBox = el("div", { className: "card" });
+  container.append(root, statsBox);
+  let stats = null;
+  import("./feedback.js").then((m) => {
+    stats = m.mountStats(statsBox, { t, code: ctx.session.code, staff: true });
+  });
 
   function render() {
     root.replaceChildren(el("h2", { textContent: t("badge-desk") }));
@@ -201,7 +213,7 @@ function console_(container, ctx) {
       root.append(el("p", { className: "claim" }, t("badge-claim-code"), " ", el("strong", { className: "code", textContent: claim.code }), " · ", t("badge-claim-valid", { until: new Date(claim.valid_until).toLocaleString() })));
     }
     const issued = [...requests.values()].filter((r) => r.status === "issued").length;
-    root.append(el("p", { textContent: t("badge-count", { count: issued }) }));
+    root.append(el("p", { textContent: t("badge-count", { count: issued + claimed }) }));
     const table = el("table", { className: "requests" });
     table.append(el("thead", {}, el("tr", {}, ...["badge-col-name", "badge-col-status", "badge-col-action"].map((k) => el("th", { scope: "col", textContent: t(k) })))));
     const body = el("tbody");
@@ -230,6 +242,8 @@ function console_(container, ctx) {
       if (message.type === "badge.opened") mode = message.mode;
       else if (message.type === "badge.claim_code") claim = { code: message.code, valid_until: message.valid_until };
       else if (message.type === "badge.request") requests.set(message.pid, message.request);
+      else if (message.type === "badge.claimed") claimed += 1;
+      else if (message.type.startsWith("feedback.")) return stats && stats.update(message);
       else return;
       render();
     },
@@ -248,10 +262,14 @@ function screen(container, ctx) {
   let mode = view.mode;
   let claim = view.claim;
   const statuses = new Map(Object.entries(view.requests || {}).map(([pid, r]) => [Number(pid), r.status]));
-  let stats = null;
-  let comments = [];
+  let claimed = 0;
   const root = el("section", { className: "badge-screen" });
-  container.append(root);
+  const statsBox = el("div");
+  container.append(root, statsBox);
+  let stats = null;
+  import("./feedback.js").then((m) => {
+    stats = m.mountStats(statsBox, { t, code: ctx.session.code, screenKey: document.getElementById("app").dataset.key });
+  });
 
   function render() {
     root.replaceChildren(el("h2", { textContent: t("badge-title") }));
@@ -264,9 +282,7 @@ function screen(container, ctx) {
       );
     } else root.append(el("p", { className: "big", textContent: t("badge-screen-phones") }));
     const issued = [...statuses.values()].filter((s) => s === "issued").length;
-    root.append(el("p", { className: "count", textContent: t("badge-count", { count: issued }) }));
-    if (stats) root.append(el("p", { className: "count", textContent: t("badge-feedback-stats", { count: stats.count, average: stats.average == null ? "–" : Number(stats.average).toFixed(1) }) }));
-    if (comments.length) root.append(el("ul", { className: "comments" }, ...comments.map((c) => el("li", { textContent: c }))));
+    root.append(el("p", { className: "count", textContent: t("badge-count", { count: issued + claimed }) }));
   }
 
   render();
@@ -275,8 +291,8 @@ function screen(container, ctx) {
       if (message.type === "badge.opened") mode = message.mode;
       else if (message.type === "badge.claim_code") claim = { code: message.code, valid_until: message.valid_until };
       else if (message.type === "badge.request") statuses.set(message.pid, message.request.status);
-      else if (message.type === "feedback.stats") stats = message;
-      else if (message.type === "feedback.comments") comments = message.comments || [];
+      else if (message.type === "badge.claimed") claimed += 1;
+      else if (message.type.startsWith("feedback.")) return stats && stats.update(message);
       else return;
       render();
     },

@@ -64,7 +64,6 @@ badge-no-request = No request yet.
 badge-screen-soon = Badges are coming…
 badge-screen-phones = Get your Open Badge on your phone!
 badge-screen-claim = Phone off? Go to { $host }/claim with this code:
-badge-feedback-stats = Feedback: { $count } · average { $average } / 5
 ## The /claim page and the badge page
 claim-title = Get a badge with a code
 claim-intro = Did the facilitator give you a claim code? Enter it with your name to receive your Open Badge.

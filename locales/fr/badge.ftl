@@ -64,7 +64,6 @@ badge-no-request = Aucune demande pour l'instant.
 badge-screen-soon = Les badges arrivent…
 badge-screen-phones = Recevez votre Open Badge sur votre téléphone !
 badge-screen-claim = Téléphone éteint ? Allez sur { $host }/claim avec ce code :
-badge-feedback-stats = Avis : { $count } · moyenne { $average } / 5
 ## The /claim page and the badge page
 claim-title = Recevoir un badge avec un code
 claim-intro = Vous avez un code de demande donné par l'animateur ? Indiquez-le avec votre nom pour recevoir votre Open Badge.

@@ -64,7 +64,6 @@ badge-no-request = Nog geen aanvragen.
 badge-screen-soon = De badges komen eraan…
 badge-screen-phones = Ontvang je Open Badge op je smartphone!
 badge-screen-claim = Smartphone uit? Ga naar { $host }/claim met deze code:
-badge-feedback-stats = Feedback: { $count } · gemiddeld { $average } / 5
 ## The /claim page and the badge page
 claim-title = Een badge ontvangen met een code
 claim-intro = Heb je een claimcode van de begeleider gekregen? Vul ze in met je naam om je Open Badge te ontvangen.

@@ -96,6 +96,9 @@ enum Out {
     Presence(ParticipantId, bool),
 }
 
+/// An erasure request: whose data (`None`: the whole session's), and where to answer.
+type Erasure = (Option<ParticipantId>, oneshot::Sender<Result<(), String>>);
+
 struct Room {
     id: u64,
     row: SessionRow,
@@ -115,7 +118,7 @@ struct Room {
     /// This room's own inbox, for signing tasks to report back.
     inbox: mpsc::Sender<RoomMsg>,
     /// Erasure requests, carried out after this turn's commands are stored.
-    erasures: Vec<(Option<ParticipantId>, oneshot::Sender<Result<(), String>>)>,
+    erasures: Vec<Erasure>,
 }
 
 pub(super) async fn run(
