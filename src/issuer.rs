@@ -448,6 +448,7 @@ impl Issuer {
         let key = self.access_key(badge_id);
         serde_json::json!({
             "page": format!("/b/{uuid}?k={key}"),
+            "picture": format!("/b/{uuid}/picture.png?k={key}"),
             "png": format!("/b/{uuid}/badge.png?k={key}"),
             "svg": format!("/b/{uuid}/badge.svg?k={key}"),
             "json": format!("/b/{uuid}/credential.json?k={key}"),
@@ -485,6 +486,11 @@ impl Issuer {
             .ok_or_else(|| IssuerError::UnknownBadge(row.id.clone()))?;
         let art = self.picture(row, lang).await?;
         Ok(bake_svg(&art.1, json)?)
+    }
+
+    /// The badge's picture alone (not baked): light enough to show on a phone.
+    pub async fn picture_png(&self, row: &BadgeRow, lang: Lang) -> Result<Vec<u8>, IssuerError> {
+        Ok(self.picture(row, lang).await?.0.clone())
     }
 
     async fn picture(&self, row: &BadgeRow, lang: Lang) -> Result<Arc<Picture>, IssuerError> {

@@ -103,7 +103,7 @@ function phone(container, ctx) {
   function renderBadge() {
     const card = el("div", { className: "card badge-card" });
     card.append(
-      el("img", { src: links.png, alt: t("badge-image-alt", { name: request.name }), className: "badge-image", width: 240, height: 240 }),
+      el("img", { src: links.picture || links.png, alt: t("badge-image-alt", { name: request.name }), className: "badge-image", width: 240, height: 240 }),
       el("p", { className: "big", textContent: t("badge-yours", { name: request.name }) }),
     );
     const downloads = el("ul", { className: "downloads" });

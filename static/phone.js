@@ -39,6 +39,7 @@ function stop() {
 
 // The newest session state: a phase change may arrive while a welcome is still mounting.
 let latest = null;
+let previousPhase = null;
 
 function renderPhase(session) {
   const inActivity = session.phase.kind === "activity";
@@ -50,6 +51,15 @@ function renderPhase(session) {
         : t("phone-now", { phase: phaseLabel(t, session.phase, session.activity) });
   $("phase-text").hidden = inActivity;
   const shown = host.show(session);
+  // A new phase moves the focus to its heading, so screen readers start there.
+  if (previousPhase && previousPhase !== JSON.stringify(session.phase)) {
+    const heading = document.querySelector(`#activity-${shown} h2, #activity-${shown} h1`);
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: false });
+    }
+  }
+  previousPhase = JSON.stringify(session.phase);
   $("lobby").hidden = Boolean(shown) && session.phase.kind !== "lobby";
 }
 

@@ -308,6 +308,17 @@ async fn download(
             )
                 .into_response()
         }
+        "picture.png" => {
+            let png = state.issuer.picture_png(&row, lang).await?;
+            (
+                [
+                    (header::CONTENT_TYPE, "image/png".to_string()),
+                    (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
+                ],
+                png,
+            )
+                .into_response()
+        }
         "credential.json" => {
             let json = row
                 .credential
@@ -352,6 +363,7 @@ async fn badge_page(
     let links = state.issuer.private_paths(&id);
     let link = |k: &str| links[k].as_str().unwrap_or_default().to_string();
     pages::render(&BadgePage {
+        picture: link("picture"),
         t,
         name: row.recipient_name.unwrap_or_default(),
         achievement: credential
@@ -370,6 +382,7 @@ async fn badge_page(
 #[template(path = "badge.html")]
 struct BadgePage<'a> {
     t: crate::i18n::Tr<'a>,
+    picture: String,
     name: String,
     achievement: String,
     png: String,

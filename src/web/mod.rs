@@ -72,6 +72,8 @@ pub fn router(state: Shared) -> Router {
         .route("/i18n/{file}", get(assets::messages))
         .layer(axum::middleware::from_fn(pages::remember_lang))
         .layer(axum::middleware::from_fn(security_headers))
+        // gzip for pages, scripts and messages: phones on weak venue Wi-Fi load in a fraction.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
 

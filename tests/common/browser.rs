@@ -167,3 +167,47 @@ pub async fn screenshot(browser: &Client, name: &str) {
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
 }
+
+/// Runs axe-core (npm, installed by the test command in tests/js) in the page and fails on
+/// any serious or critical accessibility violation. `what` names the screen in the message.
+pub async fn audit(browser: &Client, what: &str) {
+    let axe_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&axe_path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run the test command, which installs it)",
+            axe_path.display()
+        )
+    });
+    browser
+        .execute(&axe, vec![])
+        .await
+        .expect("inject axe-core");
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        axe.run(document, { resultTypes: ["violations"] }).then((result) => done(
+            result.violations
+                .filter((v) => v.impact === "serious" || v.impact === "critical")
+                .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) }))
+        ), (error) => done([{ id: "axe-error", help: String(error) }]));
+    "#;
+    let violations = browser
+        .execute_async(script, vec![])
+        .await
+        .expect("axe.run");
+    assert_eq!(violations, json!([]), "accessibility violations on {what}");
+}
+
+/// Bytes this page transferred so far (document and every resource, compressed sizes).
+pub async fn transferred_bytes(browser: &Client) -> u64 {
+    let script = r#"
+        const entries = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
+        return entries.reduce((sum, e) => sum + (e.transferSize || 0), 0);
+    "#;
+    browser
+        .execute(script, vec![])
+        .await
+        .expect("performance entries")
+        .as_u64()
+        .unwrap_or(0)
+}
