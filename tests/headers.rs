@@ -1,0 +1,616 @@
+//! What every response tells the browser (CSP without inline script, no sniffing, no
+//! framing, a referrer policy), the session cookie's flags (HttpOnly, SameSite, Secure behind
+//! https), CSRF protection of every state-changing request, and secrets kept out of the logs
+//! of the real binary at debug level.
+
+mod common;
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+use common::{ADMIN_TOKEN, Client, TestServer, WAIT};
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const PASSWORD: &str = "a long enough password";
+
+fn no_redirect() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in through the login form; returns the `Set-Cookie` header of the session cookie.
+async fn sign_in(server: &TestServer, username: &str) -> String {
+    let response = no_redirect()
+        .post(server.url("/login"))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(format!(
+            "username={username}&password=a+long+enough+password"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("atelier_session="))
+        .expect("a session cookie")
+}
+
+fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_pages_have_no_inline_script() {
+    let server = TestServer::start().await;
+    let session = server.create_session(&["bingo", "fresque"]).await;
+    let code = session["code"].as_str().unwrap();
+    let screen = session["screen_url"].as_str().unwrap();
+    let pages = [
+        "/".to_string(),
+        "/login".into(),
+        format!("/j/{code}"),
+        "/f".into(),
+        format!("/f/s/{code}"),
+        screen
+            .split(&server.addr.to_string())
+            .nth(1)
+            .unwrap()
+            .into(),
+        "/o".into(),
+        "/o/issuer".into(),
+        "/o/badges".into(),
+        "/o/accounts".into(),
+        "/verify".into(),
+        "/claim".into(),
+        "/privacy".into(),
+        "/me".into(),
+    ];
+    let others = [
+        "/static/ws.js",
+        "/i18n/fr.ftl",
+        "/healthz",
+        "/api/sessions",
+        "/no/such/page",
+        "/api/badges",
+    ];
+    for path in pages.iter().map(String::as_str).chain(others) {
+        let response = no_redirect()
+            .get(server.url(path))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        let headers = response.headers().clone();
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .unwrap_or_else(|| panic!("{path}: no {name}"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        let csp = header("content-security-policy");
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"));
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("default-src 'self'") && csp.contains("base-uri"));
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert!(
+            ["same-origin", "no-referrer", "strict-origin"]
+                .contains(&header("referrer-policy").as_str()),
+            "{path}"
+        );
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        if pages.iter().any(|p| p == path) {
+            assert_eq!(response.status(), 200, "{path}");
+            let html = response.text().await.unwrap();
+            assert_no_inline_script(path, &html);
+        }
+    }
+}
+
+/// No `<script>` without `src`, no `on…=` handler attributes, no `javascript:` URLs.
+fn assert_no_inline_script(path: &str, html: &str) {
+    let lower = html.to_ascii_lowercase();
+    for (i, _) in lower.match_indices("<script") {
+        let tag_end = lower[i..].find('>').map_or(lower.len(), |e| i + e);
+        assert!(
+            lower[i..tag_end].contains(" src="),
+            "{path}: inline script {}",
+            &html[i..tag_end.min(i + 120)]
+        );
+    }
+    let bytes = lower.as_bytes();
+    for (i, _) in lower.match_indices(" on") {
+        let name: String = lower[i + 3..]
+            .chars()
+            .take_while(char::is_ascii_alphabetic)
+            .collect();
+        let after = &bytes[i + 3 + name.len()..];
+        let inside_tag = lower[..i].rfind('<') > lower[..i].rfind('>');
+        assert!(
+            !(inside_tag && !name.is_empty() && after.first() == Some(&b'=')),
+            "{path}: event handler attribute on{name}"
+        );
+    }
+    assert!(!lower.contains("javascript:"), "{path}: javascript: URL");
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_same_site_and_secure_behind_https() {
+    // Hosted behind https: Secure.
+    let hosted = TestServer::start_hosted("https://atelier.example.org").await;
+    hosted.facilitator_token("hosted").await;
+    let cookie = sign_in(&hosted, "hosted").await;
+    let lower = cookie.to_ascii_lowercase();
+    assert!(lower.contains("httponly"), "{cookie}");
+    assert!(lower.contains("samesite=strict"), "{cookie}");
+    assert!(lower.contains("; secure"), "{cookie}");
+    assert!(lower.contains("path=/"), "{cookie}");
+    // The cookie's value is a fresh random token, not anything guessable.
+    let value = cookie_pair(&cookie);
+    assert!(value.len() > "atelier_session=".len() + 40, "{value}");
+
+    // On a laptop over plain http (a hotspot): not Secure, or the browser would drop it.
+    let laptop = TestServer::start().await;
+    laptop.facilitator_token("laptop").await;
+    let cookie = sign_in(&laptop, "laptop").await;
+    let lower = cookie.to_ascii_lowercase();
+    assert!(lower.contains("httponly") && lower.contains("samesite=strict"));
+    assert!(!lower.contains("; secure"), "{cookie}");
+    // The cookie works, and signing out ends it on the server.
+    let pair = cookie_pair(&cookie);
+    let dashboard = no_redirect()
+        .get(laptop.url("/f"))
+        .header(COOKIE, &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dashboard.status(), 200);
+    let out = no_redirect()
+        .post(laptop.url("/logout"))
+        .header(COOKIE, &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let after = no_redirect()
+        .get(laptop.url("/f"))
+        .header(COOKIE, &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        after.status(),
+        StatusCode::SEE_OTHER,
+        "the old cookie is dead"
+    );
+}
+
+/// A state-changing request, as a page on another site could send it.
+struct Forged {
+    method: &'static str,
+    path: String,
+    content_type: &'static str,
+    body: String,
+}
+
+fn forged(method: &'static str, path: &str, content_type: &'static str, body: &str) -> Forged {
+    Forged {
+        method,
+        path: path.to_string(),
+        content_type,
+        body: body.to_string(),
+    }
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+const JSON: &str = "application/json";
+/// What an HTML form can send without a CORS preflight.
+const TEXT: &str = "text/plain";
+
+#[tokio::test]
+async fn cross_origin_posts_are_refused_and_change_nothing() {
+    let server = TestServer::start().await;
+    let state = &server.running.as_ref().unwrap().state;
+    let hash = atelier::auth::hash_password(PASSWORD).unwrap();
+    state
+        .store
+        .create_user("olga", &hash, atelier::store::Role::Organiser)
+        .await
+        .unwrap();
+    let cookie = cookie_pair(&sign_in(&server, "olga").await);
+    let session = server.create_session(&["bingo"]).await;
+    let code = session["code"].as_str().unwrap().to_string();
+    let (phone, welcome) = Client::join(server.addr, &code, "Ada").await;
+    let token = welcome["token"].as_str().unwrap().to_string();
+    phone.close().await;
+    let badge: Value = server
+        .http()
+        .post(server.url("/api/badges"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"name": "Victim"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let badge_id = badge["id"].as_str().unwrap().to_string();
+    let achievement = state.issuer.default_achievement().await.unwrap();
+    let requests = vec![
+        forged("POST", "/logout", FORM, ""),
+        forged(
+            "POST",
+            "/login",
+            FORM,
+            "username=olga&password=a+long+enough+password",
+        ),
+        forged(
+            "POST",
+            "/f/sessions",
+            FORM,
+            "title=Forged&lang=fr&activities=bingo",
+        ),
+        forged("POST", "/o/badges/revoke", FORM, &format!("id={badge_id}")),
+        forged("POST", "/o/issuer", FORM, "name=Forged+Issuer"),
+        forged(
+            "POST",
+            "/o/achievements",
+            FORM,
+            &format!("id={achievement}"),
+        ),
+        forged(
+            "POST",
+            "/o/users",
+            FORM,
+            "username=forged&password=a+long+enough+password",
+        ),
+        forged("POST", "/claim", FORM, "code=AAAAAA&name=Eve&email="),
+        forged(
+            "POST",
+            "/signin/whatever",
+            FORM,
+            "username=eve&password=a+long+enough+password",
+        ),
+        forged("POST", "/api/sessions", JSON, r#"{"title":"Forged"}"#),
+        forged("POST", "/api/sessions", TEXT, r#"{"title":"Forged"}"#),
+        forged("POST", "/api/badges", TEXT, r#"{"name":"Forged"}"#),
+        forged("POST", "/api/badges", JSON, r#"{"name":"Forged"}"#),
+        forged("POST", &format!("/api/badges/{badge_id}/revoke"), TEXT, ""),
+        forged(
+            "POST",
+            &format!("/api/sessions/{code}/participants/1/erase"),
+            TEXT,
+            "",
+        ),
+        forged("PUT", "/api/settings/retention", JSON, r#"{"days":1}"#),
+        forged("POST", "/api/retention/run", TEXT, ""),
+        forged(
+            "POST",
+            &format!("/api/sessions/{code}/feedback/comments"),
+            JSON,
+            r#"{"show":true}"#,
+        ),
+        forged(
+            "POST",
+            "/api/feedback",
+            JSON,
+            &json!({"token": token, "overall": 1}).to_string(),
+        ),
+        forged(
+            "POST",
+            "/api/users",
+            TEXT,
+            r#"{"username":"forged2","password":"a long enough password"}"#,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for origin in ["https://evil.example", "null"] {
+        for request in &requests {
+            let method = reqwest::Method::from_bytes(request.method.as_bytes()).unwrap();
+            let response = no_redirect()
+                .request(method, server.url(&request.path))
+                .header(ORIGIN, origin)
+                .header(COOKIE, &cookie)
+                .header(CONTENT_TYPE, request.content_type)
+                .body(request.body.clone())
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            // Refused outright, or (text/plain to a JSON route) not even understood.
+            if !(status == StatusCode::FORBIDDEN
+                || status == StatusCode::UNAUTHORIZED
+                || status == StatusCode::UNSUPPORTED_MEDIA_TYPE)
+            {
+                failures.push(format!(
+                    "{} {} ({}) from {origin}: {status}",
+                    request.method, request.path, request.content_type
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Nothing changed: the badge is not revoked, the cookie still works, no account made.
+    let badges: Value = server
+        .http()
+        .get(server.url("/api/badges"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!badges.to_string().contains("\"revoked\":true"), "{badges}");
+    assert!(state.store.user_by_name("forged").await.unwrap().is_none());
+    let still = no_redirect()
+        .get(server.url("/o"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.status(), 200, "the forged logout did nothing");
+    // And a WebSocket opened by a foreign page is refused at the handshake.
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(format!(
+            "ws://{}/ws",
+            server.addr
+        ))
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("origin", "https://evil.example".parse().unwrap());
+    request
+        .headers_mut()
+        .insert("cookie", cookie.parse().unwrap());
+    assert!(tokio_tungstenite::connect_async(request).await.is_err());
+}
+
+/// A JSON request with a foreign `Origin` cannot come from a browser page without a CORS
+/// preflight (which Atelier never grants), but every other JSON route refuses it anyway.
+#[tokio::test]
+#[ignore = "needs server fix: web::api::create_user does not check origin_allowed like the other state-changing routes"]
+async fn create_user_checks_the_origin_like_the_other_routes() {
+    let server = TestServer::start().await;
+    let response = no_redirect()
+        .post(server.url("/api/users"))
+        .header(ORIGIN, "https://evil.example")
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"username": "forged", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+// ---- secrets never reach the logs ----------------------------------------------------------
+
+/// Every text form a secret could be printed in.
+fn spellings(secret: &[u8]) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    vec![
+        hex::encode(secret),
+        hex::encode_upper(secret),
+        STANDARD.encode(secret),
+        STANDARD_NO_PAD.encode(secret),
+        URL_SAFE_NO_PAD.encode(secret),
+        bs58::encode(secret).into_string(),
+        format!("{secret:?}"),
+    ]
+}
+
+#[tokio::test]
+async fn secrets_never_reach_the_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = "admin-token-that-must-never-be-logged-0123456789";
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_atelier"))
+        .args(["--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("RUST_LOG", "debug")
+        .env("ATELIER_ADMIN_TOKEN", admin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the atelier binary starts");
+    let log = Arc::new(Mutex::new(String::new()));
+    let (addr_tx, addr_rx) = tokio::sync::oneshot::channel::<String>();
+    let addr_tx = Arc::new(Mutex::new(Some(addr_tx)));
+    let mut readers = Vec::new();
+    for pipe in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let log = Arc::clone(&log);
+        let addr_tx = Arc::clone(&addr_tx);
+        readers.push(tokio::spawn(async move {
+            let mut lines = BufReader::new(pipe).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(rest) = line.split("listening on http://").nth(1)
+                    && let Some(tx) = addr_tx.lock().unwrap().take()
+                {
+                    let _ = tx.send(rest.split_whitespace().next().unwrap().to_string());
+                }
+                let mut log = log.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        }));
+    }
+    let addr: std::net::SocketAddr = tokio::time::timeout(WAIT * 3, addr_rx)
+        .await
+        .expect("the server says where it listens")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let url = |path: &str| format!("http://{addr}{path}");
+    let http = reqwest::Client::new();
+
+    // An account, an API login and a form login (cookie).
+    let created = http
+        .post(url("/api/users"))
+        .bearer_auth(admin)
+        .json(&json!({"username": "fanny", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let api: Value = http
+        .post(url("/api/login"))
+        .json(&json!({"username": "fanny", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let api_token = api["token"].as_str().unwrap().to_string();
+    let login = no_redirect()
+        .post(url("/login"))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("username=fanny&password=a+long+enough+password")
+        .send()
+        .await
+        .unwrap();
+    let cookie = login
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("atelier_session="))
+        .unwrap();
+    let cookie_value = cookie_pair(&cookie)["atelier_session=".len()..].to_string();
+    // A wrong password too (a failed login must not print what was typed).
+    let wrong_password = "wrong-password-typed-by-someone";
+    let _ = http
+        .post(url("/api/login"))
+        .json(&json!({"username": "fanny", "password": wrong_password}))
+        .send()
+        .await
+        .unwrap();
+
+    // A session, a phone, a badge with an e-mail.
+    let session: Value = http
+        .post(url("/api/sessions"))
+        .bearer_auth(&api_token)
+        .json(&json!({"title": "Logs", "lang": "fr", "activities": ["bingo"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = session["code"].as_str().unwrap().to_string();
+    let screen_key = session["screen_url"]
+        .as_str()
+        .unwrap()
+        .split("?k=")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let (mut phone, welcome) = Client::join(addr, &code, "Ada Lovelace").await;
+    let resume_token = welcome["token"].as_str().unwrap().to_string();
+    let (mut staff, staff_welcome) = Client::staff(addr, &code, &api_token).await;
+    assert_eq!(staff_welcome["type"], "welcome");
+    staff
+        .send(json!({"type": "phase.set", "phase": {"kind": "badges"}}))
+        .await;
+    staff.expect("phase.changed").await;
+    staff
+        .send(json!({"type": "badge.open", "mode": "automatic"}))
+        .await;
+    staff.expect("badge.opened").await;
+    let email = "ada.secret@example.org";
+    phone
+        .send(json!({"type": "badge.request", "name": "Ada Lovelace", "email": email}))
+        .await;
+    let ready = phone.expect("badge.ready").await;
+    let page = ready["links"]["page"].as_str().unwrap().to_string();
+    let badge_secret = page.split("k=").nth(1).unwrap().to_string();
+    // The phone resumes with its token; the owner reads their data with it.
+    drop(phone);
+    let (_phone, again) = Client::resume(addr, &resume_token).await;
+    assert_eq!(again["type"], "welcome");
+    let me = http
+        .get(url("/api/me"))
+        .bearer_auth(&resume_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let _ = http.get(url(&page)).send().await;
+    staff.close().await;
+
+    // Stop the server (SIGTERM: a graceful stop, which logs too), then read everything.
+    let pid = child.id().unwrap();
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+    let _ = tokio::time::timeout(WAIT * 3, child.wait()).await;
+    for reader in readers {
+        let _ = tokio::time::timeout(WAIT, reader).await;
+    }
+    let log = log.lock().unwrap().clone();
+    assert!(log.contains("listening on"), "the log was captured");
+    assert!(
+        log.lines().count() > 5,
+        "debug logging was on: {} lines",
+        log.lines().count()
+    );
+
+    let mut secrets: Vec<(String, String)> = vec![
+        ("admin token".into(), admin.into()),
+        ("API token".into(), api_token),
+        ("cookie".into(), cookie_value),
+        ("password".into(), PASSWORD.into()),
+        (
+            "password (form-encoded)".into(),
+            "a+long+enough+password".into(),
+        ),
+        ("wrong password".into(), wrong_password.into()),
+        ("resume token".into(), resume_token),
+        ("badge link secret".into(), badge_secret),
+        ("screen key".into(), screen_key),
+        ("e-mail".into(), email.into()),
+    ];
+    let link_key = std::fs::read(dir.path().join("link.key")).unwrap();
+    for spelling in spellings(&link_key) {
+        secrets.push(("link key".into(), spelling));
+    }
+    let mut key_files = 0;
+    for entry in std::fs::read_dir(dir.path().join("keys")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        key_files += 1;
+        secrets.push(("key file".into(), text.trim().to_string()));
+        if let Ok(bytes) = hex::decode(text.trim()) {
+            for spelling in spellings(&bytes) {
+                secrets.push(("signing key".into(), spelling));
+            }
+            for half in bytes.chunks(32) {
+                for spelling in spellings(half) {
+                    secrets.push(("signing key".into(), spelling));
+                }
+            }
+        }
+    }
+    assert!(key_files > 0, "a signing key was made");
+    let leaks: Vec<&String> = secrets
+        .iter()
+        .filter(|(_, secret)| secret.len() >= 8 && log.contains(secret.as_str()))
+        .map(|(what, _)| what)
+        .collect();
+    assert!(leaks.is_empty(), "secrets in the log: {leaks:?}");
+}
