@@ -613,4 +613,86 @@ async fn secrets_never_reach_the_logs() {
         .map(|(what, _)| what)
         .collect();
     assert!(leaks.is_empty(), "secrets in the log: {leaks:?}");
+
+    // At rest: tokens, cookies and passwords are stored hashed, so none of them is in the
+    // database files in clear (the screen key is, by design: the console shows it again).
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("atelier.db")
+        {
+            stored.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    assert!(!stored.is_empty(), "the database was found");
+    let in_clear: Vec<&String> = secrets
+        .iter()
+        .filter(|(what, _)| {
+            [
+                "admin token",
+                "API token",
+                "cookie",
+                "password",
+                "resume token",
+                "badge link secret",
+            ]
+            .contains(&what.as_str())
+        })
+        .filter(|(_, secret)| stored.windows(secret.len()).any(|w| w == secret.as_bytes()))
+        .map(|(what, _)| what)
+        .collect();
+    assert!(in_clear.is_empty(), "secrets stored in clear: {in_clear:?}");
+    // The e-mail is dropped once the badge is signed (only its salted hash is in the badge).
+    let email_kept = stored.windows(email.len()).any(|w| w == email.as_bytes());
+    eprintln!("e-mail still in the database files after signing: {email_kept}");
+}
+
+/// README and /privacy promise that the e-mail is forgotten once the badge is signed (only
+/// its salted hash goes into the badge). The session state drops it, but the stored command
+/// log keeps the `badge.request` command, e-mail included, until the retention job.
+#[tokio::test]
+#[ignore = "needs server fix: the e-mail stays in clear in the events table (badge.request command) after signing"]
+async fn the_email_is_forgotten_once_the_badge_is_signed() {
+    use sqlx::Row;
+    let server = TestServer::start().await;
+    let code = server.create_session(&[]).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    staff.send(json!({"type": "phase.next"})).await;
+    staff.expect("phase.changed").await;
+    staff
+        .send(json!({"type": "badge.open", "mode": "automatic"}))
+        .await;
+    staff.expect("badge.opened").await;
+    let (mut phone, _) = Client::join(server.addr, &code, "Ada").await;
+    let email = "ada.forget.me@example.org";
+    phone
+        .send(json!({"type": "badge.request", "name": "Ada", "email": email}))
+        .await;
+    phone.expect("badge.ready").await;
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        server.dir.join("atelier.db").display()
+    ))
+    .await
+    .unwrap();
+    let mut kept = Vec::new();
+    for query in [
+        "SELECT record AS t FROM events",
+        "SELECT state AS t FROM snapshots",
+    ] {
+        for row in sqlx::query(query).fetch_all(&pool).await.unwrap() {
+            let text: String = row.get("t");
+            if text.contains(email) {
+                kept.push(query);
+            }
+        }
+    }
+    assert!(kept.is_empty(), "the e-mail is still stored: {kept:?}");
 }
