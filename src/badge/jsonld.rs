@@ -2,28 +2,36 @@
 //!
 //! Expansion and RDF conversion are done by `sophia_jsonld` (Haudebourg's `json-ld` crate) and
 //! canonicalisation by `sophia_c14n`'s RDFC-1.0; both reproduce the reference implementations'
-//! N-Quads. Nothing is hand-rolled here: this module only supplies the compiled-in contexts and
-//! drives the parser.
+//! N-Quads. Nothing is hand-rolled here: this module only supplies the compiled-in contexts,
+//! drives the library and keeps what does not change between badges (the processed active
+//! context of the badges' `@context`, the canonical form of a repeated proof configuration).
 //!
 //! The parser's `async` API is used, not its blocking one (which builds its own tokio runtime and
 //! panics inside another). Since the only I/O is our in-memory loader, every future is ready at
 //! once, so it is driven by polling with a no-op waker: callable from sync code, from a CLI without
 //! runtime and from inside tokio tasks alike (it is plain CPU work).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::pin::pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll, Waker};
 
-use locspan::{Location, Meta};
+use locspan::{Location, Meta, Span};
 use sophia_api::quad::Spog;
 use sophia_api::source::QuadSource;
 use sophia_api::term::{SimpleTerm, Term};
 use sophia_jsonld::json_ld::future::{BoxFuture, FutureExt};
-use sophia_jsonld::json_ld::syntax::{Parse, Value as LdValue};
-use sophia_jsonld::json_ld::{Loader, LoadingResult, RemoteDocument};
-use sophia_jsonld::vocabulary::ArcIri;
+use sophia_jsonld::json_ld::rdf::RdfQuads;
+use sophia_jsonld::json_ld::syntax::TryFromJson;
+use sophia_jsonld::json_ld::syntax::context::Value as ContextValue;
+use sophia_jsonld::json_ld::syntax::{Object as ObjectSyntax, Parse, Value as LdValue};
+use sophia_jsonld::json_ld::{
+    Context as LdContext, Expand, ExpandedDocument, Loader, LoadingResult,
+    Options as JsonLdProcessorOptions, Process, RemoteDocument,
+};
+use sophia_jsonld::parser::RdfTerm;
+use sophia_jsonld::vocabulary::{ArcBnode, ArcIri, ArcVoc};
 use sophia_jsonld::{JsonLdOptions, JsonLdParser, Policy};
 
 use crate::badge::BadgeError;
@@ -143,26 +151,79 @@ impl Loader<ArcIri, Loc> for OfflineLoader {
     }
 }
 
+/// An active context processed from the compiled-in contexts.
+type ActiveContext = LdContext<ArcIri, ArcBnode, ContextValue<Loc>, Loc>;
+
+/// Every document is read with this base IRI, as `sophia_jsonld` does for a string without base:
+/// the cached and uncached paths must resolve relative IRIs alike.
+const DOCUMENT_BASE: &str = "x-string://";
+
+/// `@context` values whose processing is cached: the one every Atelier badge and its proof
+/// configuration carry.
+fn cached_context_values() -> Vec<serde_json::Value> {
+    vec![serde_json::json!([VC_V2_CONTEXT, OB_V3_CONTEXT])]
+}
+
 /// Turns JSON-LD documents into canonical N-Quads. Build once (or use [`Canonicalizer::shared`])
-/// and reuse: the contexts are parsed at construction, not per document.
+/// and reuse: the contexts are parsed at construction, not per document, and the active context
+/// of the usual `@context` is processed once (see [`Canonicalizer::canonical_nquads`]).
 #[derive(Clone)]
 pub struct Canonicalizer {
     loader: OfflineLoader,
+    base: ArcIri,
+    /// Processed active contexts, by the exact `@context` value they were processed from.
+    contexts: Arc<Vec<(serde_json::Value, ActiveContext)>>,
+    memo: Arc<Memo>,
 }
 
 impl Canonicalizer {
     pub fn new() -> Result<Self, BadgeError> {
-        Ok(Self {
-            loader: OfflineLoader::new()?,
-        })
+        let loader = OfflineLoader::new()?;
+        let base = ArcIri::new(Arc::from(DOCUMENT_BASE))
+            .map_err(|_| BadgeError::JsonLd("bad document base IRI".into()))?;
+        let mut canon = Self {
+            loader,
+            base,
+            contexts: Arc::new(Vec::new()),
+            memo: Arc::default(),
+        };
+        let contexts = cached_context_values()
+            .into_iter()
+            .map(|value| {
+                let processed = canon.process_context(&value)?;
+                Ok((value, processed))
+            })
+            .collect::<Result<Vec<_>, BadgeError>>()?;
+        canon.contexts = Arc::new(contexts);
+        Ok(canon)
     }
 
     /// A process-wide instance.
     pub fn shared() -> &'static Canonicalizer {
         static SHARED: OnceLock<Canonicalizer> = OnceLock::new();
-        // The contexts are compiled in and covered by tests, so parsing them cannot fail at run
-        // time; a failure here would be a build defect, not bad input.
-        SHARED.get_or_init(|| Canonicalizer::new().expect("compiled-in JSON-LD contexts parse"))
+        // The contexts are compiled in and covered by tests, so processing them cannot fail at
+        // run time; a failure here would be a build defect, not bad input.
+        SHARED.get_or_init(|| Canonicalizer::new().expect("compiled-in JSON-LD contexts process"))
+    }
+
+    /// Runs the JSON-LD context processing algorithm on `value` from the initial context, as
+    /// expansion does for a top-level `@context` entry.
+    fn process_context(&self, value: &serde_json::Value) -> Result<ActiveContext, BadgeError> {
+        let json = to_ld_json(value, &Location::new(self.base.clone(), Span::default()))?;
+        let local = ContextValue::try_from_json(json)
+            .map_err(|e| BadgeError::JsonLd(format!("invalid @context: {e:?}")))?;
+        let initial = ActiveContext::new(Some(self.base.clone()));
+        let mut loader = self.loader.clone();
+        let processed = run_ready(local.process_full(
+            &mut ArcVoc {},
+            &initial,
+            &mut loader,
+            Some(self.base.clone()),
+            JsonLdProcessorOptions::<ArcIri, Loc>::default().context_processing_options(),
+            (),
+        ))?
+        .map_err(|e| BadgeError::JsonLd(format!("context processing: {e:?}")))?;
+        Ok(processed.into_processed())
     }
 
     /// RDFC-1.0 canonical N-Quads of `doc`.
@@ -170,7 +231,67 @@ impl Canonicalizer {
     /// Expansion uses the strictest policy: a property that no context defines is an error, not
     /// silently dropped, so nothing in a signed badge escapes the signature (as jsonld.js "safe
     /// mode" in Digital Bazaar's verifier).
+    ///
+    /// Small documents (proof configurations) are memoised: see [`Memo`].
     pub fn canonical_nquads(&self, doc: &serde_json::Value) -> Result<String, BadgeError> {
+        let small = is_small(doc);
+        if small && let Some(hit) = self.memo.get(doc) {
+            return Ok(hit);
+        }
+        let nquads = self.compute_nquads(doc)?;
+        if small {
+            self.memo.put(doc, &nquads);
+        }
+        Ok(nquads)
+    }
+
+    /// Canonical N-Quads, without the memo.
+    ///
+    /// When the document's `@context` is one whose processing is cached, the document is expanded
+    /// without its `@context` entry from that processed active context: the JSON-LD expansion
+    /// algorithm does exactly this with a top-level `@context` (processes it against the initial
+    /// context, then expands the rest), so the result is the same, minus the per-document cost
+    /// of processing the VC and OB contexts. Any other `@context` takes the general path.
+    /// (`json-ld` takes the active context by value, hence one clone per document: far cheaper
+    /// than processing it.)
+    fn compute_nquads(&self, doc: &serde_json::Value) -> Result<String, BadgeError> {
+        let cached = doc.as_object().and_then(|object| {
+            let context = object.get("@context")?;
+            let (_, active) = self.contexts.iter().find(|(value, _)| value == context)?;
+            Some((object, active))
+        });
+        let Some((object, active)) = cached else {
+            return self.canonical_nquads_uncached(doc);
+        };
+        let loc = Location::new(self.base.clone(), Span::default());
+        let mut body = ObjectSyntax::new();
+        for (key, value) in object.iter().filter(|(key, _)| *key != "@context") {
+            body.push(
+                Meta(key.as_str().into(), loc.clone()),
+                to_ld_json(value, &loc)?,
+            );
+        }
+        let json = Meta(LdValue::Object(body), loc);
+        let mut loader = self.loader.clone();
+        let options = JsonLdProcessorOptions::<ArcIri, Loc> {
+            expansion_policy: Policy::Strictest,
+            ..Default::default()
+        };
+        let expanded = run_ready(json.expand_full(
+            &mut ArcVoc {},
+            active.clone(),
+            Some(&self.base),
+            &mut loader,
+            options.expansion_options(),
+            (),
+        ))?
+        .map_err(|e| BadgeError::JsonLd(format!("expansion: {e:?}")))?;
+        canonicalize(&expanded_to_rdf(expanded))
+    }
+
+    /// Same as [`Self::canonical_nquads`] without the cached contexts: the document is handed
+    /// whole to `sophia_jsonld`. Kept as the reference the cached path is tested against.
+    pub fn canonical_nquads_uncached(&self, doc: &serde_json::Value) -> Result<String, BadgeError> {
         let text = serde_json::to_string(doc)?;
         let options = JsonLdOptions::new()
             .with_expansion_policy(Policy::Strictest)
@@ -187,11 +308,135 @@ impl Canonicalizer {
                 ));
             })
             .map_err(|e| BadgeError::JsonLd(e.to_string()))?;
-        let mut out = Vec::new();
-        sophia_c14n::rdfc10::normalize(&dataset, &mut out)
-            .map_err(|e| BadgeError::Canonicalization(e.to_string()))?;
-        String::from_utf8(out).map_err(|e| BadgeError::Canonicalization(e.to_string()))
+        canonicalize(&dataset)
     }
+}
+
+/// JSON-LD to RDF of an expanded document, as `sophia_jsonld`'s parser does it (same blank node
+/// generator, relabelling and term conversion).
+fn expanded_to_rdf(
+    mut expanded: Meta<ExpandedDocument<ArcIri, ArcBnode, Loc>, Loc>,
+) -> HashSet<Spog<SimpleTerm<'static>>> {
+    let gen_loc = Location::new(
+        ArcIri::new_unchecked(Arc::from("x-bnode-gen://")),
+        Span::default(),
+    );
+    let mut generator = rdf_types::generator::Blank::new().with_metadata(gen_loc);
+    let mut vocabulary = ArcVoc {};
+    expanded.relabel_and_canonicalize_with(&mut vocabulary, &mut generator);
+    let term = |t: RdfTerm| t.into_term::<SimpleTerm<'static>>();
+    expanded
+        .rdf_quads_full(&mut vocabulary, &mut generator, None, false)
+        .cloned()
+        .map(|rdf_types::Quad(s, p, o, g)| {
+            (
+                [
+                    term(RdfTerm::from(s)),
+                    term(RdfTerm::from(p)),
+                    term(RdfTerm::from(o)),
+                ],
+                g.map(|g| term(RdfTerm::from(g))),
+            )
+        })
+        .collect()
+}
+
+/// The JSON syntax tree that `json-ld` works on, built straight from a `serde_json` value (what
+/// parsing its serialisation would give, without printing and re-reading the whole credential).
+/// Numbers go through their decimal text, exactly as the parser would read them.
+fn to_ld_json(value: &serde_json::Value, loc: &Loc) -> Result<Meta<Json, Loc>, BadgeError> {
+    use serde_json::Value as V;
+    let v = match value {
+        V::Null => LdValue::Null,
+        V::Bool(b) => LdValue::Boolean(*b),
+        V::Number(n) => LdValue::Number(
+            n.to_string()
+                .parse()
+                .map_err(|_| BadgeError::JsonLd(format!("unsupported JSON number {n}")))?,
+        ),
+        V::String(s) => LdValue::String(s.as_str().into()),
+        V::Array(items) => LdValue::Array(
+            items
+                .iter()
+                .map(|item| to_ld_json(item, loc))
+                .collect::<Result<_, _>>()?,
+        ),
+        V::Object(map) => {
+            let mut object = ObjectSyntax::new();
+            for (key, item) in map {
+                object.push(
+                    Meta(key.as_str().into(), loc.clone()),
+                    to_ld_json(item, loc)?,
+                );
+            }
+            LdValue::Object(object)
+        }
+    };
+    Ok(Meta(v, loc.clone()))
+}
+
+/// Whether `doc` is small enough to memoise (a proof configuration, not a credential): at most
+/// [`MEMO_MAX_BYTES`] of strings and keys, counted with an early exit.
+fn is_small(doc: &serde_json::Value) -> bool {
+    fn size(v: &serde_json::Value, budget: &mut usize) -> bool {
+        let cost = match v {
+            serde_json::Value::String(s) => s.len(),
+            serde_json::Value::Array(items) => {
+                return items.iter().all(|item| size(item, budget));
+            }
+            serde_json::Value::Object(map) => {
+                return map.iter().all(|(k, item)| {
+                    *budget = budget.saturating_sub(k.len());
+                    *budget > 0 && size(item, budget)
+                });
+            }
+            _ => 8,
+        };
+        *budget = budget.saturating_sub(cost);
+        *budget > 0
+    }
+    let mut budget = MEMO_MAX_BYTES;
+    size(doc, &mut budget)
+}
+
+/// Largest document (in string bytes) whose canonical form is memoised.
+const MEMO_MAX_BYTES: usize = 1024;
+/// How many small documents are remembered: one proof configuration per signing key and second
+/// is the usual pattern; a few more cover key rotation and concurrent issuers.
+const MEMO_ENTRIES: usize = 8;
+
+/// Canonical N-Quads of recently seen small documents. Canonicalisation is a pure function of
+/// the JSON value, so a hit returns exactly what recomputing would. It pays off for proof
+/// configurations: every badge signed in the same second with the same key has the same one.
+#[derive(Default)]
+struct Memo(Mutex<VecDeque<(serde_json::Value, String)>>);
+
+impl Memo {
+    /// Looks `doc` up and marks it as recently used, so that a proof configuration that every
+    /// badge hits outlives one-off documents.
+    fn get(&self, doc: &serde_json::Value) -> Option<String> {
+        let mut entries = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let at = entries.iter().position(|(key, _)| key == doc)?;
+        let entry = entries.remove(at)?;
+        let nquads = entry.1.clone();
+        entries.push_back(entry);
+        Some(nquads)
+    }
+
+    fn put(&self, doc: &serde_json::Value, nquads: &str) {
+        let mut entries = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MEMO_ENTRIES {
+            entries.pop_front();
+        }
+        entries.push_back((doc.clone(), nquads.to_owned()));
+    }
+}
+
+fn canonicalize(dataset: &HashSet<Spog<SimpleTerm<'static>>>) -> Result<String, BadgeError> {
+    let mut out = Vec::new();
+    sophia_c14n::rdfc10::normalize(dataset, &mut out)
+        .map_err(|e| BadgeError::Canonicalization(e.to_string()))?;
+    String::from_utf8(out).map_err(|e| BadgeError::Canonicalization(e.to_string()))
 }
 
 /// Drives a future whose I/O is all in memory, without a runtime.
@@ -212,7 +457,12 @@ fn run_ready<F: Future>(fut: F) -> Result<F::Output, BadgeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::badge::credential::{
+        AchievementSpec, Competence, ImageSource, IssueOptions, IssuerProfile, Recipient,
+        StatusRef, build_credential,
+    };
     use serde_json::json;
+    use time::macros::datetime;
 
     #[test]
     fn refuses_unknown_context_and_undefined_terms() {
@@ -236,5 +486,171 @@ mod tests {
             out.unwrap(),
             "<urn:x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://www.w3.org/2018/credentials#VerifiableCredential> .\n"
         );
+    }
+
+    const DID: &str = "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi";
+
+    /// Credentials covering what varies between badges: awkward text, optional parts.
+    fn varied_credentials() -> Vec<serde_json::Value> {
+        let names = [
+            "Ada Lovelace",
+            "Zoë \"Zozo\" Ñúñez-O'Brien",
+            "Line one\nline two\ttab \\ backslash",
+            "🚲 <b>&amp;</b> עברית e\u{301}",
+            "  padded  ",
+        ];
+        let mut out = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let issuer = IssuerProfile {
+                name: format!("Atelier {name}"),
+                url: (i % 2 == 0).then(|| "https://velo.example.org".into()),
+                email: (i % 3 == 0).then(|| "contact@velo.example.org".into()),
+                description: (i % 2 == 1).then(|| format!("Description \"{name}\"\n")),
+                image: (i == 1)
+                    .then(|| ImageSource::Url("https://velo.example.org/logo.png".into())),
+            };
+            let achievement = AchievementSpec {
+                id: format!("urn:uuid:5b0b2f4e-3a43-4cf5-9a53-0d5d3c1e2f1{i}"),
+                name: format!("Badge {name}"),
+                description: "Sait réparer « une » crevaison.".into(),
+                criteria_narrative: format!("Criteria for {name}"),
+                image: (i % 2 == 0)
+                    .then(|| ImageSource::png(vec![0x89, b'P', b'N', b'G', i as u8])),
+                competence: (i != 2).then(|| Competence {
+                    name: format!("Compétence {name}"),
+                    description: (i % 2 == 0).then(|| "desc".into()),
+                    framework: Some("Référentiel".into()),
+                    code: Some(format!("C-{i}")),
+                    url: (i % 2 == 1).then(|| "https://velo.example.org/c/1".into()),
+                }),
+            };
+            for with_email in [false, true] {
+                let recipient = Recipient {
+                    name: name.to_string(),
+                    email: with_email.then(|| format!("Ada.{i}@Example.org")),
+                };
+                let mut options = IssueOptions::new(datetime!(2026-05-30 16:30:00 UTC));
+                if with_email {
+                    options.status = Some(StatusRef {
+                        status_list_credential: "https://badges.example.org/status/1".into(),
+                        index: 40 + i as u64,
+                    });
+                    options.valid_until = Some(datetime!(2030-01-01 00:00:00 UTC));
+                }
+                out.push(
+                    build_credential(DID, &issuer, &achievement, &recipient, &options).unwrap(),
+                );
+            }
+        }
+        out
+    }
+
+    fn proof_config(context: &serde_json::Value, created: &str, method: &str) -> serde_json::Value {
+        json!({"@context": context, "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
+            "created": created, "verificationMethod": method, "proofPurpose": "assertionMethod"})
+    }
+
+    #[test]
+    fn cached_contexts_give_the_same_nquads_as_full_processing() {
+        let c = Canonicalizer::shared();
+        for vc in varied_credentials() {
+            assert!(c.contexts.iter().any(|(value, _)| *value == vc["@context"]));
+            let fast = c.compute_nquads(&vc).unwrap();
+            assert_eq!(fast, c.canonical_nquads_uncached(&vc).unwrap(), "{vc}");
+            assert!(
+                fast.contains("_:c14n0"),
+                "blank nodes are canonically labelled"
+            );
+            for (created, method) in [
+                ("2026-05-30T16:30:00Z", format!("{DID}#{}", &DID[8..])),
+                (
+                    "2027-01-02T03:04:05Z",
+                    "did:web:badges.example.org#key-1".into(),
+                ),
+            ] {
+                let config = proof_config(&vc["@context"], created, &method);
+                assert_eq!(
+                    c.compute_nquads(&config).unwrap(),
+                    c.canonical_nquads_uncached(&config).unwrap()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cached_path_is_as_strict_as_full_processing() {
+        let c = Canonicalizer::shared();
+        let base = varied_credentials().remove(1);
+        let mut undefined_property = base.clone();
+        undefined_property["credentialSubject"]["notInAnyContext"] = json!("x");
+        let mut undefined_type = base.clone();
+        undefined_type["type"] = json!(["VerifiableCredential", "NotAType"]);
+        let mut relative_id = base.clone();
+        relative_id["id"] = json!("relative/id");
+        let mut nested_context = base.clone();
+        nested_context["credentialSubject"]["@context"] =
+            json!({"extra": "https://example.org/extra"});
+        nested_context["credentialSubject"]["extra"] = json!("y");
+        for doc in [
+            undefined_property,
+            undefined_type,
+            relative_id,
+            nested_context,
+        ] {
+            let fast = c.compute_nquads(&doc).map_err(|e| e.to_string());
+            let full = c.canonical_nquads_uncached(&doc).map_err(|e| e.to_string());
+            assert_eq!(fast.is_ok(), full.is_ok(), "{doc}: {fast:?} vs {full:?}");
+            if let (Ok(fast), Ok(full)) = (fast, full) {
+                assert_eq!(fast, full);
+            }
+        }
+        let mut undefined_property = base;
+        undefined_property["notInAnyContext"] = json!("x");
+        assert!(c.canonical_nquads(&undefined_property).is_err());
+    }
+
+    #[test]
+    fn other_contexts_take_the_general_path() {
+        let c = Canonicalizer::shared();
+        let mut vc = varied_credentials().remove(0);
+        vc["@context"] = json!([
+            VC_V2_CONTEXT,
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"
+        ]);
+        assert_eq!(
+            c.canonical_nquads(&vc).unwrap(),
+            c.canonical_nquads_uncached(&vc).unwrap()
+        );
+    }
+
+    #[test]
+    fn memoised_small_documents_are_recomputed_identically() {
+        let c = Canonicalizer::new().unwrap();
+        let context = json!([VC_V2_CONTEXT, OB_V3_CONTEXT]);
+        let configs: Vec<_> = (0..MEMO_ENTRIES + 3)
+            .map(|i| {
+                proof_config(
+                    &context,
+                    &format!("2026-01-01T00:00:{i:02}Z"),
+                    "did:example:1#k",
+                )
+            })
+            .collect();
+        for config in configs.iter().chain(&configs).chain(configs.iter().rev()) {
+            assert!(is_small(config));
+            assert_eq!(
+                c.canonical_nquads(config).unwrap(),
+                c.canonical_nquads_uncached(config).unwrap()
+            );
+        }
+        let mut large = configs[0].clone();
+        large["verificationMethod"] = json!("x".repeat(MEMO_MAX_BYTES));
+        assert!(!is_small(&large));
+        // A proof configuration used by every badge stays memoised among one-off documents.
+        c.canonical_nquads(&configs[0]).unwrap();
+        for config in &configs[1..] {
+            c.canonical_nquads(config).unwrap();
+            assert!(c.memo.get(&configs[0]).is_some());
+        }
     }
 }
