@@ -608,7 +608,13 @@ impl Room {
             ));
         }
         match load(&self.rooms.store, &self.row.code).await {
-            Ok(loaded) => self.state = loaded.state,
+            Ok(loaded) => {
+                self.state = loaded.state;
+                // A signed badge whose `Issued` was not stored: sign again (idempotent).
+                for pid in self.state.badges.pending_issues() {
+                    self.sign(pid);
+                }
+            }
             Err(e) => {
                 tracing::error!(code = %self.row.code, error = %e, "cannot reload the session; closing its connections");
                 for &conn in self.conns.keys() {

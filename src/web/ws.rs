@@ -36,6 +36,8 @@ pub const MAX_CONNECTIONS: usize = 18_000;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
 /// Ping period: keeps venue Wi-Fi NATs open and detects dead phones.
 const PING_EVERY: Duration = Duration::from_secs(20);
+/// Longest a single write to a socket may take before the client is considered gone.
+const SEND_TIMEOUT: Duration = Duration::from_secs(15);
 /// A connection silent for this long (no frame, no pong) is dropped.
 const SILENCE_LIMIT: Duration = Duration::from_secs(60);
 /// Sustained frames per second a client may send; a person tapping never comes close.
@@ -177,16 +179,16 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
         tokio::select! {
             outbound = inbox.recv() => match outbound {
                 Some(Outbound::Text(text)) => {
-                    if sink.send(Message::Text(text)).await.is_err() { break; }
+                    if !sent(sink.send(Message::Text(text))).await { break; }
                 }
                 Some(Outbound::Close { code, frame }) => {
-                    let _ = sink.send(Message::Text(frame)).await;
-                    let _ = close(&mut sink, code, "").await;
+                    let _ = sent(sink.send(Message::Text(frame))).await;
+                    let _ = sent(close(&mut sink, code, "")).await;
                     break;
                 }
                 None => {
                     // The room dropped us (we fell behind, or it stopped): resume for a fresh snapshot.
-                    let _ = close(&mut sink, CLOSE_RESYNC, "resync").await;
+                    let _ = sent(close(&mut sink, CLOSE_RESYNC, "resync")).await;
                     break;
                 }
             },
@@ -198,16 +200,16 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
                     Message::Close(_) => break,
                     Message::Ping(_) | Message::Pong(_) => continue,
                     Message::Binary(_) => {
-                        if send_error(&mut sink, "binary_frame", "frames must be JSON text").await.is_err() { break; }
+                        if !sent(send_error(&mut sink, "binary_frame", "frames must be JSON text")).await { break; }
                         continue;
                     }
                 };
                 if !rate.allow() {
                     if rate.strikes > FLOOD_STRIKES {
-                        let _ = close(&mut sink, CLOSE_POLICY, "flood").await;
+                        let _ = sent(close(&mut sink, CLOSE_POLICY, "flood")).await;
                         break;
                     }
-                    if send_error(&mut sink, "rate_limited", "too many messages; slow down").await.is_err() { break; }
+                    if !sent(send_error(&mut sink, "rate_limited", "too many messages; slow down")).await { break; }
                     continue;
                 }
                 match decode_action(&text) {
@@ -215,16 +217,16 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
                         if !room.act(conn, action).await { break; }
                     }
                     Err(e) => {
-                        if send_error(&mut sink, e.code(), &e.to_string()).await.is_err() { break; }
+                        if !sent(send_error(&mut sink, e.code(), &e.to_string())).await { break; }
                     }
                 }
             }
             _ = ping.tick() => {
                 if last_heard.elapsed() > SILENCE_LIMIT {
-                    let _ = close(&mut sink, 1001, "silent").await;
+                    let _ = sent(close(&mut sink, 1001, "silent")).await;
                     break;
                 }
-                if sink.send(Message::Ping(Default::default())).await.is_err() { break; }
+                if !sent(sink.send(Message::Ping(Default::default()))).await { break; }
             }
         }
     }
@@ -307,6 +309,13 @@ async fn hello(
         }
     }
     Err(("busy", "the session is busy; try again".into()))
+}
+
+/// Whether a write to the socket finished in time. A client that stops reading (a stalled
+/// phone, a dead link that TCP has not noticed) would otherwise hold this task, its buffers
+/// and a connection slot forever: its pings could not even be sent.
+async fn sent(send: impl std::future::Future<Output = Result<(), axum::Error>>) -> bool {
+    matches!(timeout(SEND_TIMEOUT, send).await, Ok(Ok(())))
 }
 
 fn storage_down() -> Refusal {
