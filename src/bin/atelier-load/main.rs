@@ -104,6 +104,10 @@ pub struct Args {
     threads: Option<usize>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Only open --participants WebSockets per session without a hello, and report the
+    /// server's memory per open socket (the transport's share of an idle phone).
+    #[arg(long)]
+    sockets_only: bool,
     /// Free-form label copied into the summary.
     #[arg(long, default_value = "")]
     label: String,
@@ -138,7 +142,14 @@ fn main() -> anyhow::Result<()> {
             .enable_all()
             .build()?
     };
-    let summary = runtime.block_on(run(args, threads))?;
+    let load_before = loadavg();
+    let mut summary = runtime.block_on(run(args, threads))?;
+    summary["machine"] = json!({
+        "cpus": std::fs::read_to_string("/proc/cpuinfo").map(|c| c.matches("processor\t").count()).unwrap_or(0),
+        "cpu_model": std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|m| m.trim().to_string())),
+        "loadavg_before": load_before,
+        "loadavg_after": loadavg(),
+    });
     println!("{}", serde_json::to_string_pretty(&summary)?);
     // Thousands of sockets are still owned by the runtime: do not wait for them.
     runtime.shutdown_timeout(Duration::from_millis(100));
@@ -222,6 +233,10 @@ async fn drive(
     let timeout = Duration::from_secs(args.timeout_s);
     let server_sample = || pid.and_then(server::sample).unwrap_or_default();
     let started = server_sample();
+
+    if args.sockets_only {
+        return sockets_only(args, addr, pid, timeout).await;
+    }
 
     // Sessions, through the API as the organiser.
     let mut codes = Vec::new();
@@ -443,6 +458,57 @@ async fn drive(
         "rss_kb_peak": client_end.hwm_kb,
     });
     Ok(summary)
+}
+
+/// Opens sockets that never say hello (the server keeps them for 15 s): the transport's memory.
+async fn sockets_only(
+    args: &Args,
+    addr: SocketAddr,
+    pid: Option<u32>,
+    timeout: Duration,
+) -> anyhow::Result<serde_json::Value> {
+    let sample = || pid.and_then(server::sample).unwrap_or_default();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = sample();
+    let gate = Arc::new(Semaphore::new(args.connect_concurrency.max(1)));
+    let t0 = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..phones_total(args) {
+        let gate = Arc::clone(&gate);
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await.ok()?;
+            client::open(addr, None, timeout).await.ok()
+        }));
+    }
+    let mut sockets = Vec::new();
+    for task in tasks {
+        if let Some(ws) = task.await? {
+            sockets.push(ws);
+        }
+    }
+    let connect_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    tokio::time::sleep(Duration::from_millis(args.idle_ms.min(8000))).await;
+    let after = sample();
+    let open = sockets.len();
+    drop(sockets);
+    Ok(json!({
+        "mode": "sockets_only",
+        "label": args.label,
+        "sockets": open,
+        "connect_ms": connect_ms,
+        "server_rss_kb": {"before": before.rss_kb, "with_sockets": after.rss_kb},
+        "bytes_per_socket": if open > 0 { (after.rss_kb as f64 - before.rss_kb as f64) * 1024.0 / open as f64 } else { 0.0 },
+    }))
+}
+
+/// The 1-minute load average: how busy the shared machine was (other builds count).
+fn loadavg() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn phones_total(args: &Args) -> usize {

@@ -148,6 +148,8 @@ pub struct DirectorReport {
     pub actions: Vec<ActionRec>,
     pub errors: HashMap<String, u64>,
     pub resyncs: u32,
+    /// Of `resyncs`: while the phones were joining (before the script started).
+    pub resyncs_before_start: u32,
     pub lost_echoes: u32,
     pub finished: bool,
 }

@@ -105,10 +105,22 @@ pub fn summarise(phones: &[PhoneReport], directors: &[DirectorReport]) -> Value 
         if all.is_empty() {
             continue;
         }
+        // For facilitator broadcasts of a small run: each one, in the order they were sent.
+        let each: Option<Vec<f64>> = (act.is_broadcast() && all.len() <= 16).then(|| {
+            let mut timed: Vec<(u64, u64)> = actions
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.act == act)
+                .map(|(i, a)| (a.t0, until_all[i]))
+                .collect();
+            timed.sort_unstable();
+            timed.iter().map(|&(_, us)| us as f64 / 1000.0).collect()
+        });
         latency.insert(
             act.name().to_string(),
             json!({
                 "actions": all.len(),
+                "until_all_received_each_ms": each,
                 "per_recipient": percentiles(&mut samples),
                 "until_all_received": percentiles(&mut all),
             }),
@@ -141,6 +153,7 @@ pub fn summarise(phones: &[PhoneReport], directors: &[DirectorReport]) -> Value 
         "resumes": {"ok": sum(&|p| p.resumes_ok), "failed": sum(&|p| p.resumes_failed)},
         "staff": {
             "resyncs": directors.iter().map(|d| d.resyncs).sum::<u32>(),
+            "resyncs_while_joining": directors.iter().map(|d| d.resyncs_before_start).sum::<u32>(),
             "lost_echoes": directors.iter().map(|d| d.lost_echoes).sum::<u32>(),
         },
         "delivery": {

@@ -177,7 +177,10 @@ pub async fn direct(
             continue;
         };
         tokio::select! {
-            frame = next_text(ws) => if !matches!(frame, Some(Ok(_))) { staff.reconnect().await },
+            frame = next_text(ws) => if !matches!(frame, Some(Ok(_))) {
+                staff.report.resyncs_before_start += 1;
+                staff.reconnect().await;
+            },
             _ = go.changed() => {}
         }
     }
