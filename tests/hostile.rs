@@ -571,7 +571,6 @@ async fn hostile_uploads_are_refused() {
 /// attachment) scripts do not run, and the CSP forbids inline script on this origin; but a
 /// badge file opened from disk has no CSP, so the upload check should not be evadable.
 #[tokio::test]
-#[ignore = "needs server fix: badge::artwork::validate_uploaded_image lets event handlers after `/` or a quote, and `javascript:` hidden behind character references, through"]
 async fn svg_filter_evasions_are_refused() {
     let server = TestServer::start().await;
     let mut accepted = Vec::new();

@@ -559,7 +559,9 @@ pub fn validate_uploaded_image(bytes: &[u8]) -> Result<ImageKind, BadgeError> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return reject("only PNG and SVG images are accepted");
     };
-    let lower = text.to_ascii_lowercase();
+    // Character references could hide a forbidden word (`&#106;avascript:`): check the text
+    // as a browser would read it.
+    let lower = decode_char_refs(text).to_ascii_lowercase();
     if !lower.contains("<svg") {
         return reject("only PNG and SVG images are accepted");
     }
@@ -574,6 +576,11 @@ pub fn validate_uploaded_image(bytes: &[u8]) -> Result<ImageKind, BadgeError> {
         "<object",
         "@import",
         "<use",
+        // Animations can rewrite a link into `javascript:` after loading.
+        "attributename=\"href\"",
+        "attributename='href'",
+        "attributename=\"xlink:href\"",
+        "attributename='xlink:href'",
     ] {
         if lower.contains(forbidden) {
             return reject(&format!("the SVG contains {forbidden:?}"));
@@ -588,11 +595,42 @@ pub fn validate_uploaded_image(bytes: &[u8]) -> Result<ImageKind, BadgeError> {
     Ok(ImageKind::Svg)
 }
 
-/// `on…=` attributes (onload, onclick…).
+/// Numeric character references (`&#106;`, `&#x6A;`) replaced by their characters.
+fn decode_char_refs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("&#") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let (digits, radix) = match after.strip_prefix(['x', 'X']) {
+            Some(hex) => (hex, 16),
+            None => (after, 10),
+        };
+        let len = digits.chars().take_while(|c| c.is_digit(radix)).count();
+        let decoded = u32::from_str_radix(&digits[..len], radix).ok().and_then(char::from_u32);
+        match decoded {
+            Some(c) if len > 0 => {
+                out.push(c);
+                let consumed = (after.len() - digits.len()) + len;
+                rest = &after[consumed..];
+                rest = rest.strip_prefix(';').unwrap_or(rest);
+            }
+            _ => {
+                out.push_str("&#");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `on…=` attributes (onload, onclick…), however they are separated from what precedes
+/// (space, `/` or a quote all end an attribute for a browser).
 fn has_event_handler(lower: &str) -> bool {
     let bytes = lower.as_bytes();
     lower.match_indices("on").any(|(i, _)| {
-        let before_ok = i > 0 && bytes[i - 1].is_ascii_whitespace();
+        let before_ok = i > 0 && (bytes[i - 1].is_ascii_whitespace() || matches!(bytes[i - 1], b'/' | b'"' | b'\''));
         let rest = &bytes[i + 2..];
         let name_len = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
         let after = rest[name_len..].iter().find(|b| !b.is_ascii_whitespace());
