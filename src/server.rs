@@ -26,6 +26,8 @@ const CLAIM_ATTEMPT_WINDOW: std::time::Duration = std::time::Duration::from_secs
 /// Wrong join codes or resume tokens one address may send per window: generous, since a
 /// whole venue may share one address, yet hopeless for guessing 244 million codes.
 const HELLO_FAILURES_PER_WINDOW: u32 = 300;
+/// Failed sign-ins one address may make per window before being told to wait.
+const LOGIN_FAILURES_PER_WINDOW: u32 = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -128,6 +130,7 @@ pub async fn start(
         issuer,
         claim_attempts: AttemptLimiter::new(CLAIM_ATTEMPTS_PER_WINDOW, CLAIM_ATTEMPT_WINDOW),
         hello_failures: AttemptLimiter::new(HELLO_FAILURES_PER_WINDOW, CLAIM_ATTEMPT_WINDOW),
+        login_failures: AttemptLimiter::new(LOGIN_FAILURES_PER_WINDOW, CLAIM_ATTEMPT_WINDOW),
         rooms: Arc::clone(&rooms),
         config,
         base_url,

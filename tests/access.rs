@@ -799,7 +799,6 @@ async fn every_session_message_is_allowed_or_refused_as_intended() {
 /// Passwords are guessable by a script unless attempts are limited per address, like claim
 /// codes and join codes are.
 #[tokio::test]
-#[ignore = "needs server fix: POST /login and POST /api/login have no attempt limit (web::pages::login, web::api::login)"]
 async fn logins_are_rate_limited() {
     let server = TestServer::start().await;
     server.facilitator_token("victim").await;

@@ -381,7 +381,6 @@ async fn cross_origin_posts_are_refused_and_change_nothing() {
 /// A JSON request with a foreign `Origin` cannot come from a browser page without a CORS
 /// preflight (which Atelier never grants), but every other JSON route refuses it anyway.
 #[tokio::test]
-#[ignore = "needs server fix: web::api::create_user does not check origin_allowed like the other state-changing routes"]
 async fn create_user_checks_the_origin_like_the_other_routes() {
     let server = TestServer::start().await;
     let response = no_redirect()
@@ -655,7 +654,6 @@ async fn secrets_never_reach_the_logs() {
 /// its salted hash goes into the badge). The session state drops it, but the stored command
 /// log keeps the `badge.request` command, e-mail included, until the retention job.
 #[tokio::test]
-#[ignore = "needs server fix: the e-mail stays in clear in the events table (badge.request command) after signing"]
 async fn the_email_is_forgotten_once_the_badge_is_signed() {
     use sqlx::Row;
     let server = TestServer::start().await;

@@ -40,6 +40,7 @@ login-title = Facilitators
 login-username = Username
 login-password = Password
 login-submit = Sign in
+login-slow-down = Too many failed sign-ins. Wait a few minutes.
 login-failed = Wrong username or password.
 signin-title = Create the organiser account
 signin-intro = This link works once. The organiser account manages facilitators and exports.

@@ -40,6 +40,7 @@ login-title = Espace animateur
 login-username = Nom d'utilisateur
 login-password = Mot de passe
 login-submit = Se connecter
+login-slow-down = Trop d'essais manqués. Patientez quelques minutes.
 login-failed = Nom d'utilisateur ou mot de passe incorrect.
 signin-title = Créer le compte organisateur
 signin-intro = Ce lien ne sert qu'une fois. Le compte organisateur gère les animateurs et les exports.

@@ -40,6 +40,7 @@ login-title = Voor begeleiders
 login-username = Gebruikersnaam
 login-password = Wachtwoord
 login-submit = Aanmelden
+login-slow-down = Te veel mislukte pogingen. Wacht enkele minuten.
 login-failed = Verkeerde gebruikersnaam of wachtwoord.
 signin-title = Het organisatoraccount aanmaken
 signin-intro = Deze link werkt maar één keer. Het organisatoraccount beheert de begeleiders en de exports.

@@ -607,7 +607,9 @@ fn decode_char_refs(text: &str) -> String {
             None => (after, 10),
         };
         let len = digits.chars().take_while(|c| c.is_digit(radix)).count();
-        let decoded = u32::from_str_radix(&digits[..len], radix).ok().and_then(char::from_u32);
+        let decoded = u32::from_str_radix(&digits[..len], radix)
+            .ok()
+            .and_then(char::from_u32);
         match decoded {
             Some(c) if len > 0 => {
                 out.push(c);
@@ -630,7 +632,8 @@ fn decode_char_refs(text: &str) -> String {
 fn has_event_handler(lower: &str) -> bool {
     let bytes = lower.as_bytes();
     lower.match_indices("on").any(|(i, _)| {
-        let before_ok = i > 0 && (bytes[i - 1].is_ascii_whitespace() || matches!(bytes[i - 1], b'/' | b'"' | b'\''));
+        let before_ok = i > 0
+            && (bytes[i - 1].is_ascii_whitespace() || matches!(bytes[i - 1], b'/' | b'"' | b'\''));
         let rest = &bytes[i + 2..];
         let name_len = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
         let after = rest[name_len..].iter().find(|b| !b.is_ascii_whitespace());

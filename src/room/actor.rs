@@ -367,6 +367,17 @@ impl Room {
             .state
             .apply(actor, &command)
             .map_err(|e| (e.code(), e.to_string()))?;
+        if let Command::Badge {
+            command:
+                BadgeCommand::Issued { pid, .. }
+                | BadgeCommand::Decide {
+                    pid,
+                    approve: false,
+                },
+        } = &command
+        {
+            self.batch.forget_emails.push(*pid);
+        }
         let record = serde_json::to_string(&LogRecord { actor, command })
             .map_err(|e| ("internal", e.to_string()))?;
         self.batch.events.push(EventRecord {

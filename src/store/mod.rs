@@ -120,6 +120,9 @@ pub struct Batch {
     pub new_tokens: Vec<(Vec<u8>, u32)>,
     /// Claim codes opened in this batch: (code, valid until).
     pub claim_codes: Vec<(String, String)>,
+    /// Participants whose e-mail must be forgotten (their badge is signed, or refused): it is
+    /// removed from their stored request and from the snapshot.
+    pub forget_emails: Vec<u32>,
     pub snapshot: Option<(u64, String)>,
 }
 
@@ -442,6 +445,25 @@ impl Store {
             .bind(token_hash)
             .bind(session_id)
             .bind(*pid as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for pid in &batch.forget_emails {
+            sqlx::query(
+                "UPDATE events SET record = json_replace(record, '$.command.command.email', NULL)
+                 WHERE session_id = ? AND json_extract(record, '$.actor.pid') = ?
+                   AND json_extract(record, '$.command.type') = 'badge'
+                   AND json_extract(record, '$.command.command.type') = 'request'",
+            )
+            .bind(session_id)
+            .bind(i64::from(*pid))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE snapshots SET state = json_replace(state, ?, NULL) WHERE session_id = ?",
+            )
+            .bind(format!("$.badges.requests.\"{pid}\".email"))
+            .bind(session_id)
             .execute(&mut *tx)
             .await?;
         }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -213,12 +213,21 @@ struct Login {
 /// Exchanges a username and password for an API token.
 async fn login(
     State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     Json(login): Json<Login>,
 ) -> Result<Json<Value>, ApiError> {
+    if state.login_failures.is_blocked(peer.ip()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many failed sign-ins; wait a few minutes",
+        ));
+    }
     let found = state.store.user_by_name(login.username.trim()).await?;
     let user = match found {
         Some((user, hash)) if verify_password(&login.password, &hash) => user,
         _ => {
+            state.login_failures.allow(peer.ip());
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "bad_credentials",
@@ -244,10 +253,11 @@ struct NewUser {
 /// Organisers create facilitator accounts.
 async fn create_user(
     State(state): State<Shared>,
+    headers: HeaderMap,
     Authed(principal): Authed,
     Json(new): Json<NewUser>,
 ) -> Result<impl IntoResponse, ApiError> {
-    if !principal.is_organiser() {
+    if !principal.is_organiser() || !origin_allowed(&state, &headers) {
         return Err(ApiError::forbidden());
     }
     let username = new.username.trim();

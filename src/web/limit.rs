@@ -25,6 +25,13 @@ impl AttemptLimiter {
         }
     }
 
+    /// Whether this address has used up its attempts for now (without counting one).
+    pub fn is_blocked(&self, ip: IpAddr) -> bool {
+        self.seen
+            .get(&ip)
+            .is_some_and(|entry| entry.0.elapsed() < self.window && entry.1 >= self.max)
+    }
+
     /// Counts an attempt; false when this address has used up its attempts for now.
     pub fn allow(&self, ip: IpAddr) -> bool {
         let now = Instant::now();

@@ -43,6 +43,8 @@ pub struct AppState {
     pub claim_attempts: limit::AttemptLimiter,
     /// Wrong join codes and resume tokens per address.
     pub hello_failures: limit::AttemptLimiter,
+    /// Failed sign-ins per address (page and API share it).
+    pub login_failures: limit::AttemptLimiter,
     pub rooms: Arc<Rooms>,
     pub config: ServeConfig,
     /// Base of the links we hand out (join URLs, QR codes): `--public-url`, or the listen address.

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -277,6 +277,7 @@ fn session_cookie(state: &Shared, token: String) -> Cookie<'static> {
 async fn login(
     State(state): State<Shared>,
     headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     jar: CookieJar,
     Form(form): Form<Credentials>,
 ) -> Response {
@@ -284,9 +285,20 @@ async fn login(
     if !origin_allowed(&state, &headers) {
         return page_error(t, StatusCode::FORBIDDEN, "error-refused");
     }
+    if state.login_failures.is_blocked(peer.ip()) {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            render(&LoginPage {
+                t,
+                error: Some(t.get("login-slow-down")),
+            }),
+        )
+            .into_response();
+    }
     let user = match state.store.user_by_name(form.username.trim()).await {
         Ok(Some((user, hash))) if verify_password(&form.password, &hash) => user,
         Ok(_) => {
+            state.login_failures.allow(peer.ip());
             return (
                 StatusCode::UNAUTHORIZED,
                 render(&LoginPage {
