@@ -349,3 +349,58 @@ async fn guessing_join_codes_is_cut_off() {
         "300 wrong codes from one address must be refused (tried {tried})"
     );
 }
+
+#[tokio::test]
+async fn decks_dropped_in_the_data_directory_become_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("decks")).unwrap();
+    let deck = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/cards/open-badges.toml"
+    ))
+    .unwrap()
+    .replace("id = \"open-badges\"", "id = \"atelier-regional\"")
+    .replace(
+        "name.fr = \"Open Badges : le vocabulaire et les étapes\"",
+        "name.fr = \"Jeu régional\"",
+    );
+    std::fs::write(dir.path().join("decks/regional.toml"), deck).unwrap();
+    let server = TestServer::start_in(dir.path()).await;
+
+    let token = server.facilitator_token("dora").await;
+    let dashboard = server
+        .http()
+        .get(server.url("/f"))
+        .header("cookie", format!("atelier_session={token}"))
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        dashboard.contains("Jeu régional") && dashboard.contains("value=\"atelier-regional\""),
+        "{dashboard}"
+    );
+    let created = server
+        .http()
+        .post(server.url("/api/sessions"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Régional", "deck": "atelier-regional"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let session: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(session["deck"], "atelier-regional");
+    let unknown = server
+        .http()
+        .post(server.url("/api/sessions"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "x", "deck": "nope"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 422);
+}

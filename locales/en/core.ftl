@@ -56,6 +56,7 @@ dashboard-new = New workshop
 dashboard-session-title = Title
 dashboard-default-title = Introduction to Open Badges
 dashboard-lang = Language
+dashboard-deck = Card deck
 dashboard-activities = Activities
 activities-bingo-fresque = Bingo, then timeline
 activities-fresque-bingo = Timeline, then bingo

@@ -56,6 +56,7 @@ dashboard-new = Nouvel atelier
 dashboard-session-title = Titre
 dashboard-default-title = Sensibilisation aux Open Badges
 dashboard-lang = Langue
+dashboard-deck = Jeu de cartes
 dashboard-activities = Activités
 activities-bingo-fresque = Bingo puis fresque
 activities-fresque-bingo = Fresque puis bingo

@@ -56,6 +56,7 @@ dashboard-new = Nieuwe workshop
 dashboard-session-title = Titel
 dashboard-default-title = Kennismaking met Open Badges
 dashboard-lang = Taal
+dashboard-deck = Kaartspel
 dashboard-activities = Activiteiten
 activities-bingo-fresque = Bingo en dan fresco
 activities-fresque-bingo = Fresco en dan bingo

@@ -445,6 +445,9 @@ struct DashboardPage<'a> {
     organiser: bool,
     sessions: Vec<SessionItem>,
     error: Option<String>,
+    /// The card decks available (id, name in the page's language): the built-in one and any
+    /// dropped in `cards/` or `DATA_DIR/decks/`.
+    decks: Vec<(String, String)>,
 }
 
 async fn dashboard_with(
@@ -470,12 +473,19 @@ async fn dashboard_with(
             created_at: r.created_at.clone(),
         })
         .collect();
+    let decks = state
+        .decks
+        .list()
+        .iter()
+        .map(|d| (d.id.clone(), d.name.get(t.lang).to_string()))
+        .collect();
     render(&DashboardPage {
         t,
         user: principal.display_name(),
         organiser: principal.is_organiser(),
         sessions,
         error,
+        decks,
     })
 }
 
@@ -496,6 +506,8 @@ struct SessionForm {
     bingo_mode: Option<String>,
     /// "three-packs" or "two-packs".
     pack_variant: Option<String>,
+    /// A deck id; the default deck when absent.
+    deck: Option<String>,
 }
 
 async fn create_from_form(
@@ -521,7 +533,7 @@ async fn create_from_form(
         title: form.title,
         lang: form.lang,
         activities,
-        deck: None,
+        deck: form.deck.filter(|d| !d.is_empty()),
         scenario: None,
         pack_variant: form.pack_variant.filter(|v| !v.is_empty()),
         bingo_mode: Some(if form.bingo_mode.as_deref() == Some("listening") {
