@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::browser::{self, Driver, screenshot, wait_text, wait_visible};
+use common::browser::{self, Driver, screenshot, sign_in, wait_text, wait_visible};
 use common::verifier::{node_ready, run_js_at};
 use common::{ADMIN_TOKEN, Client, TestServer};
 use fantoccini::Locator;
@@ -28,28 +28,13 @@ async fn a_phone_receives_its_badge_and_the_png_verifies() {
 
     // The facilitator signs in and creates a session with no activity: straight to badges.
     let laptop = driver.desktop().await;
-    laptop.goto(&server.url("/login")).await.unwrap();
-    laptop
-        .find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("claire")
-        .await
-        .unwrap();
-    laptop
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("mot de passe solide")
-        .await
-        .unwrap();
-    laptop
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(
+        &laptop,
+        &server.url("/login"),
+        "claire",
+        "mot de passe solide",
+    )
+    .await;
     wait_text(&laptop, "h1", "Mes ateliers").await;
     laptop
         .find(Locator::Css("#activities option[value='']"))

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::browser::{self, Driver, screenshot, wait_text, wait_visible};
+use common::browser::{self, Driver, screenshot, sign_in, wait_text, wait_visible};
 use common::{ADMIN_TOKEN, TestServer};
 use fantoccini::Locator;
 use serde_json::json;
@@ -27,28 +27,13 @@ async fn facilitator_creates_a_session_and_a_phone_joins() {
 
     let driver = Driver::start().await;
     let laptop = driver.desktop().await;
-    laptop.goto(&server.url("/login")).await.unwrap();
-    laptop
-        .find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("claire")
-        .await
-        .unwrap();
-    laptop
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("mot de passe solide")
-        .await
-        .unwrap();
-    laptop
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(
+        &laptop,
+        &server.url("/login"),
+        "claire",
+        "mot de passe solide",
+    )
+    .await;
     wait_text(&laptop, "h1", "Mes ateliers").await;
     let title = laptop.find(Locator::Id("title")).await.unwrap();
     title.clear().await.unwrap();

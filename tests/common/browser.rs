@@ -211,3 +211,28 @@ pub async fn transferred_bytes(browser: &Client) -> u64 {
         .as_u64()
         .unwrap_or(0)
 }
+
+/// Signs in on the login page at `login_url` as a person would: type, type, submit.
+pub async fn sign_in(browser: &Client, login_url: &str, username: &str, password: &str) {
+    browser.goto(login_url).await.expect("login page");
+    let field = |id: &'static str| browser.find(Locator::Id(id));
+    field("username")
+        .await
+        .expect("username field")
+        .send_keys(username)
+        .await
+        .expect("type username");
+    field("password")
+        .await
+        .expect("password field")
+        .send_keys(password)
+        .await
+        .expect("type password");
+    browser
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("submit");
+}
