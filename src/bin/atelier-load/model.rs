@@ -1,7 +1,7 @@
 //! What the simulated clients record, and what they share with their session's director.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use tokio::sync::Notify;
 
@@ -160,6 +160,10 @@ pub struct SessionShared {
     pub done: AtomicUsize,
     pub members: AtomicUsize,
     pub notify: Notify,
+    /// `seq` of the script's last event (0 until the director has heard it): at the end of
+    /// the run a phone reads on until it has seen it, so a run that ends the moment the
+    /// director hears its own echo does not count the phones' copies as missed.
+    pub final_seq: AtomicU64,
 }
 
 impl SessionShared {

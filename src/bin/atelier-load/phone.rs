@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -176,7 +177,10 @@ pub async fn run(
                     }
                 }
             }
-            _ = finish.changed() => break,
+            _ = finish.changed() => {
+                phone.read_to_final_seq(&mut ws).await;
+                break;
+            }
         }
     }
     // Whatever this phone still owed its director, it will not deliver.
@@ -193,6 +197,19 @@ pub async fn run(
 impl Phone {
     fn err(&mut self, what: String) {
         *self.report.errors.entry(what).or_default() += 1;
+    }
+
+    /// Reads the frames still on their way, up to the script's last event (bounded by the
+    /// timeout): the run ends when the directors hear their own echoes, not the phones.
+    async fn read_to_final_seq(&mut self, ws: &mut Ws) {
+        let final_seq = self.shared.final_seq.load(Ordering::Acquire);
+        let deadline = Instant::now() + self.cfg.timeout;
+        while self.last_seq < final_seq {
+            match tokio::time::timeout_at(deadline, next_text(ws)).await {
+                Ok(Some(Ok(text))) => self.on_frame(&text),
+                _ => break,
+            }
+        }
     }
 
     /// Takes the state a welcome (first join or resume) carries.

@@ -273,6 +273,9 @@ pub async fn direct(
         }
     }
     staff.report.finished = true;
+    if let Some(last) = staff.report.actions.last() {
+        shared.final_seq.store(last.seq, Ordering::Release);
+    }
     progress.bump(&progress.sessions_done);
     while !*finish.borrow() {
         let Some(ws) = staff.ws.as_mut() else { break };
