@@ -18,13 +18,14 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::badge::artwork::{ArtworkSpec, render_png, render_svg};
-use crate::badge::bake::{bake_png, bake_svg};
+use crate::badge::bake::{PNG_KEYWORD, PNG_KEYWORD_OB2, bake_png_texts, bake_svg};
 use crate::badge::credential::{
     AchievementSpec, Competence, ImageSource, IssueOptions, IssuerProfile, Recipient, StatusRef,
     issue,
 };
 use crate::badge::jsonld::Canonicalizer;
 use crate::badge::keys::{IssuerIdentity, KeyStore};
+use crate::badge::ob2;
 use crate::badge::status::issue_status_list;
 use crate::badge::verify::{
     BoxFuture, Check, DocumentResolver, StatusListSource, VerifyContext, VerifyReport, verify,
@@ -421,6 +422,7 @@ impl Issuer {
                 recipient_name: request.name,
                 status_index,
                 credential: &json,
+                lang: lang.code(),
             })
             .await?;
         tracing::info!(badge = %id, "badge issued");
@@ -446,13 +448,18 @@ impl Issuer {
     pub fn private_paths(&self, badge_id: &str) -> Value {
         let uuid = badge_id.strip_prefix("urn:uuid:").unwrap_or(badge_id);
         let key = self.access_key(badge_id);
-        serde_json::json!({
+        let mut links = serde_json::json!({
             "page": format!("/b/{uuid}?k={key}"),
             "picture": format!("/b/{uuid}/picture.png?k={key}"),
             "png": format!("/b/{uuid}/badge.png?k={key}"),
             "svg": format!("/b/{uuid}/badge.svg?k={key}"),
             "json": format!("/b/{uuid}/credential.json?k={key}"),
-        })
+        });
+        // Hosted: the public page and LinkedIn, from the private page.
+        if self.public_url.is_some() {
+            links["share"] = format!("/b/{uuid}?k={key}#share").into();
+        }
+        links
     }
 
     /// The stored badge, if `access_key` opens it (`None` skips the check: organisers, CLI).
@@ -468,14 +475,117 @@ impl Issuer {
             .ok_or_else(|| IssuerError::UnknownBadge(id.into()))
     }
 
-    /// The badge baked into its PNG picture.
+    /// The badge baked into its PNG picture: the 3.0 credential and, when hosted, the 2.0
+    /// assertion (one chunk of each keyword).
     pub async fn baked_png(&self, row: &BadgeRow, lang: Lang) -> Result<Vec<u8>, IssuerError> {
         let json = row
             .credential
             .as_deref()
             .ok_or_else(|| IssuerError::UnknownBadge(row.id.clone()))?;
         let art = self.picture(row, lang).await?;
-        Ok(bake_png(&art.0, json)?)
+        let assertion = self.ob2_assertion(row).await?.map(|a| a.to_string());
+        let mut texts = vec![(PNG_KEYWORD, json)];
+        if let Some(assertion) = assertion.as_deref() {
+            texts.push((PNG_KEYWORD_OB2, assertion));
+        }
+        Ok(bake_png_texts(&art.0, &texts)?)
+    }
+
+    /// `--public-url`, when this Atelier is hosted.
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
+    }
+
+    /// The stable public page of a badge (hosted only).
+    pub fn public_page_url(&self, badge_id: &str) -> Option<String> {
+        let uuid = badge_id.trim_start_matches("urn:uuid:");
+        Some(format!("{}/badges/{uuid}", self.public_url.as_deref()?))
+    }
+
+    /// Shows or hides a badge's public page (the participant's choice).
+    pub async fn set_public_page(&self, badge_id: &str, public: bool) -> Result<(), IssuerError> {
+        if self.store.set_badge_public(badge_id, public).await? {
+            Ok(())
+        } else {
+            Err(IssuerError::UnknownBadge(badge_id.into()))
+        }
+    }
+
+    /// The Open Badges 2.0 issuer profile, when hosted and the organiser gave an e-mail
+    /// (2.0 requires one).
+    pub async fn ob2_issuer(&self) -> Result<Option<Value>, IssuerError> {
+        let Some(base) = self.public_url.as_deref() else {
+            return Ok(None);
+        };
+        let config = self.issuer_config().await?;
+        let Some(email) = config.email.as_deref().filter(|e| !e.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let url = config.url.as_deref().unwrap_or(base);
+        Ok(Some(ob2::issuer_profile(
+            base,
+            &ob2::Ob2Issuer {
+                name: &config.name,
+                url,
+                email,
+                description: config.description.as_deref(),
+            },
+        )))
+    }
+
+    /// The Open Badges 2.0 badge class of an achievement in a language (hosted only).
+    pub async fn ob2_badge_class(
+        &self,
+        achievement_id: &str,
+        lang: Lang,
+    ) -> Result<Option<Value>, IssuerError> {
+        if self.ob2_issuer().await?.is_none() {
+            return Ok(None);
+        }
+        let Some(base) = self.public_url.as_deref() else {
+            return Ok(None);
+        };
+        let (config, _) = self.achievement(achievement_id).await?;
+        Ok(Some(ob2::badge_class(
+            base,
+            &ob2::Ob2BadgeClass {
+                achievement_id,
+                lang: lang.code(),
+                name: config.name.get(lang),
+                description: config.description.get(lang),
+                criteria: config.criteria.get(lang),
+                competence: Some(config.competence.get(lang)),
+            },
+        )))
+    }
+
+    /// The Open Badges 2.0 hosted assertion of a badge: hosted, with an issuer e-mail and a
+    /// recipient e-mail (hashed) only; says `revoked` once the badge is.
+    pub async fn ob2_assertion(&self, row: &BadgeRow) -> Result<Option<Value>, IssuerError> {
+        let (Some(base), Some(json)) = (self.public_url.as_deref(), row.credential.as_deref())
+        else {
+            return Ok(None);
+        };
+        if self.ob2_issuer().await?.is_none() {
+            return Ok(None);
+        }
+        let credential: Value =
+            serde_json::from_str(json).map_err(|e| IssuerError::Settings(e.to_string()))?;
+        let lang = row
+            .lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_default();
+        let revoked = row
+            .revoked_at
+            .as_ref()
+            .map(|when| format!("Revoked by the issuer on {when}"));
+        Ok(ob2::assertion(
+            base,
+            &credential,
+            lang.code(),
+            revoked.as_deref(),
+        ))
     }
 
     /// The badge baked into its SVG picture.
@@ -486,6 +596,23 @@ impl Issuer {
             .ok_or_else(|| IssuerError::UnknownBadge(row.id.clone()))?;
         let art = self.picture(row, lang).await?;
         Ok(bake_svg(&art.1, json)?)
+    }
+
+    /// An achievement's picture and its media type: the organiser's upload, or the artwork.
+    pub async fn achievement_picture(
+        &self,
+        achievement_id: &str,
+        lang: Lang,
+    ) -> Result<(Vec<u8>, &'static str), IssuerError> {
+        let (_, uploaded) = self.achievement(achievement_id).await?;
+        Ok(match uploaded {
+            Some((bytes, kind)) if kind == "image/svg+xml" => (bytes, "image/svg+xml"),
+            Some((bytes, _)) => (bytes, "image/png"),
+            None => (
+                self.artwork(achievement_id, lang).await?.0.clone(),
+                "image/png",
+            ),
+        })
     }
 
     /// The badge's picture alone (not baked): light enough to show on a phone.

@@ -114,6 +114,8 @@ function phone(container, ctx) {
       item(links.svg, t("badge-download-svg"), t("badge-download-svg-hint"), "open-badge.svg"),
       item(links.json, t("badge-download-json"), t("badge-download-json-hint"), "open-badge.json"),
     );
+    // Hosted only: the public page and LinkedIn live on the private page's "share" part.
+    if (links.share) downloads.append(item(links.share, t("badge-share"), t("badge-share-hint")));
     card.append(downloads);
     card.append(
       el("p", {}, el("a", { href: "/verify", textContent: t("badge-verify") })),

@@ -325,6 +325,30 @@ const ROUTES: &[Route] = &[
     ),
     r("GET", "/b/{BADGE}/credential.json", Body::None, "RRRRRA"),
     r("GET", "/b/{BADGE}/badge.svg?k=wrong", Body::None, "RRRRRA"),
+    // web/hosted.rs: public pages and OB 2.0 documents exist only with a public URL (404 for
+    // all here; tests/badge_hosted.rs checks them hosted). Hiding or showing the public page
+    // takes the badge's secret, whoever asks.
+    r("GET", "/badges/{BADGE}", Body::None, "RRRRRR"),
+    r(
+        "GET",
+        "/badges/{BADGE}/credential.json",
+        Body::None,
+        "RRRRRR",
+    ),
+    r("GET", "/ob2/issuer", Body::None, "RRRRRR"),
+    r("GET", "/ob2/assertions/{BADGE}", Body::None, "RRRRRR"),
+    r(
+        "POST",
+        "/b/{BADGE}/public",
+        Body::Form("k=wrong&public=0"),
+        "RRRRRR",
+    ),
+    r(
+        "POST",
+        "/b/{BADGE}/public",
+        Body::Form("k={SECRET}&public=1"),
+        "AAAAAA",
+    ),
     r("GET", "/claim", Body::None, "AAAAAA"),
     r("GET", "/qr/claim/K7M2QX.svg", Body::None, "AAAAAA"),
     // web/feedback.rs (a feedback is authorised by the resume token in its body: see below)

@@ -65,6 +65,7 @@ org-issuer-intro = This information goes into every new badge. Badges already is
 org-issuer-name = Organisation name
 org-issuer-url = Website
 org-issuer-email = Contact e-mail
+org-issuer-email-hint = On a hosted Atelier, this address lets each badge also be published as Open Badges 2.0, which Open Badge Passport and older badge backpacks read.
 org-issuer-description = Description
 org-issuer-save = Save the profile
 org-issuer-name-bad = Organisation name: 1 to 120 characters.

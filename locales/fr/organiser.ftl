@@ -65,6 +65,7 @@ org-issuer-intro = Ces informations figurent dans chaque nouveau badge. Les badg
 org-issuer-name = Nom de l'organisation
 org-issuer-url = Site web
 org-issuer-email = E-mail de contact
+org-issuer-email-hint = Sur un Atelier hébergé, cette adresse permet de publier aussi chaque badge au format Open Badges 2.0, que lisent Open Badge Passport et les anciens sacs à badges.
 org-issuer-description = Description
 org-issuer-save = Enregistrer le profil
 org-issuer-name-bad = Nom de l'organisation : 1 à 120 caractères.

@@ -65,6 +65,7 @@ org-issuer-intro = Deze gegevens staan in elke nieuwe badge. Reeds uitgereikte b
 org-issuer-name = Naam van de organisatie
 org-issuer-url = Website
 org-issuer-email = Contactadres (e-mail)
+org-issuer-email-hint = Op een gehoste Atelier kan met dit adres elke badge ook in Open Badges 2.0-formaat gepubliceerd worden, dat Open Badge Passport en oudere badge-rugzakken lezen.
 org-issuer-description = Beschrijving
 org-issuer-save = Profiel opslaan
 org-issuer-name-bad = Naam van de organisatie: 1 tot 120 tekens.

@@ -6,6 +6,9 @@
 //! adding a second one. Extraction decodes with the `png` crate under memory limits and refuses a
 //! file with two credential chunks, as the spec requires.
 //!
+//! A hosted badge also carries its Open Badges 2.0 assertion in a second `iTXt` chunk, keyword
+//! `openbadges` (OB 2.0 baking): each spec forbids only a second chunk of its own keyword.
+//!
 //! SVG: `xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"` on the root element and one
 //! `<openbadges:credential>` holding the JSON in CDATA, right after the `<svg …>` start tag.
 
@@ -16,6 +19,8 @@ use png::text_metadata::{EncodableTextChunk, ITXtChunk};
 use crate::badge::BadgeError;
 
 pub const PNG_KEYWORD: &str = "openbadgecredential";
+/// The Open Badges 2.0 baking keyword (an assertion's JSON or URL).
+pub const PNG_KEYWORD_OB2: &str = "openbadges";
 pub const OB_NAMESPACE: &str = "https://purl.imsglobal.org/ob/v3p0";
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
 /// Upper bound on what extraction will decode (pixels and text), against decompression bombs.
@@ -77,65 +82,89 @@ fn png_chunks(png: &[u8]) -> Result<Vec<RawChunk>, BadgeError> {
     }
 }
 
-fn is_credential_chunk(png: &[u8], chunk: &RawChunk) -> bool {
-    &chunk.kind == b"iTXt" && {
+/// The keyword of an `iTXt` chunk (`None` for other chunks).
+fn itxt_keyword<'a>(png: &'a [u8], chunk: &RawChunk) -> Option<&'a [u8]> {
+    (&chunk.kind == b"iTXt").then(|| {
         let data = &png[chunk.data_start..chunk.end - 4];
         let keyword_end = data.iter().position(|b| *b == 0).unwrap_or(data.len());
-        &data[..keyword_end] == PNG_KEYWORD.as_bytes()
-    }
+        &data[..keyword_end]
+    })
 }
 
 /// Returns `png` with `credential_json` baked in, replacing any credential already there.
 pub fn bake_png(png: &[u8], credential_json: &str) -> Result<Vec<u8>, BadgeError> {
+    bake_png_texts(png, &[(PNG_KEYWORD, credential_json)])
+}
+
+/// Returns `png` with one uncompressed `iTXt` chunk per `(keyword, text)` right after `IHDR`,
+/// replacing any chunk of those keywords already there (so there is exactly one of each).
+pub fn bake_png_texts(png: &[u8], texts: &[(&str, &str)]) -> Result<Vec<u8>, BadgeError> {
     let chunks = png_chunks(png)?;
-    let mut text_chunk = Vec::with_capacity(credential_json.len() + 64);
-    ITXtChunk::new(PNG_KEYWORD, credential_json)
-        .encode(&mut text_chunk)
-        .map_err(|e| BadgeError::Png(e.to_string()))?;
-    let mut out = Vec::with_capacity(png.len() + text_chunk.len());
+    let mut text_chunks = Vec::new();
+    for (keyword, text) in texts {
+        ITXtChunk::new(*keyword, *text)
+            .encode(&mut text_chunks)
+            .map_err(|e| BadgeError::Png(e.to_string()))?;
+    }
+    let mut out = Vec::with_capacity(png.len() + text_chunks.len());
     out.extend_from_slice(&PNG_SIGNATURE);
     for (i, chunk) in chunks.iter().enumerate() {
-        if is_credential_chunk(png, chunk) {
+        let replaced = itxt_keyword(png, chunk)
+            .is_some_and(|k| texts.iter().any(|(keyword, _)| k == keyword.as_bytes()));
+        if replaced {
             continue;
         }
         out.extend_from_slice(&png[chunk.start..chunk.end]);
         if i == 0 {
-            out.extend_from_slice(&text_chunk);
+            out.extend_from_slice(&text_chunks);
         }
     }
     Ok(out)
 }
 
-/// The credential JSON baked into a PNG. Refuses zero or several credential chunks.
-pub fn extract_png(png: &[u8]) -> Result<String, BadgeError> {
+/// The texts of every `iTXt` chunk with `keyword` (for checks: a badge holds one of each).
+pub fn png_texts(png: &[u8], keyword: &str) -> Result<Vec<String>, BadgeError> {
     if !is_png(png) {
         return Err(BadgeError::Png("not a PNG file".into()));
     }
     let limits = png::Limits {
         bytes: DECODE_LIMIT_BYTES,
     };
-    let decoder = png::Decoder::new_with_limits(Cursor::new(png), limits);
-    let mut reader = decoder
+    let mut reader = png::Decoder::new_with_limits(Cursor::new(png), limits)
         .read_info()
         .map_err(|e| BadgeError::Png(e.to_string()))?;
-    // Reads the chunks after the image data too (a credential may sit after IDAT).
     reader
         .finish()
         .map_err(|e| BadgeError::Png(e.to_string()))?;
-    let mut found = reader
+    let mut texts = Vec::new();
+    for chunk in reader
         .info()
         .utf8_text
         .iter()
-        .filter(|c| c.keyword == PNG_KEYWORD);
-    let chunk = found.next().ok_or(BadgeError::NoCredential)?;
-    if found.next().is_some() {
-        return Err(BadgeError::DuplicateCredential);
+        .filter(|c| c.keyword == keyword)
+    {
+        let mut chunk = chunk.clone();
+        chunk
+            .decompress_text_with_limit(DECODE_LIMIT_BYTES)
+            .map_err(|e| BadgeError::Png(e.to_string()))?;
+        texts.push(
+            chunk
+                .get_text()
+                .map_err(|e| BadgeError::Png(e.to_string()))?,
+        );
     }
-    let mut chunk = chunk.clone();
-    chunk
-        .decompress_text_with_limit(DECODE_LIMIT_BYTES)
-        .map_err(|e| BadgeError::Png(e.to_string()))?;
-    chunk.get_text().map_err(|e| BadgeError::Png(e.to_string()))
+    Ok(texts)
+}
+
+/// The credential JSON baked into a PNG (the chunks after the image data are read too).
+/// Refuses zero or several credential chunks.
+pub fn extract_png(png: &[u8]) -> Result<String, BadgeError> {
+    let mut texts = png_texts(png, PNG_KEYWORD)?;
+    match texts.len() {
+        0 => Err(BadgeError::NoCredential),
+        1 => Ok(texts.remove(0)),
+        _ => Err(BadgeError::DuplicateCredential),
+    }
 }
 
 /// Finds the root `<svg …>` start tag: (start, end just past `>`, self-closing).
@@ -326,6 +355,25 @@ mod tests {
             Err(BadgeError::NoCredential)
         ));
         assert!(extract_svg("<svg><openbadges:credential><![CDATA[{").is_err());
+    }
+
+    #[test]
+    fn png_carries_one_chunk_of_each_keyword_after_rebaking() {
+        let spec = crate::badge::artwork::ArtworkSpec {
+            title: "T".into(),
+            subtitle: None,
+            palette: None,
+        };
+        let picture = crate::badge::artwork::render_png(&spec, 64).unwrap();
+        let texts = [(PNG_KEYWORD, "{\"v\":3}"), (PNG_KEYWORD_OB2, "{\"v\":2}")];
+        let once = bake_png_texts(&picture, &texts).unwrap();
+        let twice = bake_png_texts(&once, &texts).unwrap();
+        assert_eq!(png_texts(&twice, PNG_KEYWORD).unwrap(), ["{\"v\":3}"]);
+        assert_eq!(png_texts(&twice, PNG_KEYWORD_OB2).unwrap(), ["{\"v\":2}"]);
+        assert_eq!(extract_png(&twice).unwrap(), "{\"v\":3}");
+        // Baking only the 3.0 credential leaves the 2.0 chunk alone.
+        let v3_only = bake_png(&twice, "{}").unwrap();
+        assert_eq!(png_texts(&v3_only, PNG_KEYWORD_OB2).unwrap().len(), 1);
     }
 
     #[test]

@@ -11,7 +11,9 @@ pub mod credential;
 pub mod error;
 pub mod jsonld;
 pub mod keys;
+pub mod ob2;
 pub mod proof;
+pub mod share;
 pub mod status;
 pub mod verify;
 

@@ -21,7 +21,7 @@ pub mod feedback;
 macro_rules! select_badges {
     ($clause:literal) => {
         concat!(
-            "SELECT id, achievement_id, session_id, pid, recipient_name, status_index, credential, issued_at, revoked_at FROM badges ",
+            "SELECT id, achievement_id, session_id, pid, recipient_name, status_index, credential, issued_at, revoked_at, lang, public_page FROM badges ",
             $clause
         )
     };
@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0005_retention",
         include_str!("../../migrations/0005_retention.sql"),
+    ),
+    (
+        "0006_hosted_badges",
+        include_str!("../../migrations/0006_hosted_badges.sql"),
     ),
 ];
 
@@ -641,6 +645,10 @@ pub struct BadgeRow {
     pub credential: Option<String>,
     pub issued_at: String,
     pub revoked_at: Option<String>,
+    /// Language the badge was issued in (`None` for badges from before it was recorded).
+    pub lang: Option<String>,
+    /// Whether its public page is shown (hosted only; the participant may opt out).
+    pub public_page: bool,
 }
 
 /// A badge about to be stored.
@@ -653,6 +661,7 @@ pub struct NewBadge<'a> {
     pub recipient_name: &'a str,
     pub status_index: Option<u64>,
     pub credential: &'a str,
+    pub lang: &'a str,
 }
 
 #[derive(Debug, Clone)]
@@ -748,8 +757,8 @@ impl Store {
 
     pub async fn insert_badge(&self, badge: &NewBadge<'_>) -> Result<()> {
         let result = sqlx::query(
-            "INSERT INTO badges (id, achievement_id, session_id, pid, recipient_name, status_index, credential, issued_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO badges (id, achievement_id, session_id, pid, recipient_name, status_index, credential, issued_at, lang)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(badge.id)
         .bind(badge.achievement_id)
@@ -759,6 +768,7 @@ impl Store {
         .bind(badge.status_index.map(|i| i as i64))
         .bind(badge.credential)
         .bind(now_rfc3339())
+        .bind(badge.lang)
         .execute(&self.pool)
         .await;
         match result {
@@ -766,6 +776,16 @@ impl Store {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Shows or hides a badge's public page; false when there is no such badge.
+    pub async fn set_badge_public(&self, id: &str, public: bool) -> Result<bool> {
+        let done = sqlx::query("UPDATE badges SET public_page = ? WHERE id = ?")
+            .bind(i64::from(public))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     pub async fn badge(&self, id: &str) -> Result<Option<BadgeRow>> {
@@ -829,6 +849,8 @@ fn badge_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<BadgeRow> {
         credential: r.try_get("credential")?,
         issued_at: r.try_get("issued_at")?,
         revoked_at: r.try_get("revoked_at")?,
+        lang: r.try_get("lang")?,
+        public_page: r.try_get::<i64, _>("public_page")? != 0,
     })
 }
 

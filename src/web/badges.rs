@@ -362,8 +362,12 @@ async fn badge_page(
         .unwrap_or_default();
     let links = state.issuer.private_paths(&id);
     let link = |k: &str| links[k].as_str().unwrap_or_default().to_string();
+    let sharing = super::hosted::sharing(&state, &row, &credential);
     pages::render(&BadgePage {
         picture: link("picture"),
+        uuid: id.trim_start_matches("urn:uuid:").to_string(),
+        key: key.to_string(),
+        sharing,
         t,
         name: row.recipient_name.unwrap_or_default(),
         achievement: credential
@@ -382,6 +386,10 @@ async fn badge_page(
 #[template(path = "badge.html")]
 struct BadgePage<'a> {
     t: crate::i18n::Tr<'a>,
+    uuid: String,
+    /// The private link's secret (the language links and the sharing forms keep it).
+    key: String,
+    sharing: Option<super::hosted::Sharing>,
     picture: String,
     name: String,
     achievement: String,

@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod badges;
 pub mod feedback;
+pub mod hosted;
 pub mod limit;
 pub mod organiser;
 pub mod pages;
@@ -67,6 +68,7 @@ pub fn router(state: Shared) -> Router {
         .route("/ws", get(ws::upgrade))
         .merge(api::routes())
         .merge(badges::routes())
+        .merge(hosted::routes())
         .merge(pages::routes())
         .merge(feedback::routes())
         .merge(organiser::routes())

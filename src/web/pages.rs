@@ -697,10 +697,23 @@ async fn staff_deck(
 
 // ---- verification page -------------------------------------------------------------------
 
-struct CheckItem {
-    passed: bool,
-    label: String,
-    detail: String,
+/// One line of a verification report, labelled in the reader's language.
+pub struct CheckItem {
+    pub passed: bool,
+    pub label: String,
+    pub detail: String,
+}
+
+pub fn check_items(t: &Tr<'_>, report: &crate::badge::verify::VerifyReport) -> Vec<CheckItem> {
+    report
+        .checks
+        .iter()
+        .map(|c| CheckItem {
+            passed: c.passed,
+            label: t.get(&format!("verify-check-{}", c.name.replace('_', "-"))),
+            detail: c.detail.clone(),
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -728,18 +741,7 @@ pub fn render_verify(
     let text = |f: fn(&crate::badge::verify::BadgeSummary) -> Option<String>| {
         summary.and_then(f).unwrap_or_default()
     };
-    let checks = report
-        .map(|r| {
-            r.checks
-                .iter()
-                .map(|c| CheckItem {
-                    passed: c.passed,
-                    label: t.get(&format!("verify-check-{}", c.name.replace('_', "-"))),
-                    detail: c.detail.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let checks = report.map(|r| check_items(&t, r)).unwrap_or_default();
     render(&VerifyPage {
         t,
         submitted: report.is_some(),

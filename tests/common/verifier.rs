@@ -72,3 +72,94 @@ pub fn run_js_at(file: &Path, docs: &[(&str, &Path)], now: Option<&str>) -> JsRe
         output,
     }
 }
+
+/// Runs the third-party verifier on a hosted badge: documents under `prefix` (the server's
+/// public URL) are fetched from the running test server at `local`.
+pub fn run_js_hosted(file: &Path, prefix: &str, local: &str) -> JsResult {
+    let out = Command::new("node")
+        .arg(js_dir().join("verify.mjs"))
+        .arg(file)
+        .arg("--map")
+        .arg(format!("{prefix}={local}"))
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let output: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
+        panic!(
+            "verifier printed no JSON line: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    JsResult {
+        ok: out.status.success(),
+        output,
+    }
+}
+
+pub fn py_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py")
+}
+
+/// The Python of the Open Badges 2.0 validator's virtualenv (`scripts/test` makes it; made
+/// here on first use otherwise). Without Python the OB 2.0 checks skip with a message, except
+/// under `CI`, where that is a failure.
+pub fn ob2_python() -> Option<PathBuf> {
+    static INSTALL: Once = Once::new();
+    let venv = py_dir().join(".venv");
+    let python = venv.join("bin/python");
+    INSTALL.call_once(|| {
+        if python.exists() && venv.join("installed").exists() {
+            return;
+        }
+        let made = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .is_ok_and(|s| s.success())
+            && Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet", "--no-deps", "-r"])
+                .arg(py_dir().join("requirements.txt"))
+                .status()
+                .is_ok_and(|s| s.success());
+        if made {
+            let _ = std::fs::write(venv.join("installed"), "");
+        }
+    });
+    if python.exists() && venv.join("installed").exists() {
+        return Some(python);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the Open Badges 2.0 validator (tests/py) is required in CI"
+    );
+    eprintln!("SKIPPED: no Python virtualenv for the Open Badges 2.0 validator");
+    None
+}
+
+/// Runs the 1EdTech Open Badges 2.0 validator on an assertion URL or a baked PNG; URLs under
+/// `prefix` are fetched from `local`. Returns (valid, the validator's report).
+pub fn run_ob2(
+    python: &Path,
+    input: &str,
+    recipient: Option<&str>,
+    prefix: &str,
+    local: &str,
+) -> (bool, Value) {
+    let mut cmd = Command::new(python);
+    cmd.arg(py_dir().join("ob2_validate.py"))
+        .arg(input)
+        .arg("--map")
+        .arg(format!("{prefix}={local}"));
+    if let Some(email) = recipient {
+        cmd.args(["--recipient", email]);
+    }
+    let out = cmd.output().expect("run the OB 2.0 validator");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
+        panic!(
+            "the OB 2.0 validator printed no JSON: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.success(), report)
+}

@@ -2,10 +2,13 @@
 //   - proof: Digital Bazaar's @digitalbazaar/vc + data-integrity + eddsa-rdfc-2022-cryptosuite,
 //     with a document loader that only knows the contexts shipped in npm packages, resolves
 //     did:key locally and takes any other document (did:web DID documents, status lists) from
-//     files given with --doc URL=FILE;
+//     files given with --doc URL=FILE, or fetched over HTTP for URLs under a prefix given with
+//     --map PREFIX=LOCAL (a hosted badge's public URL mapped to the test server, like a
+//     hosts-file entry: did:web:HOST resolves to https://HOST/.well-known/did.json);
 //   - shape: the official 1EdTech AchievementCredential JSON schema, ajv in strict mode.
 //
-// Usage: node verify.mjs CREDENTIAL.json [--doc URL=FILE ...] [--now ISO-DATE]
+// Usage: node verify.mjs CREDENTIAL.json [--doc URL=FILE ...] [--map PREFIX=LOCAL ...]
+//        [--now ISO-DATE]
 // CREDENTIAL may also be a baked PNG (exactly one iTXt "openbadgecredential" chunk) or SVG.
 // Prints one JSON line {"verified":bool,"schemaValid":bool,"errors":[...]} and exits 0 only when
 // both are true.
@@ -33,7 +36,7 @@ const SCHEMA = join(here, '..', 'data', 'schema',
   'ob_v3p0_achievementcredential_schema.json');
 
 function parseArgs(argv) {
-  const out = {file: null, docs: new Map(), now: undefined};
+  const out = {file: null, docs: new Map(), maps: [], now: undefined};
   for(let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if(arg === '--doc') {
@@ -44,6 +47,13 @@ function parseArgs(argv) {
       }
       out.docs.set(spec.slice(0, eq),
         JSON.parse(readFileSync(spec.slice(eq + 1), 'utf8')));
+    } else if(arg === '--map') {
+      const spec = argv[++i] ?? '';
+      const eq = spec.indexOf('=');
+      if(eq <= 0) {
+        throw new Error(`--map expects PREFIX=LOCAL, got "${spec}"`);
+      }
+      out.maps.push([spec.slice(0, eq), spec.slice(eq + 1)]);
     } else if(arg === '--now') {
       out.now = new Date(argv[++i]);
     } else if(out.file === null) {
@@ -102,7 +112,25 @@ function contextMap() {
   return map;
 }
 
-function makeDocumentLoader(docs) {
+// A document under a mapped prefix, fetched from the local server it stands for.
+async function fetchMapped(maps, url) {
+  const httpUrl = url.startsWith('did:web:')
+    ? `https://${decodeURIComponent(url.slice('did:web:'.length).split(':').join('/'))}` +
+      (url.includes(':', 'did:web:'.length) ? '/did.json' : '/.well-known/did.json')
+    : url;
+  for(const [prefix, local] of maps) {
+    if(httpUrl.startsWith(prefix)) {
+      const response = await fetch(local + httpUrl.slice(prefix.length));
+      if(!response.ok) {
+        throw new Error(`${url}: HTTP ${response.status}`);
+      }
+      return response.json();
+    }
+  }
+  return undefined;
+}
+
+function makeDocumentLoader(docs, maps = []) {
   const contexts = contextMap();
   const didKey = DidKey.driver();
   didKey.use({multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from});
@@ -115,7 +143,7 @@ function makeDocumentLoader(docs) {
       return found(await didKey.get({url}));
     }
     const [base, fragment] = url.split('#');
-    const doc = docs.get(base);
+    const doc = docs.get(base) ?? await fetchMapped(maps, base);
     if(!doc) {
       throw new Error(`offline document loader: no document for ${url}`);
     }
@@ -159,7 +187,7 @@ function describe(error) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const credential = readCredential(args.file);
-  const documentLoader = makeDocumentLoader(args.docs);
+  const documentLoader = makeDocumentLoader(args.docs, args.maps);
   const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
   const errors = [];
 

@@ -1,0 +1,407 @@
+//! Badges that travel, on a hosted Atelier: the public page (HTML or the credential by content
+//! negotiation, hidden when the participant opts out), the LinkedIn link, and Open Badges 2.0
+//! hosted documents checked by the 1EdTech OB 2.0 validator, beside the OB 3.0 credential
+//! checked by the third-party OB 3.0 verifier, both fetching from the running server.
+//!
+//! The server's public URL is `https://badges.example.test`; both verifiers map it to the test
+//! server (like a hosts-file entry), so every document they use is served by Atelier itself.
+
+mod common;
+
+use atelier::badge::bake::{PNG_KEYWORD, PNG_KEYWORD_OB2, png_texts};
+use common::verifier::{node_ready, ob2_python, run_js_hosted, run_ob2};
+use common::{ADMIN_TOKEN, TestServer};
+use reqwest::header::ACCEPT;
+use serde_json::{Value, json};
+
+const PUBLIC_URL: &str = "https://badges.example.test";
+const ISSUER_NAME: &str = "Région & Co — Liège";
+
+/// A server hosted at PUBLIC_URL whose organiser gave the issuer an e-mail (OB 2.0 needs one).
+async fn hosted() -> TestServer {
+    let server = TestServer::start_hosted(PUBLIC_URL).await;
+    let saved = server
+        .http()
+        .post(server.url("/o/issuer"))
+        .bearer_auth(ADMIN_TOKEN)
+        .form(&[
+            ("name", ISSUER_NAME),
+            ("email", "badges@example.org"),
+            ("url", "https://example.org"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    // Saved, then redirected (and followed) to the issuer page.
+    assert_eq!(saved.status(), 200);
+    assert!(
+        saved.url().path().starts_with("/o/issuer"),
+        "{}",
+        saved.url()
+    );
+    server
+}
+
+async fn issue(server: &TestServer, name: &str, email: Option<&str>) -> Value {
+    let response = server
+        .http()
+        .post(server.url("/api/badges"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"name": name, "email": email, "lang": "fr"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    response.json().await.unwrap()
+}
+
+/// The path of a link built on the public URL, to fetch it from the test server.
+fn path_of(link: &str) -> &str {
+    link.strip_prefix(PUBLIC_URL).expect("a public link")
+}
+
+fn uuid_of(issued: &Value) -> String {
+    issued["id"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("urn:uuid:")
+        .to_string()
+}
+
+async fn get(server: &TestServer, path: &str, accept: &str) -> reqwest::Response {
+    server
+        .http()
+        .get(server.url(path))
+        .header(ACCEPT, accept)
+        .send()
+        .await
+        .unwrap()
+}
+
+// The verifiers run as child processes that fetch from the server: the test blocks one worker
+// while the server answers on another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hosted_badge_travels_as_open_badges_3_and_2() {
+    let server = hosted().await;
+    let issued = issue(&server, "Zoé Dupont", Some("zoe@example.org")).await;
+    let uuid = uuid_of(&issued);
+    let local = format!("http://{}", server.addr);
+
+    // The baked PNG holds exactly one chunk of each keyword.
+    let png = server
+        .http()
+        .get(server.url(path_of(issued["links"]["png"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let v3 = png_texts(&png, PNG_KEYWORD).unwrap();
+    let v2 = png_texts(&png, PNG_KEYWORD_OB2).unwrap();
+    assert_eq!((v3.len(), v2.len()), (1, 1));
+    let assertion: Value = serde_json::from_str(&v2[0]).unwrap();
+    let assertion_url = format!("{PUBLIC_URL}/ob2/assertions/{uuid}");
+    assert_eq!(assertion["id"], assertion_url);
+    assert_eq!(assertion["recipient"]["type"], "email");
+    assert!(!v2[0].contains("zoe@example.org"), "only a salted hash");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("badge.png");
+    std::fs::write(&file, &png).unwrap();
+
+    // OB 3.0: the third-party verifier resolves did:web and fetches the status list from
+    // the server.
+    if node_ready() {
+        let result = run_js_hosted(&file, PUBLIC_URL, &local);
+        assert!(result.ok, "{}", result.output);
+    }
+
+    // OB 2.0: the 1EdTech validator fetches the assertion, badge class, issuer and image.
+    if let Some(python) = ob2_python() {
+        let (valid, report) = run_ob2(
+            &python,
+            &assertion_url,
+            Some("zoe@example.org"),
+            PUBLIC_URL,
+            &local,
+        );
+        assert!(valid, "{report}");
+        let (valid, report) = run_ob2(
+            &python,
+            file.to_str().unwrap(),
+            Some("zoe@example.org"),
+            PUBLIC_URL,
+            &local,
+        );
+        assert!(valid, "the baked PNG: {report}");
+        let (valid, report) = run_ob2(
+            &python,
+            &assertion_url,
+            Some("someone.else@example.org"),
+            PUBLIC_URL,
+            &local,
+        );
+        assert!(!valid, "a wrong recipient must be refused: {report}");
+        assert!(
+            report.to_string().contains("did not match"),
+            "the validator says why: {report}"
+        );
+    }
+
+    // The 2.0 documents are served with their content type, readable from any origin.
+    for path in [
+        "/ob2/issuer".to_string(),
+        path_of(assertion["badge"].as_str().unwrap()).to_string(),
+        format!("/ob2/assertions/{uuid}"),
+    ] {
+        let response = get(&server, &path, "application/ld+json").await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["access-control-allow-origin"], "*");
+        let doc: Value = response.json().await.unwrap();
+        assert_eq!(doc["@context"], "https://w3id.org/openbadges/v2", "{path}");
+    }
+    let class: Value = get(
+        &server,
+        path_of(assertion["badge"].as_str().unwrap()),
+        "application/json",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(class["issuer"], format!("{PUBLIC_URL}/ob2/issuer"));
+    let image = get(
+        &server,
+        path_of(class["image"].as_str().unwrap()),
+        "image/png",
+    )
+    .await;
+    assert_eq!(image.status(), 200);
+    assert_eq!(image.headers()["content-type"], "image/png");
+
+    // Revoked: OB 3.0 refuses (status list); the hosted 2.0 assertion answers 410 Gone with
+    // `revoked: true`, as OB 2.0 hosted verification expects.
+    let revoked = server
+        .http()
+        .post(server.url(&format!("/api/badges/{uuid}/revoke")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    if node_ready() {
+        let result = run_js_hosted(&file, PUBLIC_URL, &local);
+        assert!(!result.ok, "revoked: {}", result.output);
+    }
+    let gone = get(
+        &server,
+        &format!("/ob2/assertions/{uuid}"),
+        "application/json",
+    )
+    .await;
+    assert_eq!(gone.status(), 410);
+    let gone: Value = gone.json().await.unwrap();
+    assert_eq!(gone["revoked"], true);
+}
+
+#[tokio::test]
+async fn the_public_page_negotiates_hides_the_email_and_can_be_hidden() {
+    let server = hosted().await;
+    let issued = issue(&server, "Zoé Dupont", Some("zoe@example.org")).await;
+    let uuid = uuid_of(&issued);
+    let public = format!("/badges/{uuid}");
+
+    // People get a page: the name, the issuer, the date, Atelier's verdict; no e-mail.
+    let page = get(
+        &server,
+        &public,
+        "text/html,application/xhtml+xml,*/*;q=0.8",
+    )
+    .await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["vary"], "Accept");
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Zoé Dupont"), "{html}");
+    assert!(html.contains("Région &#38; Co — Liège"), "{html}");
+    assert!(html.contains("Badge authentique et valide"), "{html}");
+    assert!(!html.to_lowercase().contains("zoe@example.org"));
+    assert!(html.contains(r#"<meta name="robots" content="noindex">"#));
+
+    // Programs asking for JSON get the signed credential itself.
+    for accept in [
+        "application/ld+json",
+        "application/json",
+        "text/html;q=0.1, application/vc+ld+json",
+    ] {
+        let response = get(&server, &public, accept).await;
+        assert_eq!(response.status(), 200, "{accept}");
+        let credential: Value = response.json().await.unwrap();
+        assert_eq!(credential, issued["credential"], "{accept}");
+    }
+
+    // The participant's private page offers the public page and LinkedIn, values encoded.
+    let private_path = path_of(issued["links"]["page"].as_str().unwrap()).to_string();
+    let private = get(&server, &private_path, "text/html")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let linkedin = private
+        .split("href=\"https://www.linkedin.com/profile/add?")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a LinkedIn link")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let params: Vec<(String, String)> = linkedin
+        .split('&')
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap();
+            let decoded = percent_encoding::percent_decode_str(v)
+                .decode_utf8()
+                .unwrap()
+                .into_owned();
+            (k.to_string(), decoded)
+        })
+        .collect();
+    let param = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(param("startTask"), "CERTIFICATION_NAME");
+    assert_eq!(param("organizationName"), ISSUER_NAME);
+    assert_eq!(param("name"), "Sensibilisation aux Open Badges");
+    assert_eq!(param("certUrl"), format!("{PUBLIC_URL}/badges/{uuid}"));
+    assert_eq!(param("certId"), issued["id"].as_str().unwrap());
+    assert!(param("issueYear").len() == 4 && !param("issueMonth").is_empty());
+    assert!(
+        !linkedin.contains(' ') && !linkedin.contains('é') && linkedin.contains("%26"),
+        "every value is URL-encoded: {linkedin}"
+    );
+
+    // Opting out hides the page, its picture and its JSON; the private page still works and
+    // can bring it back. A wrong secret changes nothing.
+    let key = private_path.split("k=").nth(1).unwrap().to_string();
+    let choose = |k: String, public: &'static str| {
+        let server = &server;
+        let uuid = uuid.clone();
+        async move {
+            server
+                .http()
+                .post(server.url(&format!("/b/{uuid}/public")))
+                .form(&[("k", k.as_str()), ("public", public)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let refused = choose("wrong".into(), "0").await;
+    assert_eq!(refused.status(), 404);
+    assert_eq!(get(&server, &public, "text/html").await.status(), 200);
+    let hidden = choose(key.clone(), "0").await;
+    assert!(hidden.status().is_success(), "{}", hidden.status());
+    for accept in ["text/html", "application/ld+json"] {
+        assert_eq!(get(&server, &public, accept).await.status(), 404);
+    }
+    assert_eq!(
+        get(&server, &format!("{public}/image.png"), "image/png")
+            .await
+            .status(),
+        404
+    );
+    let private = get(&server, &private_path, "text/html")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !private.contains("linkedin.com"),
+        "no LinkedIn link to a hidden page"
+    );
+    assert!(private.contains("Rétablir ma page publique"));
+    choose(key, "1").await;
+    assert_eq!(get(&server, &public, "text/html").await.status(), 200);
+}
+
+#[tokio::test]
+async fn without_email_or_public_url_there_is_no_second_chunk_and_no_public_page() {
+    // Hosted, but the recipient gave no e-mail: OB 2.0 backpacks could not match it.
+    let server = hosted().await;
+    let issued = issue(&server, "Sans Courriel", None).await;
+    let uuid = uuid_of(&issued);
+    let png = get(
+        &server,
+        path_of(issued["links"]["png"].as_str().unwrap()),
+        "image/png",
+    )
+    .await
+    .bytes()
+    .await
+    .unwrap();
+    assert_eq!(png_texts(&png, PNG_KEYWORD).unwrap().len(), 1);
+    assert!(png_texts(&png, PNG_KEYWORD_OB2).unwrap().is_empty());
+    assert_eq!(
+        get(
+            &server,
+            &format!("/ob2/assertions/{uuid}"),
+            "application/json"
+        )
+        .await
+        .status(),
+        404
+    );
+    let private_path = path_of(issued["links"]["page"].as_str().unwrap()).to_string();
+    let private = get(&server, &private_path, "text/html")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        private.contains("adresse e-mail : les sacs à badges"),
+        "the page says why an e-mail matters: {private}"
+    );
+
+    // Offline (no public URL): no public page, no 2.0 documents, no second chunk.
+    let offline = TestServer::start().await;
+    let issued = issue(&offline, "Hors Ligne", Some("hl@example.org")).await;
+    let uuid = uuid_of(&issued);
+    for path in [
+        format!("/badges/{uuid}"),
+        format!("/ob2/assertions/{uuid}"),
+        "/ob2/issuer".to_string(),
+    ] {
+        assert_eq!(
+            get(&offline, &path, "text/html").await.status(),
+            404,
+            "{path}"
+        );
+    }
+    let link = issued["links"]["png"].as_str().unwrap();
+    let path = &link[link.find("/b/").unwrap()..];
+    let png = get(&offline, path, "image/png")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(png_texts(&png, PNG_KEYWORD_OB2).unwrap().is_empty());
+    let page_link = issued["links"]["page"].as_str().unwrap();
+    let private = get(
+        &offline,
+        &page_link[page_link.find("/b/").unwrap()..],
+        "text/html",
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(!private.contains("linkedin.com"));
+}
