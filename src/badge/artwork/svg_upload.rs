@@ -6,10 +6,10 @@
 //! checked, with names spelled by this module and every value escaped, so a difference between
 //! this parser and a browser's cannot smuggle anything through.
 //!
-//! - SVG elements (in the SVG namespace, or in none) must be on [`ELEMENTS`]; anything else is
+//! - SVG elements (in the SVG namespace, or in none) must be on `ELEMENTS`; anything else is
 //!   refused and named: scripts, `foreignObject`, animations (`animate`, `set`, …, which can
 //!   rewrite a link after loading), links, `feImage`, HTML elements.
-//! - SVG attributes must be on [`ATTRIBUTES`]; `on…` handlers are refused as such; `data-…`
+//! - SVG attributes must be on `ATTRIBUTES`; `on…` handlers are refused as such; `data-…`
 //!   attributes are dropped.
 //! - `href` / `xlink:href` only on elements that use one, and only to `#fragment` in this document;
 //!   `<image>` may also hold an embedded raster image (`data:image/png|jpeg|gif|webp`). Values are
