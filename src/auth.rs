@@ -1,5 +1,7 @@
 //! Accounts and secrets: argon2 password hashes, random tokens, and who may do what.
 
+use std::sync::LazyLock;
+
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -43,6 +45,42 @@ pub fn hash_password(password: &str) -> Result<String, AuthError> {
         .hash_password(password.as_bytes())
         .map(|hash| hash.to_string())
         .map_err(|e| AuthError::Hashing(e.to_string()))
+}
+
+/// A hash of a random password nobody knows, made with the same parameters as real ones (computed
+/// once, at first use; `server::start` asks for it early). A sign-in that names no account is
+/// checked against it, so that it costs the same argon2 verification as one that does.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: LazyLock<String> = LazyLock::new(|| {
+        Argon2::default()
+            .hash_password(new_token().as_bytes())
+            .map(|hash| hash.to_string())
+            .expect("argon2 hashes a random password with its default parameters")
+    });
+    &DUMMY
+}
+
+/// The account a sign-in opens, if the password is right: `found` is the account with that
+/// username and its stored hash, if there is one. Exactly one argon2 verification runs either
+/// way (against [`dummy_hash`] when there is no account), so the answer's timing does not tell
+/// whether a username exists.
+pub fn check_sign_in<U>(found: Option<(U, String)>, password: &str) -> Option<U> {
+    check_sign_in_with(found, password, verify_password)
+}
+
+fn check_sign_in_with<U>(
+    found: Option<(U, String)>,
+    password: &str,
+    verify: impl FnOnce(&str, &str) -> bool,
+) -> Option<U> {
+    match found {
+        Some((user, hash)) => verify(password, &hash).then_some(user),
+        None => {
+            // `black_box`: the result is unused, and the work must not be optimised away.
+            std::hint::black_box(verify(password, dummy_hash()));
+            None
+        }
+    }
 }
 
 /// Checks a password against a stored hash; a malformed stored hash never matches.
@@ -110,6 +148,52 @@ mod tests {
             hash_password("short"),
             Err(AuthError::PasswordTooShort)
         ));
+    }
+
+    #[test]
+    fn unknown_usernames_cost_one_verification_like_known_ones() {
+        // Which hashes the sign-in check verifies against, for a known and an unknown username.
+        let mut seen = Vec::new();
+        let known = check_sign_in_with(
+            Some(("ada", "$argon2id$stored".to_string())),
+            "a password",
+            |password, hash| {
+                seen.push((password.to_string(), hash.to_string()));
+                true
+            },
+        );
+        assert_eq!(known, Some("ada"));
+        assert_eq!(seen, [("a password".into(), "$argon2id$stored".into())]);
+        let mut seen = Vec::new();
+        let unknown = check_sign_in_with(None::<(&str, String)>, "a password", |password, hash| {
+            seen.push((password.to_string(), hash.to_string()));
+            true // even a "match" opens nothing
+        });
+        assert_eq!(unknown, None);
+        assert_eq!(seen, [("a password".into(), dummy_hash().to_string())]);
+        // And for real (argon2 is slow in debug builds: one call).
+        assert_eq!(check_sign_in(None::<(i32, String)>, "a password"), None);
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_costs() {
+        // A hash `verify_password` could not parse would be refused at once, without argon2.
+        let dummy = PasswordHash::new(dummy_hash()).expect("the dummy hash is a valid PHC string");
+        let real_text = hash_password("correct horse battery").unwrap();
+        let real = PasswordHash::new(&real_text).unwrap();
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.version, real.version);
+        assert_eq!(dummy.params.to_string(), real.params.to_string());
+        assert_eq!(
+            dummy.salt.map(|s| s.as_ref().len()),
+            real.salt.map(|s| s.as_ref().len())
+        );
+        assert_eq!(
+            dummy.hash.map(|h| h.as_ref().len()),
+            real.hash.map(|h| h.as_ref().len())
+        );
+        assert!(!verify_password("correct horse battery", dummy_hash()));
+        assert_eq!(dummy_hash(), dummy_hash(), "computed once");
     }
 
     #[test]

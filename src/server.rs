@@ -92,6 +92,9 @@ pub async fn start(
         dir.join("decks"),
     ])?);
     let store = Store::open(dir).await?;
+    // The sign-in check's dummy hash, made now rather than during the first unknown sign-in
+    // (which would then take twice as long as the others).
+    tokio::task::spawn_blocking(crate::auth::dummy_hash);
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|source| ServerError::Bind {

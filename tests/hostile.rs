@@ -590,9 +590,10 @@ async fn svg_filter_evasions_are_refused() {
 }
 
 /// Second round: `=` surrounded by spaces (valid XML) and a tab inside the scheme (URL parsers
-/// drop tabs, so `java&#9;script:` is still `javascript:`).
+/// drop tabs, so `java&#9;script:` is still `javascript:`); then what a parser decodes that a
+/// substring filter does not see (entities, character references in any case), external
+/// references in every place an SVG can hold one, and entity expansion.
 #[tokio::test]
-#[ignore = "needs server fix: badge::artwork::validate_uploaded_image misses `attributeName = \"href\"` (whitespace around =): normalise whitespace around = before the substring checks"]
 async fn svg_filter_spacing_evasions_are_refused() {
     let server = TestServer::start().await;
     let mut accepted = Vec::new();
@@ -600,6 +601,30 @@ async fn svg_filter_spacing_evasions_are_refused() {
         r##"<svg xmlns="http://www.w3.org/2000/svg"><a href="#x"><set attributeName = "href" to="java&#9;script:alert(1)"/><rect width="9" height="9"/></a></svg>"##,
         r##"<svg xmlns="http://www.w3.org/2000/svg"><a href="#x"><set attributeName="href" to="java&#9;script:alert(1)"/><rect width="9" height="9"/></a></svg>"##,
         r##"<svg xmlns="http://www.w3.org/2000/svg"><a href="#x"><animate attributeName = "href" values="&#106;ava&#x0A;script:alert(1)"/><rect width="9" height="9"/></a></svg>"##,
+        // Any animation, whatever it targets.
+        r##"<svg xmlns="http://www.w3.org/2000/svg"><g><set attributeName="fill" to="red"/></g></svg>"##,
+        // Character references in a link, in any case, with whitespace.
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><use xlink:href="&#x6A;avascript:alert(1)"/></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><use xlink:href=" &#x4A;AVA&#9;SCRIPT&#x3a;alert(1)"/></svg>"##,
+        // External references: use, image, gradients, CSS in a sheet, a style attribute and a
+        // presentation attribute.
+        r##"<svg xmlns="http://www.w3.org/2000/svg"><use href="http://evil.example/s.svg#x"/></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg"><use href="//evil.example/s.svg#x"/></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="/></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg"><linearGradient href="s.svg#g"/></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: url(http://evil.example/p) }</style><rect/></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg"><style>@IMPORT "x.css";</style></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg"><style>@im\70 ort "x.css";</style></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill: URL( 'http://evil.example/p' )"/></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(https://evil.example/p)"/></svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg"><feImage href="https://evil.example/p.png"/></svg>"##,
+        r##"<?xml-stylesheet href="https://evil.example/s.css"?><svg xmlns="http://www.w3.org/2000/svg"/>"##,
+        // Entity expansion and external entities.
+        r##"<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "lollollollollollollollollollol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><svg xmlns="http://www.w3.org/2000/svg"><text>&c;</text></svg>"##,
+        r##"<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>"##,
+        r##"<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"><svg xmlns="http://www.w3.org/2000/svg"/>"##,
+        // HTML inside SVG.
+        r##"<svg xmlns="http://www.w3.org/2000/svg"><h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script></svg>"##,
     ] {
         let status = upload(&server, "/o/issuer/image", "x.svg", svg.as_bytes().to_vec()).await;
         if status != 422 {
@@ -607,6 +632,66 @@ async fn svg_filter_spacing_evasions_are_refused() {
         }
     }
     assert!(accepted.is_empty(), "accepted:\n{}", accepted.join("\n"));
+    nothing_stored(&server).await;
+}
+
+/// An accepted SVG is stored as the check wrote it out: editor data and comments gone, nothing
+/// but allowed elements and attributes; a refusal tells the organiser what was refused.
+#[tokio::test]
+async fn svg_uploads_are_stored_as_checked_and_refusals_say_why() {
+    let server = TestServer::start().await;
+    let svg = r##"<?xml version="1.0"?>
+<!-- <script>alert(1)</script> -->
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:ed="urn:editor" viewBox="0 0 10 10" ed:x="1">
+  <ed:state><script>alert(1)</script></ed:state>
+  <rect width="10" height="10" fill="#0b5cad"/>
+</svg>"##;
+    assert_eq!(
+        upload(
+            &server,
+            "/o/issuer/image",
+            "logo.svg",
+            svg.as_bytes().to_vec()
+        )
+        .await,
+        303
+    );
+    let state = &server.running.as_ref().unwrap().state;
+    let stored: Value =
+        serde_json::from_str(&state.store.setting("issuer_image").await.unwrap().unwrap()).unwrap();
+    assert_eq!(stored["type"], "image/svg+xml");
+    use base64::Engine as _;
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(stored["data"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(data).unwrap(),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\">\n  \n  <rect width=\"10\" height=\"10\" fill=\"#0b5cad\"/>\n</svg>"
+    );
+
+    let form = reqwest::multipart::Form::new().part(
+        "image",
+        reqwest::multipart::Part::bytes(
+            br#"<svg xmlns="http://www.w3.org/2000/svg"><rect width = "9" onclick = "alert(1)"/></svg>"#.to_vec(),
+        )
+        .file_name("x.svg"),
+    );
+    let refused = server
+        .http()
+        .post(server.url("/o/issuer/image"))
+        .bearer_auth(ADMIN_TOKEN)
+        .header("accept-language", "en")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains("event handler attribute onclick on &lt;rect&gt;")
+            || page.contains("event handler attribute onclick on &#60;rect&#62;"),
+        "{page}"
+    );
 }
 
 // ---- HTML and script in what people type ---------------------------------------------------

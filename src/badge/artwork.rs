@@ -17,6 +17,9 @@ use tiny_skia::{
 
 use crate::badge::BadgeError;
 
+pub mod svg_upload;
+pub use svg_upload::SvgRejection;
+
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansCondensed-Bold.ttf");
 /// The design grid; outputs are scaled from it.
 const CANVAS: f32 = 512.0;
@@ -519,11 +522,20 @@ impl ImageKind {
     }
 }
 
+/// An accepted upload: what it is, and the bytes to store (for an SVG, the checked tree written
+/// out again, see [`svg_upload`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidImage {
+    pub kind: ImageKind,
+    pub bytes: Vec<u8>,
+}
+
 /// Accepts an organiser's badge image: PNG or SVG only, at most [`MAX_UPLOAD_BYTES`]; a PNG is
-/// fully decoded (so it is known to be intact) within [`MAX_UPLOAD_DIMENSION`]; an SVG may not
-/// contain scripts, event handlers, entities or references to anything outside itself. The SVG
-/// check is deliberately conservative (text based): a refused file can be re-exported plainly.
-pub fn validate_uploaded_image(bytes: &[u8]) -> Result<ImageKind, BadgeError> {
+/// fully decoded (so it is known to be intact) within [`MAX_UPLOAD_DIMENSION`] and kept as sent;
+/// an SVG is parsed as XML and must keep to an allow-list of elements and attributes (no scripts,
+/// event handlers, entities, animations or references outside itself): the accepted tree is
+/// written out again and that is what should be stored. A refusal says what was refused.
+pub fn validate_uploaded_image(bytes: &[u8]) -> Result<ValidImage, BadgeError> {
     let reject = |why: &str| Err(BadgeError::ImageRejected(why.to_string()));
     if bytes.is_empty() {
         return reject("the file is empty");
@@ -554,125 +566,35 @@ pub fn validate_uploaded_image(bytes: &[u8]) -> Result<ImageKind, BadgeError> {
         reader
             .next_frame(&mut buf)
             .map_err(|e| BadgeError::ImageRejected(format!("invalid PNG: {e}")))?;
-        return Ok(ImageKind::Png { width, height });
+        return Ok(ValidImage {
+            kind: ImageKind::Png { width, height },
+            bytes: bytes.to_vec(),
+        });
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
         return reject("only PNG and SVG images are accepted");
     };
-    // Character references could hide a forbidden word (`&#106;avascript:`): check the text
-    // as a browser would read it.
-    let lower = decode_char_refs(text).to_ascii_lowercase();
-    if !lower.contains("<svg") {
+    if !text.contains("<svg") && !text.contains(":svg") {
         return reject("only PNG and SVG images are accepted");
     }
-    for forbidden in [
-        "<script",
-        "javascript:",
-        "<foreignobject",
-        "<!entity",
-        "<!doctype",
-        "<iframe",
-        "<embed",
-        "<object",
-        "@import",
-        "<use",
-        // Animations can rewrite a link into `javascript:` after loading.
-        "attributename=\"href\"",
-        "attributename='href'",
-        "attributename=\"xlink:href\"",
-        "attributename='xlink:href'",
-    ] {
-        if lower.contains(forbidden) {
-            return reject(&format!("the SVG contains {forbidden:?}"));
-        }
-    }
-    if has_event_handler(&lower) {
-        return reject("the SVG contains an event handler attribute");
-    }
-    if let Some(url) = external_reference(&lower) {
-        return reject(&format!("the SVG refers to an external resource ({url})"));
-    }
-    Ok(ImageKind::Svg)
-}
-
-/// Numeric character references (`&#106;`, `&#x6A;`) replaced by their characters.
-fn decode_char_refs(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("&#") {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 2..];
-        let (digits, radix) = match after.strip_prefix(['x', 'X']) {
-            Some(hex) => (hex, 16),
-            None => (after, 10),
-        };
-        let len = digits.chars().take_while(|c| c.is_digit(radix)).count();
-        let decoded = u32::from_str_radix(&digits[..len], radix)
-            .ok()
-            .and_then(char::from_u32);
-        match decoded {
-            Some(c) if len > 0 => {
-                out.push(c);
-                let consumed = (after.len() - digits.len()) + len;
-                rest = &after[consumed..];
-                rest = rest.strip_prefix(';').unwrap_or(rest);
-            }
-            _ => {
-                out.push_str("&#");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `on…=` attributes (onload, onclick…), however they are separated from what precedes
-/// (space, `/` or a quote all end an attribute for a browser).
-fn has_event_handler(lower: &str) -> bool {
-    let bytes = lower.as_bytes();
-    lower.match_indices("on").any(|(i, _)| {
-        let before_ok = i > 0
-            && (bytes[i - 1].is_ascii_whitespace() || matches!(bytes[i - 1], b'/' | b'"' | b'\''));
-        let rest = &bytes[i + 2..];
-        let name_len = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        let after = rest[name_len..].iter().find(|b| !b.is_ascii_whitespace());
-        before_ok && name_len > 0 && after == Some(&b'=')
+    let svg = svg_upload::sanitize(text)?;
+    Ok(ValidImage {
+        kind: ImageKind::Svg,
+        bytes: svg.into_bytes(),
     })
-}
-
-/// The first `href`/`url(` that points outside the document (anything but `#id` or an embedded
-/// raster image).
-fn external_reference(lower: &str) -> Option<String> {
-    let allowed = |v: &str| {
-        let v = v.trim_start_matches(['"', '\'', ' ']);
-        v.starts_with('#')
-            || v.starts_with("data:image/png")
-            || v.starts_with("data:image/jpeg")
-            || v.starts_with("data:image/gif")
-            || v.starts_with("data:image/webp")
-    };
-    for (i, _) in lower.match_indices("href") {
-        let rest = lower[i + 4..].trim_start();
-        if let Some(value) = rest.strip_prefix('=') {
-            let value = value.trim_start();
-            if !allowed(value) {
-                return Some(value.chars().take(40).collect());
-            }
-        }
-    }
-    for (i, _) in lower.match_indices("url(") {
-        let value = &lower[i + 4..];
-        if !allowed(value) {
-            return Some(value.chars().take(40).collect());
-        }
-    }
-    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn svg_refusal(svg: &str) -> SvgRejection {
+        match validate_uploaded_image(svg.as_bytes()) {
+            Err(BadgeError::SvgRejected(why)) => why,
+            other => panic!("{svg}: {other:?}"),
+        }
+    }
 
     #[test]
     fn renders_png_and_svg_and_they_validate() {
@@ -682,17 +604,22 @@ mod tests {
             palette: None,
         };
         let png = render_png(&spec, 512).unwrap();
+        let valid = validate_uploaded_image(&png).unwrap();
         assert_eq!(
-            validate_uploaded_image(&png).unwrap(),
+            valid.kind,
             ImageKind::Png {
                 width: 512,
                 height: 512
             }
         );
+        assert_eq!(valid.bytes, png, "a PNG is kept as sent");
         let svg = render_svg(&spec).unwrap();
+        let valid = validate_uploaded_image(svg.as_bytes()).unwrap();
+        assert_eq!(valid.kind, ImageKind::Svg);
         assert_eq!(
-            validate_uploaded_image(svg.as_bytes()).unwrap(),
-            ImageKind::Svg
+            String::from_utf8(valid.bytes).unwrap(),
+            svg,
+            "our own artwork passes the allow-list unchanged"
         );
         let long = ArtworkSpec {
             title: "x".repeat(500),
@@ -722,5 +649,338 @@ mod tests {
         );
         assert!(validate_uploaded_image(b"GIF89a").is_err());
         assert!(validate_uploaded_image(&vec![b' '; MAX_UPLOAD_BYTES + 1]).is_err());
+    }
+
+    /// The evasions that beat the old substring filter, and the ones listed in issue 8.
+    #[test]
+    fn filter_evasions_are_refused() {
+        const NS: &str =
+            r#"xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink""#;
+        for (body, expected) in [
+            // Whitespace around `=` and a tab in the scheme.
+            (
+                r##"<a href="#x"><set attributeName = "href" to="java&#9;script:alert(1)"/></a>"##,
+                "element",
+            ),
+            (
+                r##"<g><set attributeName = "href" to="java&#9;script:alert(1)"/></g>"##,
+                "animation",
+            ),
+            (
+                r##"<g><animate attributeName = "fill" values="&#106;ava&#x0A;script:alert(1)"/></g>"##,
+                "animation",
+            ),
+            // Entity-encoded schemes, case and whitespace.
+            (
+                r#"<use xlink:href="&#x6A;avascript:alert(1)"/>"#,
+                "external",
+            ),
+            (
+                r#"<use xlink:href=" &#x4A;AVA&#x09;SCRIPT&#x3A;alert(1)"/>"#,
+                "external",
+            ),
+            (r#"<use href="http://evil.example/s.svg#x"/>"#, "external"),
+            (r#"<image href="//tracker.example/p.png"/>"#, "external"),
+            (
+                r#"<style>rect { fill: url(http://evil.example/p) }</style>"#,
+                "css",
+            ),
+            (
+                r#"<rect style="fill: url( 'https://evil.example/p' )"/>"#,
+                "css",
+            ),
+            (r#"<rect fill="url(http://evil.example/p)"/>"#, "css"),
+            (
+                r#"<style>@import url(https://evil.example/x.css);</style>"#,
+                "css",
+            ),
+            // Handlers however they are written.
+            (r#"<rect ONLOAD="alert(1)"/>"#, "handler"),
+            (r#"<rect onclick = 'alert(1)'/>"#, "handler"),
+            // Not SVG at all, or hidden HTML.
+            (r#"<foreignObject><div/></foreignObject>"#, "foreignobject"),
+            (
+                r#"<h:iframe xmlns:h="http://www.w3.org/1999/xhtml" src="https://evil.example"/>"#,
+                "element",
+            ),
+            (r#"<iframe src="https://evil.example"/>"#, "element"),
+            (r#"<script href="https://evil.example/x.js"/>"#, "script"),
+        ] {
+            let svg = format!("<svg {NS}>{body}</svg>");
+            let why = svg_refusal(&svg);
+            let kind = match why {
+                SvgRejection::Element(_) => "element",
+                SvgRejection::Animation(_) => "animation",
+                SvgRejection::ExternalReference { .. } => "external",
+                SvgRejection::Css { .. } => "css",
+                SvgRejection::EventHandler { .. } => "handler",
+                SvgRejection::ForeignObject => "foreignobject",
+                SvgRejection::Script => "script",
+                _ => "other",
+            };
+            assert_eq!(kind, expected, "{svg}: {why}");
+        }
+        // Malformed markup a browser might still read is not XML: refused.
+        for svg in [
+            r#"<svg xmlns="http://www.w3.org/2000/svg"/onload="alert(1)"></svg>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><rect width="9""onclick="alert(1)"/></svg>"#,
+            r#"<svg><rect></svg>"#,
+        ] {
+            assert!(matches!(svg_refusal(svg), SvgRejection::NotXml(_)), "{svg}");
+        }
+    }
+
+    #[test]
+    fn entity_expansion_and_external_entities_are_refused() {
+        let laughs = format!(
+            r#"<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "{}">{}]><svg xmlns="http://www.w3.org/2000/svg"><text>&a9;</text></svg>"#,
+            "lol".repeat(10),
+            (1..10)
+                .map(|i| format!(
+                    r#"<!ENTITY a{i} "{}">"#,
+                    format!("&a{};", i - 1).repeat(10).replace("&a0;", "&a;")
+                ))
+                .collect::<String>()
+        );
+        assert_eq!(svg_refusal(&laughs), SvgRejection::Doctype);
+        let xxe = r#"<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>"#;
+        assert_eq!(svg_refusal(xxe), SvgRejection::Doctype);
+        let message = BadgeError::from(SvgRejection::Doctype).to_string();
+        assert!(message.contains("DOCTYPE"), "{message}");
+    }
+
+    #[test]
+    fn real_editor_files_are_accepted_and_cleaned() {
+        // Shaped like an Inkscape export: editor namespaces, metadata, sodipodi view settings.
+        let inkscape = r##"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<!-- Created with Inkscape (http://www.inkscape.org/) -->
+<svg width="210mm" height="210mm" viewBox="0 0 210 210" version="1.1" id="svg1"
+   inkscape:version="1.3.2 (091e20e, 2023-11-25)" sodipodi:docname="logo.svg"
+   xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"
+   xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"
+   xmlns:xlink="http://www.w3.org/1999/xlink"
+   xmlns="http://www.w3.org/2000/svg" xmlns:svg="http://www.w3.org/2000/svg"
+   xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <sodipodi:namedview id="namedview1" pagecolor="#ffffff" inkscape:zoom="0.7" />
+  <defs id="defs1">
+    <linearGradient id="lg1" inkscape:collect="always">
+      <stop style="stop-color:#0b5cad;stop-opacity:1;" offset="0" id="stop1" />
+      <stop style="stop-color:#0b5cad;stop-opacity:0;" offset="1" id="stop2" />
+    </linearGradient>
+    <radialGradient xlink:href="#lg1" id="rg1" cx="105" cy="105" r="90" gradientUnits="userSpaceOnUse" />
+    <filter style="color-interpolation-filters:sRGB" id="f1" x="-0.1" y="-0.1" width="1.2" height="1.2">
+      <feGaussianBlur stdDeviation="2" id="blur1" />
+    </filter>
+  </defs>
+  <metadata><rdf:RDF><dc:title>Logo</dc:title></rdf:RDF></metadata>
+  <g inkscape:label="Layer 1" inkscape:groupmode="layer" id="layer1">
+    <circle style="fill:url(#rg1);stroke:#13324f;stroke-width:4;filter:url(#f1)" cx="105" cy="105" r="90" id="c1" />
+    <path d="M 60,110 90,140 150,70" style="fill:none;stroke:#ffffff;stroke-width:12;stroke-linecap:round" id="p1" sodipodi:nodetypes="ccc" />
+    <text xml:space="preserve" style="font-size:16px;font-family:sans-serif;text-anchor:middle" x="105" y="190" id="t1"><tspan sodipodi:role="line" x="105" y="190" id="ts1">Vélo &amp; co</tspan></text>
+    <image width="10" height="10" x="0" y="0" preserveAspectRatio="none" xlink:href="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==" id="i1" />
+  </g>
+</svg>
+"##;
+        let valid = validate_uploaded_image(inkscape.as_bytes()).unwrap();
+        let out = String::from_utf8(valid.bytes).unwrap();
+        for gone in ["inkscape", "sodipodi", "rdf", "Created with", "<?xml"] {
+            assert!(!out.contains(gone), "{gone} kept: {out}");
+        }
+        for kept in [
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="210mm""#,
+            r##"xlink:href="#lg1""##,
+            "<feGaussianBlur stdDeviation=\"2\" id=\"blur1\"/>",
+            "Vélo &amp; co</tspan>",
+            "xml:space=\"preserve\"",
+            "xlink:href=\"data:image/png;base64,iVBOR",
+        ] {
+            assert!(out.contains(kept), "{kept} lost: {out}");
+        }
+        // The written-out file passes again, unchanged.
+        let again = validate_uploaded_image(out.as_bytes()).unwrap();
+        assert_eq!(String::from_utf8(again.bytes).unwrap(), out);
+    }
+
+    #[test]
+    fn refusals_tell_the_organiser_what_was_refused() {
+        let message = validate_uploaded_image(
+            br#"<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" onmouseover="x()"/></svg>"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            message,
+            "image rejected: the SVG contains an event handler attribute onmouseover on <rect>"
+        );
+        let message = validate_uploaded_image(
+            br#"<svg xmlns="http://www.w3.org/2000/svg"><use href="https://evil.example/s.svg#x"/></svg>"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            message.contains(r#"href="https://evil.example/s.svg#x" on <use>"#),
+            "{message}"
+        );
+    }
+
+    /// SVG-ish fragments, stuck together at random: mostly not well-formed, for the parser.
+    fn svg_soup() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "<svg>",
+            "</svg>",
+            "<g>",
+            "</g>",
+            "<rect/>",
+            "<rect width=\"1\"",
+            " fill=\"url(#a)\"",
+            " href=\"#a\"",
+            " xlink:href=\"#a\"",
+            " onload=\"x\"",
+            "/>",
+            ">",
+            "<use",
+            "<image",
+            " href=\"data:image/png;base64,AA\"",
+            "<style>",
+            "</style>",
+            "a{fill:url(#b)}",
+            "@import 'x';",
+            "<text>",
+            "</text>",
+            "&amp;",
+            "&#106;",
+            "&lt;",
+            "<![CDATA[<]]>",
+            "<!-- c -->",
+            "<?pi x?>",
+            "<script>",
+            "</script>",
+            "<set attributeName=\"href\"/>",
+            " xmlns=\"http://www.w3.org/2000/svg\"",
+            " xmlns:x=\"urn:x\"",
+            "<x:y/>",
+            " x:z=\"1\"",
+            "javascript:",
+            " ",
+            "\t",
+            "\"",
+            "'",
+            "=",
+            "<",
+            "&",
+            "é",
+            "\u{feff}",
+        ]);
+        prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+    }
+
+    /// Well-formed SVG trees of allowed and refused elements, attributes and values: about half
+    /// are accepted.
+    fn svg_tree() -> impl Strategy<Value = String> {
+        let name = prop::sample::select(vec![
+            "g",
+            "g",
+            "rect",
+            "path",
+            "text",
+            "tspan",
+            "use",
+            "image",
+            "defs",
+            "style",
+            "title",
+            "linearGradient",
+            "stop",
+            "metadata",
+            "ink:layer",
+            "script",
+            "set",
+            "a",
+            "foreignObject",
+        ]);
+        let attribute = prop::sample::select(vec![
+            r##" fill="url(#a)""##,
+            r##" href="#a""##,
+            r##" xlink:href=" #&#9;a""##,
+            r#" href="data:image/png;base64,AA""#,
+            r#" style="fill:red; stroke: url( '#b' )""#,
+            r#" d="M0 0L9 9Z""#,
+            r#" id="a""#,
+            r#" ink:label="x""#,
+            r#" data-x="1""#,
+            r#" xml:space="preserve""#,
+            r#" width="1&#10;2""#,
+            r#" onload="x()""#,
+            r#" href="&#x6A;avascript:x""#,
+            r#" style="fill:url(http://x)""#,
+            r#" src="x""#,
+        ]);
+        let text = prop::sample::select(vec![
+            "",
+            "",
+            "a &amp; b",
+            "&lt;script&gt;",
+            "<![CDATA[ <&> ]]>",
+            "<!-- c -->",
+            "\u{e9}\t\r\n",
+            "rect{fill:url(#a)}",
+            "@import 'x';",
+            "<?pi?>",
+        ]);
+        let leaf = (
+            name.clone(),
+            prop::collection::vec(attribute.clone(), 0..3),
+            text.clone(),
+        )
+            .prop_map(|(n, a, t)| format!("<{n}{}>{t}</{n}>", a.concat()));
+        leaf.prop_recursive(4, 40, 4, move |inner| {
+            (name.clone(), prop::collection::vec(attribute.clone(), 0..3), prop::collection::vec(inner, 0..4), text.clone())
+                .prop_map(|(n, a, c, t)| format!("<{n}{}>{t}{}</{n}>", a.concat(), c.concat()))
+        })
+        .prop_map(|body| {
+            format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:ink="urn:ink">{body}</svg>"#
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let _ = validate_uploaded_image(&bytes);
+        }
+
+        #[test]
+        fn accepted_svgs_are_a_fixed_point(soup in svg_soup(), tree in svg_tree()) {
+            for candidate in [soup.clone(), format!("<svg>{soup}</svg>"), tree] {
+                if let Ok(valid) = validate_uploaded_image(candidate.as_bytes()) {
+                    let out = String::from_utf8(valid.bytes).unwrap();
+                    let again = validate_uploaded_image(out.as_bytes());
+                    prop_assert!(again.is_ok(), "{candidate} → {out} → {again:?}");
+                    prop_assert_eq!(String::from_utf8(again.unwrap().bytes).unwrap(), out.clone());
+                    // No script, handler, animation or outside reference in the markup.
+                    let doc = roxmltree::Document::parse(&out).unwrap();
+                    for node in doc.descendants().filter(|n| n.is_element()) {
+                        let name = node.tag_name().name();
+                        prop_assert!(!["script", "set", "foreignObject"].contains(&name), "{}", out);
+                        for attribute in node.attributes() {
+                            prop_assert!(!attribute.name().starts_with("on"), "{}", out);
+                            if attribute.name() == "href" {
+                                prop_assert!(
+                                    attribute.value().starts_with('#')
+                                        || attribute.value().starts_with("data:image/png"),
+                                    "{}", out
+                                );
+                            }
+                        }
+                        if name == "style" {
+                            prop_assert!(!node.text().unwrap_or_default().contains("@import"), "{}", out);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -24,6 +24,8 @@ pub enum BadgeError {
     Svg(String),
     #[error("image rejected: {0}")]
     ImageRejected(String),
+    #[error("image rejected: {0}")]
+    SvgRejected(#[from] crate::badge::artwork::SvgRejection),
     #[error("no Open Badges 3.0 credential found in the file")]
     NoCredential,
     #[error("the file holds more than one Open Badges 3.0 credential")]

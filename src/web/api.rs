@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ApiError, Authed, Shared, origin_allowed};
-use crate::auth::{Principal, hash_password, new_token, verify_password};
+use crate::auth::{Principal, hash_password, new_token};
 use crate::deck::Lang;
 use crate::games::bingo::Mode;
 use crate::session::code::new_join_code;
@@ -223,10 +223,9 @@ async fn login(
             "too many failed sign-ins; wait a few minutes",
         ));
     }
-    let found = state.store.user_by_name(login.username.trim()).await?;
-    let user = match found {
-        Some((user, hash)) if verify_password(&login.password, &hash) => user,
-        _ => {
+    let user = match state.sign_in(&login.username, &login.password).await? {
+        Some(user) => user,
+        None => {
             state.login_failures.allow(peer.ip());
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,

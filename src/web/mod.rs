@@ -60,6 +60,21 @@ impl AppState {
     pub fn join_url(&self, code: &str) -> String {
         format!("{}/j/{code}", self.base_url)
     }
+
+    /// The account a username and password sign in to (`/login` and `/api/login`): one argon2
+    /// verification whether or not the username exists (`auth::check_sign_in`), run on the
+    /// blocking pool so that it never holds up an async worker.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<crate::store::User>, crate::store::StoreError> {
+        let found = self.store.user_by_name(username.trim()).await?;
+        let password = password.to_string();
+        let checked =
+            tokio::task::spawn_blocking(move || crate::auth::check_sign_in(found, &password)).await;
+        Ok(checked.unwrap_or(None))
+    }
 }
 
 pub fn router(state: Shared) -> Router {

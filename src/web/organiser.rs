@@ -972,7 +972,8 @@ fn checked_image(t: Tr, upload: &Upload) -> Result<(Vec<u8>, &'static str), Stri
         return Err(t.get("org-image-missing"));
     };
     match validate_uploaded_image(bytes) {
-        Ok(kind) => Ok((bytes.clone(), kind.media_type())),
+        // An SVG is stored as written out by the check, not as sent.
+        Ok(image) => Ok((image.bytes, image.kind.media_type())),
         Err(e) => Err(t.with("org-image-refused", "reason", &e.to_string())),
     }
 }

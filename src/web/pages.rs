@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::api::{NewSession, create_session};
 use super::{SESSION_COOKIE, Shared, origin_allowed, principal_from};
-use crate::auth::{Principal, hash_password, new_token, verify_password};
+use crate::auth::{Principal, hash_password, new_token};
 use crate::games::bingo::Mode;
 use crate::i18n::{Tr, negotiate};
 use crate::session::code::normalise_join_code;
@@ -295,9 +295,9 @@ async fn login(
         )
             .into_response();
     }
-    let user = match state.store.user_by_name(form.username.trim()).await {
-        Ok(Some((user, hash))) if verify_password(&form.password, &hash) => user,
-        Ok(_) => {
+    let user = match state.sign_in(&form.username, &form.password).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
             state.login_failures.allow(peer.ip());
             return (
                 StatusCode::UNAUTHORIZED,
