@@ -20,39 +20,20 @@ const ISSUER_NAME: &str = "Région & Co — Liège";
 /// A server hosted at PUBLIC_URL whose organiser gave the issuer an e-mail (OB 2.0 needs one).
 async fn hosted() -> TestServer {
     let server = TestServer::start_hosted(PUBLIC_URL).await;
-    let saved = server
-        .http()
-        .post(server.url("/o/issuer"))
-        .bearer_auth(ADMIN_TOKEN)
-        .form(&[
+    server
+        .set_issuer(&[
             ("name", ISSUER_NAME),
             ("email", "badges@example.org"),
             ("url", "https://example.org"),
         ])
-        .send()
-        .await
-        .unwrap();
-    // Saved, then redirected (and followed) to the issuer page.
-    assert_eq!(saved.status(), 200);
-    assert!(
-        saved.url().path().starts_with("/o/issuer"),
-        "{}",
-        saved.url()
-    );
+        .await;
     server
 }
 
 async fn issue(server: &TestServer, name: &str, email: Option<&str>) -> Value {
-    let response = server
-        .http()
-        .post(server.url("/api/badges"))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&json!({"name": name, "email": email, "lang": "fr"}))
-        .send()
+    server
+        .issue_badge(json!({"name": name, "email": email, "lang": "fr"}))
         .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    response.json().await.unwrap()
 }
 
 /// The path of a link built on the public URL, to fetch it from the test server.

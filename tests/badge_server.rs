@@ -15,16 +15,9 @@ const PUBLIC_URL: &str = "https://badges.example.test";
 const ATELIER: &str = env!("CARGO_BIN_EXE_atelier");
 
 async fn issue(server: &TestServer, name: &str, email: Option<&str>) -> Value {
-    let response = server
-        .http()
-        .post(server.url("/api/badges"))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&json!({"name": name, "email": email}))
-        .send()
+    server
+        .issue_badge(json!({"name": name, "email": email}))
         .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    response.json().await.unwrap()
 }
 
 /// Downloads a private link (built on the public URL) from the local server.

@@ -4,10 +4,10 @@
 
 mod common;
 
+use common::TestServer;
 use common::browser::{self, Driver, audit, screenshot, wait_text};
-use common::{ADMIN_TOKEN, TestServer};
 use fantoccini::{Locator, key::Key};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const PUBLIC_URL: &str = "https://badges.example.test";
 
@@ -17,29 +17,15 @@ async fn a_participant_shares_or_hides_a_hosted_badge() {
         return;
     }
     let server = TestServer::start_hosted(PUBLIC_URL).await;
-    let saved = server
-        .http()
-        .post(server.url("/o/issuer"))
-        .bearer_auth(ADMIN_TOKEN)
-        .form(&[
+    server
+        .set_issuer(&[
             ("name", "Open Badges for IT"),
             ("email", "badges@example.org"),
         ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(saved.status(), 200);
-    let issued: Value = server
-        .http()
-        .post(server.url("/api/badges"))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&json!({"name": "Zoé Dupont", "email": "zoe@example.org"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
+    let issued = server
+        .issue_badge(json!({"name": "Zoé Dupont", "email": "zoe@example.org"}))
+        .await;
     let private = issued["links"]["page"]
         .as_str()
         .unwrap()

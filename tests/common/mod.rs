@@ -107,6 +107,40 @@ impl TestServer {
         response.json().await.expect("json")
     }
 
+    /// Issues a badge by hand as the organiser (`POST /api/badges`); returns the answer
+    /// (`id`, `credential`, `links`).
+    pub async fn issue_badge(&self, body: Value) -> Value {
+        let response = self
+            .http()
+            .post(self.url("/api/badges"))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 201, "badge issued");
+        response.json().await.expect("json")
+    }
+
+    /// Saves the issuer profile as the organiser would on `/o/issuer`.
+    pub async fn set_issuer(&self, form: &[(&str, &str)]) {
+        let saved = self
+            .http()
+            .post(self.url("/o/issuer"))
+            .bearer_auth(ADMIN_TOKEN)
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        // Saved, then redirected (and followed) to the issuer page.
+        assert_eq!(saved.status(), 200, "issuer saved");
+        assert!(
+            saved.url().path().starts_with("/o/issuer"),
+            "{}",
+            saved.url()
+        );
+    }
+
     /// Creates a facilitator account and returns an API token for it.
     pub async fn facilitator_token(&self, username: &str) -> String {
         let response = self

@@ -59,6 +59,11 @@ pub fn run_js_at(file: &Path, docs: &[(&str, &Path)], now: Option<&str>) -> JsRe
     for (url, path) in docs {
         cmd.arg("--doc").arg(format!("{url}={}", path.display()));
     }
+    js_result(cmd)
+}
+
+/// Runs the verifier command and reads its one JSON line.
+fn js_result(mut cmd: Command) -> JsResult {
     let out = cmd.output().expect("run node");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let output: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
@@ -76,24 +81,12 @@ pub fn run_js_at(file: &Path, docs: &[(&str, &Path)], now: Option<&str>) -> JsRe
 /// Runs the third-party verifier on a hosted badge: documents under `prefix` (the server's
 /// public URL) are fetched from the running test server at `local`.
 pub fn run_js_hosted(file: &Path, prefix: &str, local: &str) -> JsResult {
-    let out = Command::new("node")
-        .arg(js_dir().join("verify.mjs"))
+    let mut cmd = Command::new("node");
+    cmd.arg(js_dir().join("verify.mjs"))
         .arg(file)
         .arg("--map")
-        .arg(format!("{prefix}={local}"))
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let output: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
-        panic!(
-            "verifier printed no JSON line: {stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    JsResult {
-        ok: out.status.success(),
-        output,
-    }
+        .arg(format!("{prefix}={local}"));
+    js_result(cmd)
 }
 
 pub fn py_dir() -> PathBuf {
