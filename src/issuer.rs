@@ -160,6 +160,9 @@ pub struct Issuer {
     link_key: Vec<u8>,
     /// Rendered artwork per (achievement, language): PNG and SVG.
     artwork: Mutex<HashMap<(String, Lang), Arc<Picture>>>,
+    /// The last signed status list and the revocations it reflects: public badge pages and
+    /// verifiers ask often, revocations are rare, and signing costs milliseconds.
+    status_list: Mutex<Option<(Vec<u64>, Value)>>,
 }
 
 impl Issuer {
@@ -177,6 +180,7 @@ impl Issuer {
             public_url,
             link_key,
             artwork: Mutex::new(HashMap::new()),
+            status_list: Mutex::new(None),
         };
         if issuer.store.achievements().await?.is_empty() {
             let id = format!("urn:uuid:{}", uuid::Uuid::new_v4());
@@ -228,7 +232,12 @@ impl Issuer {
             .keys
             .write()
             .map_err(|_| IssuerError::Settings("key store lock poisoned".into()))?;
-        Ok(keys.rotate()?.public_multibase())
+        let rotated = keys.rotate()?.public_multibase();
+        // The status list is signed anew with the new key.
+        if let Ok(mut cached) = self.status_list.lock() {
+            *cached = None;
+        }
+        Ok(rotated)
     }
 
     pub async fn issuer_config(&self) -> Result<IssuerConfig, IssuerError> {
@@ -651,13 +660,24 @@ impl Issuer {
         Ok(revoked)
     }
 
-    /// The signed status list credential, built from the database on each call so that a
-    /// revocation (from the console or the command line) shows at once.
+    /// The signed status list credential. The revocations are read from the database on each
+    /// call, so that one made from the console or the command line shows at once; the list is
+    /// signed again only when they changed.
     pub async fn status_list(&self) -> Result<Option<Value>, IssuerError> {
         let Some(url) = self.status_list_url() else {
             return Ok(None);
         };
         let revoked = self.store.revoked_indexes().await?;
+        if let Some((_, list)) = self
+            .status_list
+            .lock()
+            .ok()
+            .and_then(|cached| cached.clone())
+            .filter(|(indexes, _)| *indexes == revoked)
+        {
+            return Ok(Some(list));
+        }
+        let signed_for = revoked.clone();
         let identity = self.identity()?;
         let key = self
             .keys
@@ -677,6 +697,9 @@ impl Issuer {
         })
         .await
         .map_err(|e| IssuerError::Join(e.to_string()))??;
+        if let Ok(mut cached) = self.status_list.lock() {
+            *cached = Some((signed_for, list.clone()));
+        }
         Ok(Some(list))
     }
 
