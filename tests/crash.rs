@@ -1040,7 +1040,6 @@ fn a_burst_never_mixes_the_facilitator_and_phones() {
 }
 
 #[tokio::test]
-#[ignore = "flaky under CI load: seed 1082083063698163423 once got not_now for a fresque place after the 17th kill (passes when replayed); under investigation, run with --ignored"]
 async fn the_workshop_survives_sigkill_at_random_moments() {
     let seed = std::env::var("CRASH_SEED")
         .ok()
