@@ -22,6 +22,9 @@ const ROOM_INBOX: usize = 1024;
 /// Frames waiting to be written to one connection. A client that lets this fill up is
 /// disconnected (and resumes with a fresh snapshot) instead of slowing everyone else.
 pub const CONNECTION_OUTBOX: usize = 256;
+/// The same for the facilitator console and the projector: they hear of every participant, so
+/// a mass join queues far more for them than for a phone, and there are only a few of them.
+pub const STAFF_OUTBOX: usize = 8192;
 
 pub type ConnId = u64;
 

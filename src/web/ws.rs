@@ -18,7 +18,7 @@ use super::{Shared, origin_allowed, principal_from};
 use crate::auth::{Principal, new_token};
 use crate::protocol::{Hello, decode_action, decode_hello, error_value};
 use crate::room::{
-    Arrival, AttachError, CONNECTION_OUTBOX, ConnId, Outbound, RoomError, RoomHandle,
+    Arrival, AttachError, CONNECTION_OUTBOX, ConnId, Outbound, RoomError, RoomHandle, STAFF_OUTBOX,
 };
 use crate::session::code::{clean_name, normalise_join_code};
 
@@ -115,12 +115,11 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
     let _slot = ConnectionSlot(Arc::clone(&state));
     let (mut sink, mut stream) = socket.split();
     let conn = state.rooms.new_conn_id();
-    let (outbox, mut inbox) = mpsc::channel::<Outbound>(CONNECTION_OUTBOX);
     let mut rate = RateLimit::new();
 
     // 1. The hello: who is this? Bad hellos get an error and another chance, until the deadline.
     let deadline = Instant::now() + HELLO_TIMEOUT;
-    let room = loop {
+    let (room, mut inbox) = loop {
         let frame = match timeout(
             deadline.saturating_duration_since(Instant::now()),
             stream.next(),
@@ -147,8 +146,8 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
             let _ = send_error(&mut sink, "rate_limited", "too many messages; slow down").await;
             continue;
         }
-        match hello(&state, principal.as_ref(), &text, conn, &outbox).await {
-            Ok(room) => break room,
+        match hello(&state, principal.as_ref(), &text, conn).await {
+            Ok(attached) => break attached,
             Err((code, message)) => {
                 // Wrong codes and tokens count against the address: guessing is cut off.
                 if matches!(code, "unknown_code" | "unknown_token")
@@ -169,7 +168,6 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
             }
         }
     };
-    drop(outbox);
 
     // 2. The session: actions in, room frames out, pings to keep it alive.
     let mut last_heard = Instant::now();
@@ -235,15 +233,20 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
 
 type Refusal = (&'static str, String);
 
-/// Authenticates a hello and attaches the connection to its room.
+/// Authenticates a hello and attaches the connection to its room, with an outbox sized for
+/// its role; returns the room and the outbox's receiving end.
 async fn hello(
     state: &Shared,
     principal: Option<&Principal>,
     text: &str,
     conn: ConnId,
-    outbox: &mpsc::Sender<Outbound>,
-) -> Result<RoomHandle, Refusal> {
+) -> Result<(RoomHandle, mpsc::Receiver<Outbound>), Refusal> {
     let hello = decode_hello(text).map_err(|e| (e.code(), e.to_string()))?;
+    let capacity = match hello {
+        Hello::Staff { .. } | Hello::Screen { .. } => STAFF_OUTBOX,
+        Hello::Join { .. } | Hello::Resume { .. } => CONNECTION_OUTBOX,
+    };
+    let (outbox, inbox) = mpsc::channel::<Outbound>(capacity);
     let (code, arrival) = match hello {
         Hello::Join { code, name } => {
             let code = normalise_join_code(&code)
@@ -303,7 +306,7 @@ async fn hello(
             }
         })?;
         match room.attach(conn, arrival.clone(), outbox.clone()).await {
-            Ok(()) => return Ok(room),
+            Ok(()) => return Ok((room, inbox)),
             Err(AttachError::Retry) => continue,
             Err(AttachError::Refused { code, message }) => return Err((code, message)),
         }
