@@ -467,9 +467,15 @@ impl Room {
         let attach_replies = std::mem::take(&mut self.attach_replies);
         let to_issue = std::mem::take(&mut self.to_issue);
         if !batch.events.is_empty() {
-            if self.commands_since_snapshot >= self.rooms.settings.snapshot_every
-                || !self.shutdown_replies.is_empty()
-            {
+            // A snapshot costs O(participants): taking one every max(setting, participants)
+            // commands keeps its cost per command bounded however large the room (and a
+            // reload replays at most that many commands).
+            let every = self
+                .rooms
+                .settings
+                .snapshot_every
+                .max(self.state.participants.len() as u64);
+            if self.commands_since_snapshot >= every || !self.shutdown_replies.is_empty() {
                 batch.snapshot = self.snapshot();
             }
             if let Err(e) = self.rooms.store.append(self.row.id, &batch).await {
