@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -95,12 +95,10 @@ pub async fn start(
     // The sign-in check's dummy hash, made now rather than during the first unknown sign-in
     // (which would then take twice as long as the others).
     tokio::task::spawn_blocking(crate::auth::dummy_hash);
-    let listener = TcpListener::bind(config.addr)
-        .await
-        .map_err(|source| ServerError::Bind {
-            addr: config.addr,
-            source,
-        })?;
+    let listener = listen(config.addr).map_err(|source| ServerError::Bind {
+        addr: config.addr,
+        source,
+    })?;
     let addr = listener.local_addr().map_err(|source| ServerError::Bind {
         addr: config.addr,
         source,
@@ -165,6 +163,23 @@ pub async fn start(
         stop,
         task,
     })
+}
+
+/// Connections the kernel may hold for us before we accept them (capped by
+/// `net.core.somaxconn`). A class of phones joining at once opens hundreds of connections in
+/// the same second: with the default of 128 the kernel dropped SYNs, and those phones waited
+/// for TCP's one-second retransmission.
+const LISTEN_BACKLOG: u32 = 4096;
+
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Addresses phones on the same network can use, when listening on all interfaces.

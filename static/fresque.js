@@ -120,6 +120,12 @@ function createModel(view) {
       case "fresque.hand":
         s.hand = m.hand;
         return { kind: "hand", received: m.received || [] };
+      case "fresque.unassigned": {
+        // Before teams are formed: one participant more (or fewer) waiting for a team.
+        const others = (s.unassigned || []).filter((id) => id !== m.pid);
+        s.unassigned = m.unassigned ? [...others, m.pid].sort((a, b) => a - b) : others;
+        return { kind: "roster" };
+      }
       case "fresque.roster": {
         s.teams.length = m.teams.length;
         m.teams.forEach((ids, i) => {

@@ -1,7 +1,8 @@
 //! Disconnect storm: 1,000 random disconnect/resume cycles of phones during a bingo, while a
 //! stalled console (never reads) and a slow console are connected. Every client ends with the
 //! server's state (the state it tracked from its welcome and events equals a fresh welcome),
-//! the healthy console receives every event, and the stalled client is dropped (close 4000)
+//! the healthy console receives every event, and the stalled client is dropped (close 4000, or
+//! the write timeout when its socket filled first)
 //! within a bounded number of frames.
 
 mod common;
@@ -590,7 +591,9 @@ async fn a_thousand_disconnections_leave_every_client_with_the_servers_state() {
         open_tx.send_replace(None);
         // The slow console reconnects whenever the server asked it to resynchronise.
         if slow.closed.borrow().is_some() {
-            assert_eq!(*slow.closed.borrow(), Some(4000));
+            // 4000 from the room, or 1006 (no close frame) when its socket filled before its
+            // staff outbox and the server's write timed out.
+            assert!(matches!(*slow.closed.borrow(), Some(4000 | 1006)));
             slow_resyncs += 1;
             slow = staff_conn(addr, &code, slow_delay).await.0;
         }
@@ -666,7 +669,9 @@ async fn a_thousand_disconnections_leave_every_client_with_the_servers_state() {
     // The slow console catches up (reconnecting if the server asked it to resynchronise).
     loop {
         if slow.closed.borrow().is_some() {
-            assert_eq!(*slow.closed.borrow(), Some(4000));
+            // 4000 from the room, or 1006 (no close frame) when its socket filled before its
+            // staff outbox and the server's write timed out.
+            assert!(matches!(*slow.closed.borrow(), Some(4000 | 1006)));
             slow_resyncs += 1;
             slow = staff_conn(addr, &code, slow_delay).await.0;
         }
@@ -680,7 +685,7 @@ async fn a_thousand_disconnections_leave_every_client_with_the_servers_state() {
     println!("the slow console was resynchronised {slow_resyncs} time(s) in all");
     drop(finals);
 
-    // The stalled console was dropped: reading now gives a bounded backlog, then close 4000.
+    // The stalled console was dropped: reading now gives a bounded backlog, then the end.
     let mut stalled = stalled;
     let mut backlog = 0;
     let close = loop {
@@ -696,10 +701,13 @@ async fn a_thousand_disconnections_leave_every_client_with_the_servers_state() {
         "stalled console: {backlog} frames buffered, then close {close:?}; the healthy console got {}",
         healthy.frames
     );
-    assert_eq!(
-        close,
-        Some(4000),
-        "the stalled console is told to resynchronise"
+    // Dropped either by the room when its outbox overflowed (then told 4000, if its socket
+    // still had room for the close frame), or, when its socket filled first, by the write
+    // timeout, without a close frame: staff outboxes hold 1,024 frames, more than this storm
+    // queues once its staff events are coalesced per room turn.
+    assert!(
+        matches!(close, Some(4000) | None),
+        "the stalled console was not dropped: {close:?}"
     );
     assert!(
         backlog < healthy.frames,

@@ -3,7 +3,8 @@
 //! Vocabulary: a *step* is one draw (definition mode) or one call (listening mode);
 //! prize ties are decided per step (see [`Prize`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -261,6 +262,7 @@ struct RefusedClaim {
 
 /// Full bingo state; serialisable for the room's periodic snapshots.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Stored")]
 pub struct Bingo {
     deck: Vec<CardId>,
     mode: Mode,
@@ -274,6 +276,53 @@ pub struct Bingo {
     called: Vec<CardId>,
     prizes: Vec<PrizeAward>,
     refused: Vec<RefusedClaim>,
+    /// Active players: kept up to date so that a tap costs O(log N), not O(N). Derived, not
+    /// stored: recounted when a snapshot is loaded.
+    #[serde(skip)]
+    active: u32,
+    /// Answers of active players to the last definition drawn (same).
+    #[serde(skip)]
+    answered: u32,
+    /// Hashes of every player's grid, so that checking a new grid against the others is
+    /// O(1) instead of O(N) (same).
+    #[serde(skip)]
+    grid_hashes: HashSet<u64>,
+}
+
+/// What a snapshot holds of a [`Bingo`]: everything but the derived counters.
+#[derive(Deserialize)]
+struct Stored {
+    deck: Vec<CardId>,
+    mode: Mode,
+    phase: Phase,
+    step: u32,
+    players: BTreeMap<ParticipantId, Player>,
+    rounds: Vec<Round>,
+    called: Vec<CardId>,
+    prizes: Vec<PrizeAward>,
+    refused: Vec<RefusedClaim>,
+}
+
+impl From<Stored> for Bingo {
+    fn from(s: Stored) -> Self {
+        let mut bingo = Bingo {
+            deck: s.deck,
+            mode: s.mode,
+            phase: s.phase,
+            step: s.step,
+            players: s.players,
+            rounds: s.rounds,
+            called: s.called,
+            prizes: s.prizes,
+            refused: s.refused,
+            active: 0,
+            answered: 0,
+            grid_hashes: HashSet::new(),
+        };
+        (bingo.active, bingo.answered) = bingo.recount();
+        bingo.grid_hashes = bingo.players.values().map(|p| grid_hash(&p.grid)).collect();
+        bingo
+    }
 }
 
 type R = Result<Vec<Emit>, BingoError>;
@@ -306,7 +355,30 @@ impl Bingo {
             called: Vec::new(),
             prizes: Vec::new(),
             refused: Vec::new(),
+            active: 0,
+            answered: 0,
+            grid_hashes: HashSet::new(),
         })
+    }
+
+    /// (active players, answers of active players to the last definition), counted the slow
+    /// way: what the kept counters must always equal.
+    fn recount(&self) -> (u32, u32) {
+        let active = self.players.values().filter(|p| p.active).count() as u32;
+        let answered = self.rounds.last().map_or(0, |r| {
+            r.answers
+                .keys()
+                .filter(|id| self.players.get(id).is_some_and(|p| p.active))
+                .count() as u32
+        });
+        (active, answered)
+    }
+
+    /// Whether `pid` answered the last definition drawn.
+    fn answered_last(&self, pid: ParticipantId) -> bool {
+        self.rounds
+            .last()
+            .is_some_and(|r| r.answers.contains_key(&pid))
     }
 
     pub fn mode(&self) -> Mode {
@@ -342,8 +414,13 @@ impl Bingo {
                 return Vec::new();
             }
             p.active = true;
+            self.active += 1;
+            if self.answered_last(pid) {
+                self.answered += 1;
+            }
         } else {
             let grid = self.fresh_grid(pid, seed);
+            self.grid_hashes.insert(grid_hash(&grid));
             self.players.insert(
                 pid,
                 Player {
@@ -355,6 +432,7 @@ impl Bingo {
                     prizes: Vec::new(),
                 },
             );
+            self.active += 1;
         }
         vec![self.participant_event(pid)]
     }
@@ -367,7 +445,10 @@ impl Bingo {
         let mut grid = self.deck.clone();
         for _ in 0..64 {
             shuffle(&mut grid, &mut r);
-            if !self.players.values().any(|p| p.grid == grid) {
+            // Only a hash equal to another grid's needs the exact comparison.
+            if !self.grid_hashes.contains(&grid_hash(&grid))
+                || !self.players.values().any(|p| p.grid == grid)
+            {
                 break;
             }
         }
@@ -379,6 +460,10 @@ impl Bingo {
         match self.players.get_mut(&pid) {
             Some(p) if p.active => {
                 p.active = false;
+                self.active -= 1;
+                if self.answered_last(pid) {
+                    self.answered -= 1;
+                }
                 vec![self.participant_event(pid)]
             }
             _ => Vec::new(),
@@ -537,6 +622,7 @@ impl Bingo {
             answers: BTreeMap::new(),
             result: None,
         });
+        self.answered = 0;
         let remaining = GRID_CELLS - self.rounds.len();
         // Phones must not learn the answer: they get the step, staff gets the card.
         out.push(Emit::new(
@@ -552,7 +638,7 @@ impl Bingo {
     }
 
     fn active_count(&self) -> u32 {
-        self.players.values().filter(|p| p.active).count() as u32
+        self.active
     }
 
     fn reveal_current(&mut self) -> Vec<Emit> {
@@ -626,15 +712,12 @@ impl Bingo {
         if let Some(r) = self.rounds.last_mut() {
             r.answers.insert(pid, correct);
         }
+        // `pid` is active (checked by `player`) and had not answered.
+        self.answered += 1;
         if correct && let Some(p) = self.players.get_mut(&pid) {
             p.marked[cell] = true;
         }
-        let answered = self.rounds.last().map_or(0, |r| {
-            r.answers
-                .keys()
-                .filter(|id| self.players.get(id).is_some_and(|p| p.active))
-                .count()
-        });
+        let answered = self.answered;
         let mut out = vec![Emit::new(
             Audience::Participant(pid),
             json!({"type": "bingo.tapped", "step": step, "card": card, "cell": cell,
@@ -820,8 +903,7 @@ impl Bingo {
             Viewer::Staff => {
                 let current = self.rounds.last().map(|r| {
                     json!({"step": r.step, "card": r.card, "revealed": r.result.is_some(),
-                        "answered": r.answers.keys()
-                            .filter(|id| self.players.get(id).is_some_and(|p| p.active)).count(),
+                        "answered": self.answered,
                         "result": r.result.map(|x| json!({"found": x.found, "answered": x.answered, "of": x.of}))})
                 });
                 let rounds: Vec<Value> = self
@@ -900,6 +982,13 @@ impl Bingo {
             Mode::Listening => self.called.iter().collect(),
         }
     }
+}
+
+/// A fixed-key hash of a grid (the same in every run; only used to skip comparisons).
+fn grid_hash(grid: &[CardId]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    grid.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn rate(found: u32, of: u32) -> Value {

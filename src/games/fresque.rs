@@ -446,7 +446,9 @@ impl Fresque {
             },
         );
         if self.teams.is_empty() {
-            return vec![self.roster_event()];
+            // Before teams exist a join only adds one id to the unassigned: say just that
+            // (the whole roster on every join is O(N) bytes per join for the console).
+            return vec![unassigned_event(pid, true)];
         }
         let team = previous
             .filter(|&t| (t as usize) < self.teams.len())
@@ -461,6 +463,9 @@ impl Fresque {
         match self.members.get_mut(&pid) {
             Some(m) if m.active => m.active = false,
             _ => return Vec::new(),
+        }
+        if self.teams.is_empty() {
+            return vec![unassigned_event(pid, false)];
         }
         let mut out = self.leave_team(pid, "left");
         out.push(self.roster_event());
@@ -833,7 +838,7 @@ impl Fresque {
         }
     }
 
-    /// Who is in which team, for the console.
+    /// Who is in which team, for the console. The room sends only the last one of a turn.
     fn roster_event(&self) -> Emit {
         Emit::new(
             Audience::Staff,
@@ -997,6 +1002,14 @@ fn hand_events_of(
             )
         })
         .collect()
+}
+
+/// Before teams are formed: `pid` joined (`true`) or left the unassigned participants.
+fn unassigned_event(pid: ParticipantId, unassigned: bool) -> Emit {
+    Emit::new(
+        Audience::Staff,
+        json!({"type": "fresque.unassigned", "pid": pid, "unassigned": unassigned}),
+    )
 }
 
 #[cfg(test)]

@@ -96,6 +96,47 @@ enum Out {
     Presence(ParticipantId, bool),
 }
 
+/// What identifies a staff event that restates the latest value of something (a count, a
+/// participant's summary, the whole roster, a presence): of those, only the last of a turn is
+/// sent. A mass join would otherwise queue several frames per join to every console.
+#[derive(PartialEq, Eq, Hash)]
+enum Latest {
+    Event(&'static str, u64),
+    Presence(ParticipantId),
+}
+
+fn latest_key(item: &Out) -> Option<Latest> {
+    match item {
+        Out::Emit(Audience::Staff, event) => match event["type"].as_str()? {
+            "fresque.roster" => Some(Latest::Event("fresque.roster", 0)),
+            "bingo.answers" => Some(Latest::Event("bingo.answers", 0)),
+            "bingo.participant" => Some(Latest::Event(
+                "bingo.participant",
+                event["participant"]["id"].as_u64()?,
+            )),
+            _ => None,
+        },
+        Out::Presence(pid, _) => Some(Latest::Presence(*pid)),
+        _ => None,
+    }
+}
+
+/// Drops the staff events superseded by a later one of the same turn. The last one keeps its
+/// place: whatever was sent before it is older than what it states.
+fn coalesce(out: Vec<Out>) -> Vec<Out> {
+    let mut seen = HashSet::new();
+    let mut keep: Vec<bool> = out
+        .iter()
+        .rev()
+        .map(|item| latest_key(item).is_none_or(|key| seen.insert(key)))
+        .collect();
+    keep.reverse();
+    out.into_iter()
+        .zip(keep)
+        .filter_map(|(item, keep)| keep.then_some(item))
+        .collect()
+}
+
 /// An erasure request: whose data (`None`: the whole session's), and where to answer.
 type Erasure = (Option<ParticipantId>, oneshot::Sender<Result<(), String>>);
 
@@ -426,9 +467,15 @@ impl Room {
         let attach_replies = std::mem::take(&mut self.attach_replies);
         let to_issue = std::mem::take(&mut self.to_issue);
         if !batch.events.is_empty() {
-            if self.commands_since_snapshot >= self.rooms.settings.snapshot_every
-                || !self.shutdown_replies.is_empty()
-            {
+            // A snapshot costs O(participants): taking one every max(setting, participants)
+            // commands keeps its cost per command bounded however large the room (and a
+            // reload replays at most that many commands).
+            let every = self
+                .rooms
+                .settings
+                .snapshot_every
+                .max(self.state.participants.len() as u64);
+            if self.commands_since_snapshot >= every || !self.shutdown_replies.is_empty() {
                 batch.snapshot = self.snapshot();
             }
             if let Err(e) = self.rooms.store.append(self.row.id, &batch).await {
@@ -642,7 +689,7 @@ impl Room {
 
     /// Sends everything queued. Each event is serialised once and shared by all recipients.
     fn flush(&mut self) {
-        let out = std::mem::take(&mut self.out);
+        let out = coalesce(std::mem::take(&mut self.out));
         let mut lagging = Vec::new();
         for item in out {
             match item {
@@ -755,5 +802,54 @@ impl Room {
         for done in self.shutdown_replies.drain(..) {
             let _ = done.send(());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn describe(out: &[Out]) -> Vec<String> {
+        out.iter()
+            .map(|item| match item {
+                Out::Emit(_, event) => event.to_string(),
+                Out::ToConn(conn, event) => format!("{conn}: {event}"),
+                Out::Close(conn, code, _) => format!("close {conn} {code}"),
+                Out::Presence(pid, online) => format!("presence {pid} {online}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_the_last_restatement_of_a_turn_is_sent_in_its_place() {
+        let staff = |event: Value| Out::Emit(Audience::Staff, event);
+        let out = vec![
+            staff(json!({"type": "participant.joined", "pid": 1})),
+            Out::Presence(1, true),
+            staff(json!({"type": "bingo.participant", "participant": {"id": 1, "marks": 0}})),
+            staff(json!({"type": "fresque.roster", "teams": [[1]]})),
+            staff(json!({"type": "participant.joined", "pid": 2})),
+            Out::Presence(2, true),
+            staff(json!({"type": "bingo.participant", "participant": {"id": 2, "marks": 0}})),
+            staff(json!({"type": "bingo.participant", "participant": {"id": 1, "marks": 1}})),
+            Out::Emit(Audience::Participant(1), json!({"type": "bingo.tapped"})),
+            staff(json!({"type": "bingo.answers", "answered": 1})),
+            staff(json!({"type": "fresque.roster", "teams": [[1, 2]]})),
+            Out::Presence(1, false),
+            staff(json!({"type": "bingo.answers", "answered": 2})),
+        ];
+        let kept = describe(&coalesce(out));
+        let expected = [
+            r#"{"pid":1,"type":"participant.joined"}"#,
+            r#"{"pid":2,"type":"participant.joined"}"#,
+            "presence 2 true",
+            r#"{"participant":{"id":2,"marks":0},"type":"bingo.participant"}"#,
+            r#"{"participant":{"id":1,"marks":1},"type":"bingo.participant"}"#,
+            r#"{"type":"bingo.tapped"}"#,
+            r#"{"teams":[[1,2]],"type":"fresque.roster"}"#,
+            "presence 1 false",
+            r#"{"answered":2,"type":"bingo.answers"}"#,
+        ];
+        assert_eq!(kept, expected);
     }
 }

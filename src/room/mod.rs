@@ -22,6 +22,11 @@ const ROOM_INBOX: usize = 1024;
 /// Frames waiting to be written to one connection. A client that lets this fill up is
 /// disconnected (and resumes with a fresh snapshot) instead of slowing everyone else.
 pub const CONNECTION_OUTBOX: usize = 256;
+/// The same for the facilitator console and the projector: they hear of every participant, so
+/// a mass join queues far more for them than for a phone (~3 frames per join once coalesced,
+/// ~400 per room turn), and there are only a few of them. Still bounded: a console that stops
+/// reading is dropped with 4000 after a storm of this size (tests/storm.rs).
+pub const STAFF_OUTBOX: usize = 1024;
 
 pub type ConnId = u64;
 

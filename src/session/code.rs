@@ -67,11 +67,16 @@ pub fn clean_name(raw: &str) -> Result<String, NameError> {
 /// Makes `name` unique among `taken` (case-insensitively) by appending " 2", " 3", ...,
 /// shortening the name if the suffix would push it over the limit.
 pub fn unique_name<'a>(name: &str, taken: impl Iterator<Item = &'a str> + Clone) -> String {
-    let clash = |candidate: &str| {
+    unique_name_by(name, |candidate| {
         taken
             .clone()
             .any(|t| t.to_lowercase() == candidate.to_lowercase())
-    };
+    })
+}
+
+/// [`unique_name`] with the clash test given: `clash(candidate)` tells whether a name equal to
+/// `candidate` up to case is taken (the session keeps a set of lowercased names for this).
+pub fn unique_name_by(name: &str, clash: impl Fn(&str) -> bool) -> String {
     if !clash(name) {
         return name.to_string();
     }

@@ -5,7 +5,8 @@ pub mod badges;
 pub mod code;
 pub mod phase;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Deref;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -94,6 +95,99 @@ pub struct Participant {
     pub name: String,
     /// Removed by the facilitator: kept so that ids are never reused, but gone from the game.
     pub removed: bool,
+}
+
+/// The session's participants by id (read through `Deref`), with what joins need kept up to
+/// date: the lowercased names in use and the number of participants not removed, so a join
+/// costs O(log N) instead of lowercasing every name. Stored as the plain map; the rest is
+/// rebuilt when a snapshot is loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Participants {
+    map: BTreeMap<ParticipantId, Participant>,
+    /// Lowercased name → participants (not removed) holding it.
+    names: HashMap<String, u32>,
+    active: usize,
+}
+
+impl Participants {
+    fn insert(&mut self, pid: ParticipantId, participant: Participant) {
+        if let Some(old) = self.map.insert(pid, participant.clone()) {
+            self.forget(&old);
+        }
+        if !participant.removed {
+            *self
+                .names
+                .entry(participant.name.to_lowercase())
+                .or_default() += 1;
+            self.active += 1;
+        }
+    }
+
+    fn forget(&mut self, participant: &Participant) {
+        if participant.removed {
+            return;
+        }
+        let key = participant.name.to_lowercase();
+        if let Some(n) = self.names.get_mut(&key) {
+            *n -= 1;
+            if *n == 0 {
+                self.names.remove(&key);
+            }
+        }
+        self.active -= 1;
+    }
+
+    /// Marks a participant removed (its name is free again).
+    fn mark_removed(&mut self, pid: ParticipantId) {
+        if let Some(p) = self.map.get(&pid).cloned() {
+            self.insert(pid, Participant { removed: true, ..p });
+        }
+    }
+
+    fn set_name(&mut self, pid: ParticipantId, name: String) {
+        if let Some(p) = self.map.get(&pid).cloned() {
+            self.insert(pid, Participant { name, ..p });
+        }
+    }
+
+    /// Whether a participant (not removed) has this name, compared case-insensitively.
+    pub fn name_taken(&self, name: &str) -> bool {
+        self.names.contains_key(&name.to_lowercase())
+    }
+
+    /// Participants not removed.
+    pub fn active(&self) -> usize {
+        self.active
+    }
+}
+
+impl Deref for Participants {
+    type Target = BTreeMap<ParticipantId, Participant>;
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
+impl From<BTreeMap<ParticipantId, Participant>> for Participants {
+    fn from(map: BTreeMap<ParticipantId, Participant>) -> Self {
+        let mut participants = Participants::default();
+        for (pid, p) in map {
+            participants.insert(pid, p);
+        }
+        participants
+    }
+}
+
+impl Serialize for Participants {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.map.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Participants {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        BTreeMap::deserialize(deserializer).map(Participants::from)
+    }
 }
 
 /// Everything that changes a session. Each accepted command is stored in the session's
@@ -193,7 +287,7 @@ pub struct Outcome {
 pub struct SessionState {
     pub config: SessionConfig,
     pub phase: Phase,
-    pub participants: BTreeMap<ParticipantId, Participant>,
+    pub participants: Participants,
     pub next_pid: ParticipantId,
     /// Sequence number of the last accepted command (0: none yet).
     pub seq: u64,
@@ -220,7 +314,7 @@ impl SessionState {
         Ok(Self {
             config,
             phase: Phase::Lobby,
-            participants: BTreeMap::new(),
+            participants: Participants::default(),
             next_pid: 1,
             seq: 0,
             bingo,
@@ -237,12 +331,12 @@ impl SessionState {
                 require_facilitator(actor)?;
                 let participant = self
                     .participants
-                    .get_mut(pid)
+                    .get(pid)
                     .ok_or(SessionError::UnknownParticipant(*pid))?;
                 if participant.removed {
                     return Err(SessionError::Removed);
                 }
-                participant.removed = true;
+                self.participants.mark_removed(*pid);
                 let mut emits = vec![Emit::new(
                     Audience::Staff,
                     json!({"type": "participant.removed", "pid": pid}),
@@ -322,12 +416,7 @@ impl SessionState {
         if self.phase == Phase::Closed {
             return Err(SessionError::Closed);
         }
-        let taken = self
-            .participants
-            .values()
-            .filter(|p| !p.removed)
-            .map(|p| p.name.as_str());
-        let name = code::unique_name(name, taken);
+        let name = code::unique_name_by(name, |candidate| self.participants.name_taken(candidate));
         let pid = self.next_pid;
         self.next_pid += 1;
         self.participants.insert(
@@ -376,10 +465,14 @@ impl SessionState {
     /// Forgets participants' names and e-mails (retention, or one person's request). Ids stay,
     /// so games and scores remain consistent. Not a command: the store replaces the log.
     pub fn scrub(&mut self, pid: Option<ParticipantId>) {
-        for (id, participant) in self.participants.iter_mut() {
-            if pid.is_none_or(|p| p == *id) {
-                participant.name = String::new();
-            }
+        let scrubbed: Vec<ParticipantId> = self
+            .participants
+            .keys()
+            .copied()
+            .filter(|id| pid.is_none_or(|p| p == *id))
+            .collect();
+        for id in scrubbed {
+            self.participants.set_name(id, String::new());
         }
         self.badges.scrub(pid);
     }
@@ -398,7 +491,7 @@ impl SessionState {
     }
 
     pub fn active_count(&self) -> usize {
-        self.participants.values().filter(|p| !p.removed).count()
+        self.participants.active()
     }
 
     /// Everything `viewer` may see, for the `welcome` snapshot.
@@ -620,6 +713,8 @@ mod tests {
                     Err(_) => prop_assert_eq!(&live, &before),
                 }
             }
+            // The kept name set and count equal those rebuilt from the map (a snapshot load).
+            prop_assert_eq!(&Participants::from(live.participants.map.clone()), &live.participants);
             let mut replayed = state();
             for (actor, cmd) in &log {
                 replayed.apply(*actor, cmd).unwrap();

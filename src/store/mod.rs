@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -63,6 +63,9 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Rows per multi-row INSERT: 4 parameters each stays far below SQLite's 32,766.
+const ROWS_PER_INSERT: usize = 256;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -433,22 +436,30 @@ impl Store {
     pub async fn append(&self, session_id: i64, batch: &Batch) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let at = now_rfc3339();
-        for event in &batch.events {
-            sqlx::query("INSERT INTO events (session_id, seq, record, at) VALUES (?, ?, ?, ?)")
-                .bind(session_id)
-                .bind(event.seq as i64)
-                .bind(&event.record)
-                .bind(&at)
+        // One multi-row INSERT per table (per chunk of rows): each statement is a round trip to
+        // sqlx's SQLite thread, so one per row made a batch of 128 joins cost 256 of them.
+        for events in batch.events.chunks(ROWS_PER_INSERT) {
+            QueryBuilder::<Sqlite>::new("INSERT INTO events (session_id, seq, record, at) ")
+                .push_values(events, |mut row, event| {
+                    row.push_bind(session_id)
+                        .push_bind(event.seq as i64)
+                        .push_bind(&event.record)
+                        .push_bind(&at);
+                })
+                .build()
                 .execute(&mut *tx)
                 .await?;
         }
-        for (token_hash, pid) in &batch.new_tokens {
-            sqlx::query(
-                "INSERT INTO participant_tokens (token_hash, session_id, pid) VALUES (?, ?, ?)",
+        for tokens in batch.new_tokens.chunks(ROWS_PER_INSERT) {
+            QueryBuilder::<Sqlite>::new(
+                "INSERT INTO participant_tokens (token_hash, session_id, pid) ",
             )
-            .bind(token_hash)
-            .bind(session_id)
-            .bind(*pid as i64)
+            .push_values(tokens, |mut row, (token_hash, pid)| {
+                row.push_bind(token_hash)
+                    .push_bind(session_id)
+                    .push_bind(i64::from(*pid));
+            })
+            .build()
             .execute(&mut *tx)
             .await?;
         }

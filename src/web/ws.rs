@@ -9,16 +9,17 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{Sink, SinkExt, StreamExt};
 use std::net::{IpAddr, SocketAddr};
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::time::{Instant, interval, timeout};
 
 use super::{Shared, origin_allowed, principal_from};
 use crate::auth::{Principal, new_token};
 use crate::protocol::{Hello, decode_action, decode_hello, error_value};
 use crate::room::{
-    Arrival, AttachError, CONNECTION_OUTBOX, ConnId, Outbound, RoomError, RoomHandle,
+    Arrival, AttachError, CONNECTION_OUTBOX, ConnId, Outbound, RoomError, RoomHandle, STAFF_OUTBOX,
 };
 use crate::session::code::{clean_name, normalise_join_code};
 
@@ -46,6 +47,9 @@ const RATE_PER_SECOND: f64 = 10.0;
 const RATE_BURST: f64 = 30.0;
 /// Frames refused for rate before the connection is closed as a flood.
 const FLOOD_STRIKES: u32 = 50;
+/// Frames already queued that are written together before one flush (one system call
+/// instead of one per frame when the room sends a burst).
+const WRITE_BATCH: usize = 64;
 
 /// WebSocket close code for "reconnect and resume": sent when a client fell behind.
 const CLOSE_RESYNC: u16 = 4000;
@@ -115,12 +119,11 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
     let _slot = ConnectionSlot(Arc::clone(&state));
     let (mut sink, mut stream) = socket.split();
     let conn = state.rooms.new_conn_id();
-    let (outbox, mut inbox) = mpsc::channel::<Outbound>(CONNECTION_OUTBOX);
     let mut rate = RateLimit::new();
 
     // 1. The hello: who is this? Bad hellos get an error and another chance, until the deadline.
     let deadline = Instant::now() + HELLO_TIMEOUT;
-    let room = loop {
+    let (room, mut inbox) = loop {
         let frame = match timeout(
             deadline.saturating_duration_since(Instant::now()),
             stream.next(),
@@ -147,8 +150,8 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
             let _ = send_error(&mut sink, "rate_limited", "too many messages; slow down").await;
             continue;
         }
-        match hello(&state, principal.as_ref(), &text, conn, &outbox).await {
-            Ok(room) => break room,
+        match hello(&state, principal.as_ref(), &text, conn).await {
+            Ok(attached) => break attached,
             Err((code, message)) => {
                 // Wrong codes and tokens count against the address: guessing is cut off.
                 if matches!(code, "unknown_code" | "unknown_token")
@@ -169,7 +172,6 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
             }
         }
     };
-    drop(outbox);
 
     // 2. The session: actions in, room frames out, pings to keep it alive.
     let mut last_heard = Instant::now();
@@ -179,7 +181,14 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
         tokio::select! {
             outbound = inbox.recv() => match outbound {
                 Some(Outbound::Text(text)) => {
-                    if !sent(sink.send(Message::Text(text))).await { break; }
+                    match timeout(SEND_TIMEOUT, write_queued(&mut sink, &mut inbox, text)).await {
+                        Ok(Ok(None)) => {}
+                        Ok(Ok(Some(code))) => {
+                            let _ = sent(close(&mut sink, code, "")).await;
+                            break;
+                        }
+                        _ => break,
+                    }
                 }
                 Some(Outbound::Close { code, frame }) => {
                     let _ = sent(sink.send(Message::Text(frame))).await;
@@ -235,15 +244,48 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
 
 type Refusal = (&'static str, String);
 
-/// Authenticates a hello and attaches the connection to its room.
+/// Writes `first` and the frames already queued after it (up to [`WRITE_BATCH`]), then
+/// flushes once. Returns the close code if the room asked to close after a frame.
+async fn write_queued<S>(
+    sink: &mut S,
+    inbox: &mut mpsc::Receiver<Outbound>,
+    first: Utf8Bytes,
+) -> Result<Option<u16>, axum::Error>
+where
+    S: Sink<Message, Error = axum::Error> + Unpin,
+{
+    sink.feed(Message::Text(first)).await?;
+    let mut close_with = None;
+    for _ in 1..WRITE_BATCH {
+        match inbox.try_recv() {
+            Ok(Outbound::Text(text)) => sink.feed(Message::Text(text)).await?,
+            Ok(Outbound::Close { code, frame }) => {
+                sink.feed(Message::Text(frame)).await?;
+                close_with = Some(code);
+                break;
+            }
+            // Disconnected: the next `recv` sees it and closes for a resync.
+            Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+        }
+    }
+    sink.flush().await?;
+    Ok(close_with)
+}
+
+/// Authenticates a hello and attaches the connection to its room, with an outbox sized for
+/// its role; returns the room and the outbox's receiving end.
 async fn hello(
     state: &Shared,
     principal: Option<&Principal>,
     text: &str,
     conn: ConnId,
-    outbox: &mpsc::Sender<Outbound>,
-) -> Result<RoomHandle, Refusal> {
+) -> Result<(RoomHandle, mpsc::Receiver<Outbound>), Refusal> {
     let hello = decode_hello(text).map_err(|e| (e.code(), e.to_string()))?;
+    let capacity = match hello {
+        Hello::Staff { .. } | Hello::Screen { .. } => STAFF_OUTBOX,
+        Hello::Join { .. } | Hello::Resume { .. } => CONNECTION_OUTBOX,
+    };
+    let (outbox, inbox) = mpsc::channel::<Outbound>(capacity);
     let (code, arrival) = match hello {
         Hello::Join { code, name } => {
             let code = normalise_join_code(&code)
@@ -303,7 +345,7 @@ async fn hello(
             }
         })?;
         match room.attach(conn, arrival.clone(), outbox.clone()).await {
-            Ok(()) => return Ok(room),
+            Ok(()) => return Ok((room, inbox)),
             Err(AttachError::Retry) => continue,
             Err(AttachError::Refused { code, message }) => return Err((code, message)),
         }

@@ -713,6 +713,12 @@ proptest! {
                 prop_assert!(!g.players[pid].lines().is_empty());
             }
         }
+        // The kept counters equal a recount, and a snapshot restores them.
+        prop_assert_eq!((g.active, g.answered), g.recount());
+        let hashes: HashSet<u64> = g.players.values().map(|p| grid_hash(&p.grid)).collect();
+        prop_assert_eq!(&hashes, &g.grid_hashes);
+        let back: Bingo = serde_json::from_str(&serde_json::to_string(&g).unwrap()).unwrap();
+        prop_assert_eq!(&back, &g);
         // Replay.
         let mut h = Bingo::new(deck(), mode).unwrap();
         let log2 = run(&mut h, &steps);

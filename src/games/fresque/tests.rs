@@ -859,3 +859,24 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn before_teams_a_join_or_a_leave_says_only_who() {
+    let (r, packs) = open_badges();
+    let mut g = Fresque::new(r, packs).unwrap();
+    for pid in 1..=3 {
+        let out = g.add_participant(pid, 0);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].to, Audience::Staff);
+        assert_eq!(
+            out[0].event,
+            json!({"type": "fresque.unassigned", "pid": pid, "unassigned": true})
+        );
+    }
+    let out = g.remove_participant(2);
+    assert_eq!(
+        out.iter().map(|e| e.event.clone()).collect::<Vec<_>>(),
+        [json!({"type": "fresque.unassigned", "pid": 2, "unassigned": false})]
+    );
+    assert_eq!(g.view(Viewer::Staff)["unassigned"], json!([1, 3]));
+}
