@@ -315,7 +315,8 @@ function phoneScreen(root, model, ctx) {
     const now = Date.now();
     pending = pending.filter((op) => now - op.at < PENDING_MS);
     for (const op of pending) {
-      if (op.action === "place" && !hand.includes(op.card)) continue;
+      // A placed card may leave my hand (hand event) before it reaches the board (board
+      // event, which ends the intent): in between it stays where I put it, still selected.
       const next = applyIntent(board, op);
       if (!next) continue;
       board = next;
