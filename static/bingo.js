@@ -147,18 +147,43 @@ function softHyphens(text) {
     .join(" ");
 }
 
-// Shrinks each label until it fits its box (long terms on a phone), between max and min px.
-function fitLabels(labels, max, min) {
+// Shrinks each label until it fits its square cell (long terms on a phone), between max and
+// min rem: sizes follow the reader's text size. A term that does not fit even at min breaks
+// anywhere, and if it still does not fit its cell grows taller (so does its row): large text
+// never hides letters.
+function fitLabels(labels, maxRem, minRem) {
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  const max = maxRem * rem;
+  const min = minRem * rem;
+  // scrollWidth/Height are whole pixels and centred text overflows on both sides: compare the
+  // text's own lines too (their glyph boxes stick out of the line boxes by half the leading).
+  const range = document.createRange();
+  const overflows = (label) => {
+    if (label.scrollWidth > label.clientWidth || label.scrollHeight > label.clientHeight) return true;
+    range.selectNodeContents(label);
+    const lines = range.getClientRects();
+    if (!lines.length) return false;
+    const text = range.getBoundingClientRect();
+    const box = label.getBoundingClientRect();
+    const leading = Math.max(0, (lines[0].height - parseFloat(getComputedStyle(label).lineHeight)) / 2);
+    return text.width > box.width + 0.5 || text.height - 2 * leading > box.height + 0.5;
+  };
   for (const label of labels) {
-    let size = max;
-    label.style.fontSize = `${size}px`;
+    label.parentElement.classList.remove("tall");
     label.classList.remove("squeezed");
-    while (size > min && (label.scrollWidth > label.clientWidth + 1 || label.scrollHeight > label.clientHeight + 1)) {
-      size -= 0.5;
-      label.style.fontSize = `${size}px`;
+    label.style.fontSize = `${max}px`;
+  }
+  // A cell grown taller grows its row: a second pass gives every label its final box.
+  for (let pass = 0; pass < 2; pass++) {
+    for (const label of labels) {
+      let size = parseFloat(label.style.fontSize);
+      while (size > min && overflows(label)) {
+        size -= 0.5;
+        label.style.fontSize = `${size}px`;
+      }
+      if (label.scrollWidth > label.clientWidth) label.classList.add("squeezed");
+      if (overflows(label)) label.parentElement.classList.add("tall");
     }
-    // Last resort: break anywhere rather than hide letters.
-    if (label.scrollWidth > label.clientWidth + 1) label.classList.add("squeezed");
   }
 }
 
@@ -260,8 +285,8 @@ function phoneScreen(container, ctx) {
       fittedWidth = width;
       fitLabels(
         cells.map((c) => c.label),
-        15,
-        9,
+        15 / 16,
+        9 / 16,
       );
       gridBox.dataset.fitted = String(width);
     }
