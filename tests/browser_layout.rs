@@ -2,7 +2,8 @@
 //! default text size and at 200 % text (the browser's font size setting, as a user with large
 //! text has it), has no horizontal scroll, keeps every control on the page, unclipped, and its
 //! text unclipped, with tap targets of at least 24×24 px (2.5.8); the facilitator console
-//! and the projector too, on their desktop windows.
+//! and the projector too, on their desktop windows; and what the facilitator and the network
+//! do during a workshop does not shift the phone's layout (cumulative layout shift under 0.1).
 
 mod common;
 
@@ -291,6 +292,38 @@ async fn click(browser: &fantoccini::Client, css: &str) {
     }
 }
 
+/// Presses Enter on the element (as a keyboard user does); again if the page re-rendered it.
+async fn press_enter(browser: &fantoccini::Client, css: &str) {
+    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
+    loop {
+        let result = wait_visible(browser, css)
+            .await
+            .send_keys(&fantoccini::key::Key::Enter.to_string())
+            .await;
+        match result {
+            Ok(_) => return,
+            // Re-rendered (stale) or between two renders (not interactable yet): again.
+            Err(e)
+                if (e.to_string().contains("stale")
+                    || e.to_string().contains("not interactable"))
+                    && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => {
+                let html = browser
+                    .execute(
+                        "const e = document.querySelector(arguments[0]); return e ? e.outerHTML + ' in ' + e.parentElement.parentElement.outerHTML : 'none';",
+                        vec![json!(css)],
+                    )
+                    .await
+                    .unwrap_or_default();
+                panic!("Enter on {css}: {e}\n{}", html.as_str().unwrap_or(""))
+            }
+        }
+    }
+}
+
 /// The path of an absolute URL.
 fn path(url: &Value) -> String {
     let url = url.as_str().unwrap();
@@ -312,8 +345,12 @@ impl Phone {
         16.0 * f64::from(self.text_percent) / 100.0
     }
 
+    fn who(&self) -> String {
+        format!("{}, {}%", self.name, self.text_percent)
+    }
+
     fn label(&self, screen: &str) -> String {
-        format!("{screen} ({}, {}%)", self.name, self.text_percent)
+        format!("{screen} ({})", self.who())
     }
 }
 
@@ -611,4 +648,439 @@ async fn every_screen_reflows_at_360_px_and_200_percent_text() {
     }
     laptop.close().await.unwrap();
     projector.close().await.unwrap();
+}
+
+/// Records the page's layout shifts (buffered: those before it was installed too) in
+/// `window.__shifts`, with the nodes that moved.
+const SHIFT_OBSERVER: &str = r##"
+if (!window.__shifts) {
+  window.__shifts = [];
+  // What the connection banner said, for the test to await (it hides itself after a while).
+  window.__net = [];
+  const net = document.getElementById("net");
+  new MutationObserver(() => { if (!net.hidden) window.__net.push(net.textContent); })
+    .observe(net, { attributes: true, childList: true, characterData: true, subtree: true });
+  const describe = (n) => n.nodeType === 1
+    ? `${n.tagName.toLowerCase()}${n.id ? "#" + n.id : ""}${typeof n.className === "string" && n.className ? "." + n.className.trim().split(/\s+/).join(".") : ""}`
+    : "#text";
+  const rect = (r) => `${Math.round(r.x)},${Math.round(r.y)} ${Math.round(r.width)}×${Math.round(r.height)}`;
+  window.__recordShifts = (entries) => {
+    for (const e of entries) window.__shifts.push({
+      value: e.value, input: e.hadRecentInput, at: Math.round(e.startTime),
+      sources: (e.sources || []).map((s) => s.node ? `${describe(s.node)} ${rect(s.previousRect)} → ${rect(s.currentRect)}` : "(gone)"),
+    });
+  };
+  window.__shiftObserver = new PerformanceObserver((list) => window.__recordShifts(list.getEntries()));
+  window.__shiftObserver.observe({ type: "layout-shift", buffered: true });
+}
+"##;
+
+/// Lets two frames render, then returns (and forgets) the layout shifts recorded so far.
+const TAKE_SHIFTS: &str = r##"
+const done = arguments[arguments.length - 1];
+requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
+  window.__recordShifts(window.__shiftObserver.takeRecords());
+  done(window.__shifts.splice(0));
+}, 0)));
+"##;
+
+/// The layout shifts of one stage of the workshop, on one phone.
+struct Shifts {
+    stage: String,
+    /// Which phone (index in the test's list), and who it is.
+    phone: usize,
+    who: String,
+    /// Sum of the shifts without recent input (what CLS counts).
+    score: f64,
+    /// Sum of the shifts that followed the user's own input (excluded from CLS).
+    after_input: f64,
+    sources: Vec<String>,
+}
+
+async fn take_shifts(
+    browser: &fantoccini::Client,
+    stage: &str,
+    phone: usize,
+    who: String,
+) -> Shifts {
+    let entries = browser
+        .execute_async(TAKE_SHIFTS, vec![])
+        .await
+        .expect("layout shifts");
+    let mut shifts = Shifts {
+        stage: stage.to_string(),
+        phone,
+        who,
+        score: 0.0,
+        after_input: 0.0,
+        sources: Vec::new(),
+    };
+    for entry in entries.as_array().into_iter().flatten() {
+        let value = entry["value"].as_f64().unwrap_or(0.0);
+        let excluded = entry["input"] == json!(true);
+        if excluded {
+            shifts.after_input += value;
+        } else {
+            shifts.score += value;
+        }
+        for source in entry["sources"].as_array().into_iter().flatten() {
+            shifts.sources.push(format!(
+                "{:.4} at {} ms{}: {}",
+                value,
+                entry["at"],
+                if excluded { " (after input)" } else { "" },
+                source.as_str().unwrap_or("?")
+            ));
+        }
+    }
+    shifts
+}
+
+/// The Core Web Vitals threshold of a "good" cumulative layout shift.
+const GOOD_CLS: f64 = 0.1;
+
+/// Shifts within 500 ms of the user's own input are not counted (`hadRecentInput`): after a
+/// tap, the test lets that window pass before the facilitator acts, or the facilitator's
+/// shifts would hide behind the tap.
+async fn let_input_window_pass() {
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+}
+
+/// Two phones (default text, 200 % text) follow a whole workshop while the facilitator draws and
+/// reveals definitions, someone else wins, the game pauses and ends, teams are formed, packs
+/// dealt, a teammate plays, the fresque is revealed and debriefed, the badge desk opens and the
+/// server restarts (the connection banner comes and goes). After each step the layout shifts
+/// the page reported (PerformanceObserver 'layout-shift', buffered) are summed, leaving out
+/// those within 500 ms of the phone's own input as CLS does: each step (a session window of
+/// Core Web Vitals, the steps being far apart in a real workshop) and the whole workshop must
+/// stay under 0.1.
+#[tokio::test]
+async fn what_the_facilitator_and_the_network_do_does_not_shift_the_phone() {
+    if !browser::available() {
+        return;
+    }
+    let mut server = TestServer::start().await;
+    let session = server.create_session(&["bingo", "fresque"]).await;
+    let code = session["code"].as_str().unwrap().to_string();
+    let driver = Driver::start().await;
+
+    // Two phones of 360×640 (default text and 200 % text) and a teammate on a bare socket.
+    let phones = [
+        Phone {
+            name: "Ada",
+            text_percent: 100,
+            browser: driver.phone_sized(PHONE.0, PHONE.1, 100).await,
+        },
+        Phone {
+            name: "Bea",
+            text_percent: 200,
+            browser: driver.phone_sized(PHONE.0, PHONE.1, 200).await,
+        },
+    ];
+    for phone in &phones {
+        phone
+            .browser
+            .goto(&server.url(&format!("/j/{code}")))
+            .await
+            .unwrap();
+        phone.browser.execute(SHIFT_OBSERVER, vec![]).await.unwrap();
+        until(
+            &phone.browser,
+            "!document.querySelector('#join').hidden",
+            "the join form",
+        )
+        .await;
+        wait_visible(&phone.browser, "#name")
+            .await
+            .send_keys(phone.name)
+            .await
+            .unwrap();
+        click(&phone.browser, "#join-form button[type=submit]").await;
+        wait_text(&phone.browser, "#hello", phone.name).await;
+        until(
+            &phone.browser,
+            "document.querySelector('#activity-badge')",
+            "the modules",
+        )
+        .await;
+    }
+    let_input_window_pass().await;
+    let (mut cleo, welcome) = Client::join(server.addr, &code, "Cléo").await;
+    let cleo_token = welcome["token"].as_str().unwrap().to_string();
+    let cleo_grid: Vec<String> = serde_json::from_value(welcome["bingo"]["grid"].clone()).unwrap();
+    let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+
+    let mut stages: Vec<Shifts> = Vec::new();
+    macro_rules! stage {
+        ($name:expr, $ready:expr) => {
+            for phone in &phones {
+                until(&phone.browser, $ready, $name).await;
+            }
+            for (i, phone) in phones.iter().enumerate() {
+                stages.push(take_shifts(&phone.browser, $name, i, phone.who()).await);
+            }
+        };
+    }
+    stage!("joining (typed: excluded)", "true");
+
+    // Bingo: it starts; definitions are drawn and revealed; Cléo wins the first line.
+    staff.send(json!({"type": "phase.next"})).await;
+    staff.expect("phase.changed").await;
+    stage!(
+        "bingo starts",
+        "document.querySelector('.bp-grid') && document.querySelector('.bp-grid').dataset.fitted"
+    );
+    for (step, card) in cleo_grid[..5].iter().enumerate() {
+        staff
+            .send(json!({"type": "bingo.draw", "card": card}))
+            .await;
+        staff.expect("bingo.definition").await;
+        stage!(
+            "bingo: a definition drawn",
+            &format!(
+                "document.querySelector('.bp-prompt').dataset.state === 'open' && document.querySelector('.bp-status').textContent.includes('{}')",
+                step + 1
+            )
+        );
+        cleo.send(json!({"type": "bingo.tap", "card": card})).await;
+        cleo.expect("bingo.tapped").await;
+        // Ada answers (her own tap: excluded from the score, as CLS does).
+        click(
+            &phones[0].browser,
+            &format!("#activity-bingo button[data-card='{card}']"),
+        )
+        .await;
+        let_input_window_pass().await;
+        staff.send(json!({"type": "bingo.reveal"})).await;
+        staff.expect("bingo.revealed").await;
+        stage!(
+            "bingo: the definition revealed",
+            "document.querySelector('.bp-prompt').dataset.state === 'revealed' || document.querySelector('.bp-prompt').dataset.state === 'right'"
+        );
+    }
+    cleo.send(json!({"type": "bingo.claim"})).await;
+    cleo.expect("bingo.prize").await;
+    stage!(
+        "bingo: someone else wins a prize",
+        "document.querySelector('.bp-prizes li.won, .bp-prizes li.mine')"
+    );
+    staff.send(json!({"type": "bingo.pause"})).await;
+    staff.expect("bingo.phase").await;
+    stage!(
+        "bingo: paused",
+        "document.querySelector('.bp-prompt').dataset.state === 'paused'"
+    );
+    staff.send(json!({"type": "bingo.resume"})).await;
+    staff.expect("bingo.phase").await;
+    stage!(
+        "bingo: resumed",
+        "document.querySelector('.bp-prompt').dataset.state !== 'paused'"
+    );
+
+    // The network: the server restarts; the phones show the banner, come back, hide it.
+    server
+        .restart_in_place(|| async {
+            for phone in &phones {
+                until(
+                    &phone.browser,
+                    "window.__net.some((t) => t.includes('Connexion perdue'))",
+                    "the offline banner",
+                )
+                .await;
+            }
+        })
+        .await;
+    // The phones retry with a backoff of up to 8 s: they are back within that, plus the
+    // banner's 2.5 s.
+    for phone in &phones {
+        until_within(
+            &phone.browser,
+            "window.__net.some((t) => t.includes('Connexion rétablie')) && document.querySelector('#net').hidden",
+            "the banner says the connection is back, then goes",
+            std::time::Duration::from_secs(30),
+        )
+        .await;
+    }
+    stage!("reconnection banner shown and hidden", "true");
+    let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    let (mut cleo, _) = Client::resume(server.addr, &cleo_token).await;
+
+    staff.send(json!({"type": "bingo.end"})).await;
+    staff.expect("bingo.ended").await;
+    stage!(
+        "bingo ends",
+        "!document.querySelector('.bp-summary').hidden"
+    );
+
+    // Fresque: it starts, teams are formed, cards dealt, a teammate plays, the reveal, the
+    // debrief.
+    staff.send(json!({"type": "phase.next"})).await;
+    staff.expect("phase.changed").await;
+    stage!(
+        "fresque starts",
+        "!document.querySelector('#activity-fresque').hidden && document.querySelector('.fq-waiting')"
+    );
+    staff
+        .send(json!({"type": "fresque.form_teams", "count": 1}))
+        .await;
+    stage!(
+        "fresque: teams formed",
+        "document.querySelector('.fq-waiting').textContent.includes('Équipe 1')"
+    );
+    staff.send(json!({"type": "fresque.deal"})).await;
+    stage!(
+        "fresque: cards dealt",
+        "document.querySelectorAll('#activity-fresque .fq-hand li').length > 0"
+    );
+    let hand = loop {
+        let message = cleo.next().await;
+        if message["type"] == "fresque.hand" {
+            break message["hand"].clone();
+        }
+    };
+    let mut after: Option<String> = None;
+    for (i, card) in hand.as_array().unwrap().iter().enumerate() {
+        let card = card.as_str().unwrap();
+        cleo.send(json!({"type": "fresque.place", "card": card, "after": after}))
+            .await;
+        after = Some(card.to_string());
+        if i < 3 {
+            stage!(
+                "fresque: a teammate places a card",
+                &format!(
+                    "document.querySelector('#activity-fresque .fq-board li[data-card=\"{card}\"]')"
+                )
+            );
+        }
+    }
+    // The phones place their whole hand, as players do before the next pack: with the
+    // keyboard (Enter on the card, on "place first", on "done"), which no moving layout can
+    // send elsewhere.
+    for phone in &phones {
+        loop {
+            let left = phone
+                .browser
+                .execute(
+                    "return document.querySelectorAll('#activity-fresque .fq-hand li').length;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if left == json!(0) {
+                break;
+            }
+            press_enter(&phone.browser, "#activity-fresque .fq-hand li .fq-face").await;
+            until(
+                &phone.browser,
+                "!document.querySelector('.fq-actions').hidden && document.querySelector('.fq-actions').textContent.includes('main')",
+                "the action bar for a card of the hand",
+            )
+            .await;
+            press_enter(&phone.browser, ".fq-actions .fq-first").await;
+            until(
+                &phone.browser,
+                &format!(
+                    "document.querySelectorAll('#activity-fresque .fq-hand li').length < {left}"
+                ),
+                "the card leaves the hand",
+            )
+            .await;
+            press_enter(&phone.browser, ".fq-actions .fq-deselect").await;
+            until(
+                &phone.browser,
+                "document.querySelector('.fq-actions').hidden",
+                "the action bar closes",
+            )
+            .await;
+        }
+    }
+    let_input_window_pass().await;
+    stage!("fresque: my own moves (mostly excluded)", "true");
+    staff.send(json!({"type": "fresque.deal"})).await;
+    stage!(
+        "fresque: the next pack dealt",
+        "document.querySelector('.fq-status').textContent.includes('2 sur') && document.querySelectorAll('#activity-fresque .fq-hand li').length > 0"
+    );
+    staff.send(json!({"type": "fresque.reveal"})).await;
+    stage!("fresque: revealed", "document.querySelector('.fq-result')");
+    for index in 0..3 {
+        staff
+            .send(json!({"type": "fresque.debrief", "index": index}))
+            .await;
+        stage!(
+            "fresque: debrief",
+            &format!(
+                "document.querySelector('.fq-debrief .fq-kicker') && document.querySelector('.fq-debrief .fq-kicker').textContent.includes('{}')",
+                index + 1
+            )
+        );
+    }
+
+    // Badges: the desk opens; the phone asks (input); the badge arrives when signed.
+    staff.send(json!({"type": "phase.next"})).await;
+    staff.expect("phase.changed").await;
+    stage!(
+        "badges: the phase starts",
+        "document.querySelector('.badge-desk')"
+    );
+    staff
+        .send(json!({"type": "badge.open", "mode": "automatic"}))
+        .await;
+    stage!(
+        "badges: the desk opens",
+        "document.querySelector('#badge-name')"
+    );
+    for phone in &phones {
+        click(&phone.browser, ".badge-form button[type=submit]").await;
+    }
+    // The badge is signed in the background: it may arrive within the input window or after.
+    stage!(
+        "badges: the signed badge arrives",
+        "document.querySelector('.badge-card') && document.querySelector('.feedback-box form')"
+    );
+    staff.send(json!({"type": "phase.next"})).await;
+    staff.expect("phase.changed").await;
+    stage!(
+        "feedback phase",
+        "document.querySelector('.feedback-box form')"
+    );
+
+    let mut report = String::new();
+    let mut failures = Vec::new();
+    let mut totals = [0.0f64; 2];
+    for s in &stages {
+        totals[s.phone] += s.score;
+        writeln!(
+            report,
+            "{:<40} {:<10} CLS {:.4}  (after own input, excluded: {:.4})",
+            s.stage, s.who, s.score, s.after_input
+        )
+        .unwrap();
+        for source in &s.sources {
+            writeln!(report, "      {source}").unwrap();
+        }
+        if s.score >= GOOD_CLS {
+            failures.push(format!("{} on {}: {:.4}", s.stage, s.who, s.score));
+        }
+    }
+    writeln!(
+        report,
+        "whole workshop: CLS {:.4} at 100 %, {:.4} at 200 %",
+        totals[0], totals[1]
+    )
+    .unwrap();
+    eprintln!("{report}");
+    for (total, phone) in totals.iter().zip(&phones) {
+        if *total >= GOOD_CLS {
+            failures.push(format!("the whole workshop on {}: {total:.4}", phone.who()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "layout shifts of {GOOD_CLS} or more:\n{}\n\n{report}",
+        failures.join("\n")
+    );
+    for phone in phones {
+        phone.browser.close().await.unwrap();
+    }
 }
