@@ -42,6 +42,8 @@ export function activityHost(root, role, { send, deckUrl }) {
         const container = document.createElement("section");
         container.id = `activity-${activity}`;
         container.className = `activity activity-${activity}`;
+        // Hidden until show() picks the phase's module: nothing flashes while modules load.
+        container.hidden = true;
         root.append(container);
         entry = { container };
         mounted.set(activity, entry);

@@ -21,6 +21,7 @@ export function mount(role, container, ctx) {
   return {
     update: instance.update,
     people: instance.people || (() => {}),
+    phase: instance.phase || (() => {}),
     destroy() {
       const active = document.activeElement;
       if (active && container.contains(active) && active.dataset.focusKey) refocusKey = active.dataset.focusKey;
@@ -147,18 +148,43 @@ function softHyphens(text) {
     .join(" ");
 }
 
-// Shrinks each label until it fits its box (long terms on a phone), between max and min px.
-function fitLabels(labels, max, min) {
+// Shrinks each label until it fits its square cell (long terms on a phone), between max and
+// min rem: sizes follow the reader's text size. A term that does not fit even at min breaks
+// anywhere, and if it still does not fit its cell grows taller (so does its row): large text
+// never hides letters.
+function fitLabels(labels, maxRem, minRem) {
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  const max = maxRem * rem;
+  const min = minRem * rem;
+  // scrollWidth/Height are whole pixels and centred text overflows on both sides: compare the
+  // text's own lines too (their glyph boxes stick out of the line boxes by half the leading).
+  const range = document.createRange();
+  const overflows = (label) => {
+    if (label.scrollWidth > label.clientWidth || label.scrollHeight > label.clientHeight) return true;
+    range.selectNodeContents(label);
+    const lines = range.getClientRects();
+    if (!lines.length) return false;
+    const text = range.getBoundingClientRect();
+    const box = label.getBoundingClientRect();
+    const leading = Math.max(0, (lines[0].height - parseFloat(getComputedStyle(label).lineHeight)) / 2);
+    return text.width > box.width + 0.5 || text.height - 2 * leading > box.height + 0.5;
+  };
   for (const label of labels) {
-    let size = max;
-    label.style.fontSize = `${size}px`;
+    label.parentElement.classList.remove("tall");
     label.classList.remove("squeezed");
-    while (size > min && (label.scrollWidth > label.clientWidth + 1 || label.scrollHeight > label.clientHeight + 1)) {
-      size -= 0.5;
-      label.style.fontSize = `${size}px`;
+    label.style.fontSize = `${max}px`;
+  }
+  // A cell grown taller grows its row: a second pass gives every label its final box.
+  for (let pass = 0; pass < 2; pass++) {
+    for (const label of labels) {
+      let size = parseFloat(label.style.fontSize);
+      while (size > min && overflows(label)) {
+        size -= 0.5;
+        label.style.fontSize = `${size}px`;
+      }
+      if (label.scrollWidth > label.clientWidth) label.classList.add("squeezed");
+      if (overflows(label)) label.parentElement.classList.add("tall");
     }
-    // Last resort: break anywhere rather than hide letters.
-    if (label.scrollWidth > label.clientWidth + 1) label.classList.add("squeezed");
   }
 }
 
@@ -252,21 +278,110 @@ function phoneScreen(container, ctx) {
   const claimRow = h("div", { class: "bp-claim-row" }, claimButton, claimHint);
   root.append(status, prompt, gridBox, claimRow, prizeList, summary);
 
-  // Labels are fitted once the grid has a size (the container is hidden while mounting).
+  // Labels are fitted once the grid has a size (the container is hidden while mounting): at
+  // once when the host shows it (before anything is painted), and again if the width changes.
   let fittedWidth = 0;
-  const observer = new ResizeObserver(() => {
+  function fit() {
     const width = gridBox.clientWidth;
     if (width > 0 && width !== fittedWidth) {
       fittedWidth = width;
       fitLabels(
         cells.map((c) => c.label),
-        15,
-        9,
+        15 / 16,
+        9 / 16,
       );
+      reserveHeights();
       gridBox.dataset.fitted = String(width);
     }
-  });
+  }
+  const observer = new ResizeObserver(fit);
   observer.observe(gridBox);
+
+  // The boxes that events rewrite (the status line, the prompt, the claim hint) are as tall as
+  // their tallest possible text for this width and text size, so that new words never move the
+  // grid or the Bingo button (no layout shift). Measured synchronously: nothing is painted
+  // before render() puts the real texts back.
+  function reserveHeights() {
+    const tallest = (el, candidates, cls) => {
+      let max = 0;
+      for (const text of candidates) {
+        if (cls) cls(text);
+        el.textContent = text;
+        max = Math.max(max, el.getBoundingClientRect().height);
+      }
+      return max;
+    };
+    const terms = s.grid.map((card) => tx.term(card));
+    const counts = [0, 1, 12, CELLS];
+    for (const box of [status, prompt, promptMain, claimHint]) box.style.minHeight = "";
+    const statuses = [];
+    for (const marks of counts) {
+      for (const lines of counts) {
+        for (const step of [0, 1, CELLS]) {
+          statuses.push(
+            listening
+              ? t("bingo-phone-status-listening", { called: step, marks, lines })
+              : t("bingo-phone-status", { step, remaining: CELLS - step, marks, lines }),
+          );
+        }
+      }
+    }
+    const statusHeight = tallest(status, statuses);
+    const mains = [t("bingo-phone-paused"), t("bingo-phone-ended")];
+    const subs = ["", t("bingo-phone-paused-sub"), t("bingo-phone-ended-sub")];
+    if (listening) {
+      mains.push(t("bingo-phone-listening-start"), ...terms.map((term) => t("bingo-phone-called", { term })));
+      subs.push(t("bingo-phone-listening-how"));
+    } else {
+      mains.push(
+        t("bingo-phone-wait-first"),
+        t("bingo-phone-listen", { step: CELLS }),
+        t("bingo-phone-sending"),
+        t("bingo-phone-right"),
+        t("bingo-phone-wrong"),
+        ...terms.flatMap((term) => [t("bingo-phone-revealed-found", { term }), t("bingo-phone-revealed-missed", { term })]),
+      );
+      subs.push(t("bingo-phone-how"), t("bingo-phone-tap-once"), t("bingo-phone-wait-reveal"), t("bingo-phone-wait-next"));
+    }
+    const notices = [
+      t("bingo-phone-paused"),
+      t("bingo-phone-ended"),
+      t("bingo-notice-already-marked"),
+      t("bingo-notice-cell-closed"),
+      t("bingo-notice-no-definition"),
+      t("bingo-notice-already-answered"),
+      t("bingo-notice-offline"),
+      t("bingo-claim-hint-none"),
+      t("bingo-claim-hint-keep-going"),
+      t("bingo-claim-hint-nothing"),
+      t("bingo-claim-sent"),
+      ...(listening ? terms.map((term) => t("bingo-notice-not-called", { term })) : []),
+    ];
+    const mainHeight = tallest(promptMain, mains);
+    const subHeight = Math.max(
+      tallest(promptSub, subs, () => prompt.classList.remove("notice")),
+      tallest(promptSub, notices, () => prompt.classList.add("notice")),
+    );
+    const style = getComputedStyle(prompt);
+    const frame = ["paddingTop", "paddingBottom", "borderTopWidth", "borderBottomWidth"].reduce((sum, key) => sum + parseFloat(style[key]), 0);
+    const prizes = PRIZES.map((prize) => prizeName(t, prize));
+    // Measured in bold, as verdicts are shown.
+    const hintHeight = tallest(claimHint, [
+      t("bingo-verdict-won", { prizes: prizes.join(", ") }),
+      t("bingo-verdict-false"),
+      t("bingo-verdict-none"),
+      ...prizes.map((prize) => t("bingo-claim-hint-ready", { prize })),
+      t("bingo-claim-hint-keep-going"),
+      t("bingo-claim-hint-nothing"),
+      t("bingo-claim-hint-none"),
+    ], () => (claimHint.dataset.verdict = "won"));
+    status.style.minHeight = `${statusHeight}px`;
+    // The main line keeps its height too, so the line under it never moves either.
+    promptMain.style.minHeight = `${mainHeight}px`;
+    prompt.style.minHeight = `max(4.4rem, ${mainHeight + subHeight + frame}px)`;
+    claimHint.style.minHeight = `max(2.4em, ${hintHeight}px)`;
+    render();
+  }
 
   function moveFocus(event, index) {
     const row = Math.floor(index / SIDE);
@@ -589,8 +704,10 @@ function phoneScreen(container, ctx) {
   }
 
   render();
+  fit();
   return {
     update,
+    phase: fit,
     destroy() {
       observer.disconnect();
       clearTimeout(s.sentTimer);

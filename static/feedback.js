@@ -116,7 +116,7 @@ export function mount(container, { token, session, t, announce = () => {} }) {
       count,
       error,
       send,
-      el("p", { class: "fb-privacy" }, el("a", { href: "/privacy", target: "_blank", rel: "noopener", text: t("feedback-privacy") })),
+      el("p", { class: "fb-privacy standalone" }, el("a", { href: "/privacy", target: "_blank", rel: "noopener", text: t("feedback-privacy") })),
     );
 
     // Live count; screen readers hear it only near the limit, not on every key.

@@ -268,6 +268,10 @@ export function mount(role, container, ctx) {
       ctx.peopleMap = map;
       screen.render();
     },
+    // Shown or hidden by the host: the phone measures what it reserves once it has a width.
+    phase() {
+      if (role === "phone") screen.render();
+    },
     destroy() {
       screen.destroy?.();
     },
@@ -292,19 +296,37 @@ function phoneScreen(root, model, ctx) {
   let renderQueued = false;
   const timers = new Set();
 
+  // What events change never moves what is on screen (no layout shift): the scenario stays
+  // folded (the waiting card tells it before the first pack), the status line and the hand
+  // keep the height they will need, highlights lie over the cards, the debrief comes after the
+  // board, and the reveal swaps the play view for a new results view.
   const top = h("div", { class: "fq-top" });
   const status = h("p", { class: "fq-status", role: "status" });
   const results = h("div", { class: "fq-results-slot" });
-  const handTitle = h("h2", { id: "fq-hand-title", class: "fq-h" });
-  const handList = h("ul", { class: "fq-hand fq-list", "aria-labelledby": "fq-hand-title", dataset: { empty: t("fresque-hand-empty") } });
-  const boardTitle = h("h2", { id: "fq-board-title", class: "fq-h" });
-  const boardHint = h("p", { class: "fq-hint", text: t("fresque-board-hint") });
-  const boardList = h("ol", { class: "fq-board fq-list", "aria-labelledby": "fq-board-title", dataset: { empty: t("fresque-board-empty") } });
-  const handSection = h("section", { class: "fq-hand-section" }, handTitle, handList);
-  const boardSection = h("section", { class: "fq-board-section" }, boardTitle, boardHint, boardList);
+  const debriefSlot = h("div", { class: "fq-debrief-slot" });
+  let handTitle, handList, boardTitle, boardHint, boardList, handSection, boardSection;
+  function sections() {
+    handTitle = h("h2", { id: "fq-hand-title", class: "fq-h" });
+    handList = h("ul", { class: "fq-hand fq-list", "aria-labelledby": "fq-hand-title", dataset: { empty: t("fresque-hand-empty") } });
+    boardTitle = h("h2", { id: "fq-board-title", class: "fq-h" });
+    boardHint = h("p", { class: "fq-hint", text: t("fresque-board-hint") });
+    boardList = h("ol", { class: "fq-board fq-list", "aria-labelledby": "fq-board-title", dataset: { empty: t("fresque-board-empty") } });
+    handSection = h("section", { class: "fq-hand-section" }, handTitle, handList);
+    boardSection = h("section", { class: "fq-board-section" }, boardTitle, boardHint, boardList);
+  }
+  sections();
   const bar = h("div", { class: "fq-actions", role: "region", "aria-label": t("fresque-actions-label"), hidden: true });
-  const waiting = h("p", { class: "fq-waiting card" });
-  root.append(top, status, waiting, results, handSection, boardSection, bar);
+  const waiting = h("div", { class: "fq-waiting card" });
+  root.append(top, status, waiting, results, handSection, boardSection, debriefSlot, bar);
+  let viewRevealed = revealedNow();
+  // A deal tells the team (my hand's size) a moment before it tells me my cards: until they
+  // come, placeholders hold their room in my hand.
+  let awaitingHand = false;
+  let statusKey = "";
+  let cardPitch = 0;
+  // The room kept in my hand: events only ever grow it; my own moves may shrink it.
+  let handRoom = 0;
+  let ownMove = false;
 
   function later(fn, ms) {
     const id = setTimeout(() => {
@@ -321,7 +343,8 @@ function phoneScreen(root, model, ctx) {
     const now = Date.now();
     pending = pending.filter((op) => now - op.at < PENDING_MS);
     for (const op of pending) {
-      if (op.action === "place" && !hand.includes(op.card)) continue;
+      // A placed card may leave my hand (hand event) before it reaches the board (board
+      // event, which ends the intent): in between it stays where I put it, still selected.
       const next = applyIntent(board, op);
       if (!next) continue;
       board = next;
@@ -334,7 +357,10 @@ function phoneScreen(root, model, ctx) {
     return { board, hand };
   }
 
-  const revealed = () => s.phase === "revealed";
+  function revealedNow() {
+    return s.phase === "revealed";
+  }
+  const revealed = revealedNow;
   const canPlay = () => !!s.team && !revealed();
 
   function send(op) {
@@ -360,6 +386,7 @@ function phoneScreen(root, model, ctx) {
   function act(op) {
     if (!canPlay()) return;
     if (send(op)) {
+      ownMove = true;
       render();
       ctx.announce(`${x.term(op.card)}, ${describePosition(op.card)}`);
     }
@@ -537,26 +564,50 @@ function phoneScreen(root, model, ctx) {
     const focusedCard = root.contains(document.activeElement) && !bar.contains(document.activeElement) ? document.activeElement.closest("li[data-card]") : null;
     const focusKey = focusedCard ? [focusedCard.dataset.card, document.activeElement.className] : null;
 
+    // The reveal turns the play view into a results view: fresh sections, the focus on the
+    // result.
+    let focusResult = false;
+    if (revealed() !== viewRevealed) {
+      viewRevealed = revealed();
+      const [oldHand, oldBoard] = [handSection, boardSection];
+      sections();
+      oldHand.replaceWith(handSection);
+      oldBoard.replaceWith(boardSection);
+      nodes.clear();
+      handRoom = 0;
+      focusResult = viewRevealed;
+    }
     // Rebuilt only when a pack arrives (its instruction changes), so an opened or closed
-    // scenario stays as the person left it while teammates move cards.
+    // scenario stays as the person left it while teammates move cards. Folded: the waiting
+    // card tells the scenario before the first pack, and the deal folds nothing away.
     if (top.dataset.packs !== String(s.packsDealt)) {
       top.dataset.packs = String(s.packsDealt);
-      top.replaceChildren(x.scenarioBlock(s, { open: s.packsDealt === 0 }) || "");
+      top.replaceChildren(x.scenarioBlock(s, { open: false }) || "");
     }
     const { board, hand } = shown();
     const teamLine = s.team ? x.teamName(s.team.id) : "";
-    if (!s.team) {
+    const waitingFor = (text) => {
       waiting.hidden = false;
-      waiting.textContent = s.phase === "lobby" ? t("fresque-wait-teams") : t("fresque-no-team");
+      const intro = x.scenario
+        ? [
+            h("p", { class: "fq-instruction", text: x.scenario.first_pack }),
+            h("p", { class: "fq-competence", text: x.scenario.title }),
+            h("p", { class: "fq-description", text: x.scenario.description }),
+          ]
+        : [];
+      waiting.replaceChildren(...intro, h("p", { class: "fq-waiting-text", text }));
+    };
+    if (!s.team) {
+      waitingFor(s.phase === "lobby" ? t("fresque-wait-teams") : t("fresque-no-team"));
       status.textContent = "";
     } else if (!s.packsDealt) {
-      waiting.hidden = false;
-      waiting.textContent = t("fresque-wait-pack", { team: teamLine, count: s.team.members.length });
+      waitingFor(t("fresque-wait-pack", { team: teamLine, count: s.team.members.length }));
       status.textContent = teamLine;
     } else {
       waiting.hidden = true;
       status.textContent = `${teamLine} · ${x.progressText(s)}`;
     }
+    reserveStatus();
     const playing = !!s.team && s.packsDealt > 0;
     handSection.hidden = !playing || (revealed() && hand.length === 0);
     boardSection.hidden = !playing;
@@ -585,14 +636,26 @@ function phoneScreen(root, model, ctx) {
         ),
       );
     }
-    const debrief = x.debriefBlock(s);
-    if (debrief) results.append(debrief);
+    debriefSlot.replaceChildren(x.debriefBlock(s) || "");
 
     handTitle.textContent = t("fresque-hand-title", { count: hand.length });
     boardTitle.textContent = t("fresque-board-title", { count: board.length });
     boardHint.hidden = !canPlay();
     syncList(handList, hand, "hand", null);
+    const announced = s.team?.members.find((m) => m.id === me)?.hand ?? 0;
+    for (let i = hand.length; awaitingHand && i < announced; i++) {
+      const placeholder = h(
+        "li",
+        { class: "fq-card fq-placeholder", "aria-hidden": "true" },
+        h("span", { class: "fq-grip", text: "⠿" }),
+        h("span", { class: "fq-face", text: "…" }),
+      );
+      // (A CSSOM property: the CSP allows no style attribute.)
+      if (cardPitch) placeholder.style.minHeight = `${cardPitch}px`;
+      handList.append(placeholder);
+    }
     syncList(boardList, board, "board", scoreByCard);
+    reserveHand();
     if (s.debrief) boardList.querySelector(`li[data-card="${CSS.escape(s.debrief.card)}"]`)?.classList.add("fq-current");
     renderBar(board, hand);
     sortables.forEach((so) => so.option("disabled", !canPlay()));
@@ -601,6 +664,53 @@ function phoneScreen(root, model, ctx) {
       const target = li?.querySelector(`.${focusKey[1].split(" ")[0]}`);
       target?.focus();
     }
+    const resultTitle = focusResult && results.querySelector("h2");
+    if (resultTitle) {
+      resultTitle.tabIndex = -1;
+      resultTitle.focus();
+    }
+  }
+
+  // The status line is as tall as its longest text (any team, any pack) for this width and
+  // text size: forming teams and dealing packs never move what is under it.
+  function reserveStatus() {
+    if (!s.packsTotal || !status.clientWidth) return;
+    const key = `${status.clientWidth}|${getComputedStyle(status).fontSize}`;
+    if (key === statusKey) return;
+    statusKey = key;
+    const text = status.textContent;
+    status.style.minHeight = "";
+    let tallest = 0;
+    for (let n = 1; n <= s.packsTotal; n++) {
+      status.textContent = `${x.teamName(63)} · ${x.progressText({ packsDealt: n, packsTotal: s.packsTotal })}`;
+      tallest = Math.max(tallest, status.getBoundingClientRect().height);
+    }
+    status.textContent = text;
+    status.style.minHeight = `${tallest}px`;
+  }
+
+  // Between two deals my hand keeps room for my share of the next pack, so that the deal
+  // fills it instead of pushing the team's timeline down; and the room an event left is only
+  // given back when I move a card myself (so nothing jumps up either).
+  function reserveHand() {
+    // As tall as the tallest card seen (its back closed): the next cards' terms are unknown.
+    for (const li of [...handList.children, ...boardList.children]) {
+      if (li.dataset.card && !li.querySelector(".fq-back:not([hidden])")) cardPitch = Math.max(cardPitch, li.offsetHeight);
+    }
+    const next = canPlay() && s.packsDealt > 0 && s.packsDealt < s.packsTotal ? s.packSizes[s.packsDealt] || 0 : 0;
+    const share = Math.ceil(next / Math.max(1, s.team?.members.length || 1));
+    let room = 0;
+    if (share && cardPitch && handList.clientWidth) {
+      const gap = parseFloat(getComputedStyle(handList).rowGap) || 0;
+      const basis = 14 * parseFloat(getComputedStyle(document.documentElement).fontSize);
+      const perRow = Math.max(1, Math.floor((handList.clientWidth + gap) / (basis + gap)));
+      const rows = Math.ceil(share / perRow);
+      room = rows * cardPitch + (rows - 1) * gap;
+    }
+    if (ownMove || !canPlay()) handRoom = room;
+    else handRoom = Math.max(handRoom, room, awaitingHand ? handList.offsetHeight : 0);
+    ownMove = false;
+    handList.style.minHeight = handRoom ? `${handRoom}px` : "";
   }
 
   // Drag and drop. A drop is turned into an intent; the DOM is then rebuilt from the model.
@@ -671,6 +781,7 @@ function phoneScreen(root, model, ctx) {
           );
         }
       } else if (change.kind === "hand") {
+        awaitingHand = false;
         const until = Date.now() + HIGHLIGHT_MS;
         for (const card of change.received) received.set(card, until);
         if (change.received.length) {
@@ -678,6 +789,7 @@ function phoneScreen(root, model, ctx) {
           ctx.announce(t("fresque-announce-received", { count: change.received.length }));
         }
       } else if (change.kind === "team") {
+        if (change.dealt) awaitingHand = true;
         if (change.dealt) ctx.announce(t("fresque-announce-dealt", { name: x.packName(s.packsDealt - 1) }));
         else if (change.reason === "formed" || change.reason === "moved_in") {
           if (change.who === me || change.reason === "formed") ctx.announce(t("fresque-announce-team", { team: x.teamName(change.team) }));

@@ -29,7 +29,7 @@ for (const token of tokens) {
   row("me-feedback", t("me-feedback-anonymous"));
   row("me-retention", t("me-retention-days", { days: data.retention_days }));
   card.append(list);
-  if (data.badge_links) card.append(el("p", {}, el("a", { href: data.badge_links.page, textContent: t("badge-private-link-label") })));
+  if (data.badge_links) card.append(el("p", { className: "standalone" }, el("a", { href: data.badge_links.page, textContent: t("badge-private-link-label") })));
   const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
   card.append(el("a", { className: "button", href: URL.createObjectURL(blob), download: `atelier-${data.session.code}.json`, textContent: t("me-download") }));
   box.append(card);

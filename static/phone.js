@@ -50,6 +50,9 @@ function renderPhase(session) {
         ? t("phone-closed")
         : t("phone-now", { phase: phaseLabel(t, session.phase, session.activity) });
   $("phase-text").hidden = inActivity;
+  // A new phase is a new screen: it starts at its top (and a shorter screen does not pull the
+  // footer up into view).
+  if (previousPhase && previousPhase !== JSON.stringify(session.phase)) window.scrollTo(0, 0);
   const shown = host.show(session);
   // A new phase moves the focus to its heading, so screen readers start there.
   if (previousPhase && previousPhase !== JSON.stringify(session.phase)) {
@@ -69,7 +72,9 @@ function onMessage(message) {
     case "welcome":
       if (message.token) localStorage.setItem(tokenKey, message.token);
       $("hello").textContent = t("phone-hello", { name: message.you.name });
-      show("lobby");
+      // The lobby only in the lobby phase: after a reconnection during an activity it must not
+      // flash above the game (and push it down) while the modules mount again.
+      show(message.session.phase.kind === "lobby" ? "lobby" : null);
       latest = message.session;
       host.welcome(message).then(() => renderPhase(latest));
       break;

@@ -99,6 +99,7 @@ async fn facilitator_creates_a_session_and_a_phone_joins() {
         .await
         .unwrap();
     wait_text(&phone, "#hello", "Ada <b>Lovelace</b>").await;
+    wait_text(&phone, "#phase-text", "L'animateur").await;
     screenshot(&phone, "phone-lobby").await;
 
     // The projector and the console list the name, as text.

@@ -251,14 +251,18 @@ async fn a_team_orders_cards_by_touch_and_keyboard_and_the_facilitator_reveals()
         "Quelqu'un de l'équipe",
     )
     .await;
-    // Bob drags one of his below it, by touch.
-    touch_drag(
-        &bob,
-        &bob_hand[0],
-        &format!(".fq-board li[data-card='{}']", ada_hand[0]),
-        30.0,
-    )
-    .await;
+    // Bob drags one of his below it, by touch. (His hand keeps its room while he drags, so
+    // the timeline stays put: as his card comes in above Ada's, hers moves down by a card,
+    // and he lets go below it.)
+    let below = format!(".fq-board li[data-card='{}']", ada_hand[0]);
+    let (_, _, _, height) = bob
+        .find(Locator::Css(&below))
+        .await
+        .unwrap()
+        .rectangle()
+        .await
+        .unwrap();
+    touch_drag(&bob, &bob_hand[0], &below, height + 30.0).await;
     let both = vec![ada_hand[0].clone(), bob_hand[0].clone()];
     wait_cards(&bob, ".fq-board", |c| c == both).await;
     wait_cards(&ada, ".fq-board", |c| c == both).await;

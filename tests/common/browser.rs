@@ -52,6 +52,9 @@ impl Driver {
             .arg(format!("--port={port}"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
+            // Its own process group, which the browsers it starts join: dropping the driver
+            // ends them all, even when a failing test never closed its browsers.
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .expect("chromedriver starts");
@@ -82,11 +85,25 @@ impl Driver {
 
     /// A phone: a 390×844 touch screen.
     pub async fn phone(&self) -> Client {
+        self.phone_sized(390, 844, 100).await
+    }
+
+    /// A touch screen of `width`×`height` CSS px whose owner set the browser's text size to
+    /// `text_percent` % (Chrome's font size setting: the default font size becomes
+    /// 16 px × text_percent / 100, which pages sized in rem and em follow).
+    pub async fn phone_sized(&self, width: u32, height: u32, text_percent: u32) -> Client {
         self.open(json!({
-            "args": ["--window-size=390,844"],
-            "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0, "touch": true}}
+            "args": [format!("--window-size={width},{height}")],
+            "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": true}},
+            "text_percent": text_percent,
         }))
         .await
+    }
+
+    /// A desktop window (1280×900) with the browser's text size at `text_percent` %.
+    pub async fn desktop_text(&self, text_percent: u32) -> Client {
+        self.open(json!({"args": ["--window-size=1280,900"], "text_percent": text_percent}))
+            .await
     }
 
     async fn open(&self, extra: Value) -> Client {
@@ -110,7 +127,12 @@ impl Driver {
         if let Some(more) = extra["args"].as_array() {
             args.extend(more.iter().cloned());
         }
-        let mut options = json!({"binary": CHROMIUM, "args": args, "prefs": {"intl.accept_languages": "fr-FR,fr"}});
+        let mut prefs = json!({"intl.accept_languages": "fr-FR,fr"});
+        if let Some(percent) = extra["text_percent"].as_u64() {
+            // What Settings › Appearance › Font size changes (16 px is "Medium", 100 %).
+            prefs["webkit.webprefs.default_font_size"] = json!(16 * percent / 100);
+        }
+        let mut options = json!({"binary": CHROMIUM, "args": args, "prefs": prefs});
         if let Some(mobile) = extra.get("mobileEmulation") {
             options["mobileEmulation"] = mobile.clone();
         }
@@ -127,6 +149,12 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self.child.start_kill();
     }
 }

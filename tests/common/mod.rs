@@ -55,8 +55,11 @@ impl TestServer {
     }
 
     async fn start_configured(dir: &Path, public_url: Option<&str>) -> Self {
-        let mut config =
-            ServeConfig::for_data_dir(dir.to_path_buf(), "127.0.0.1:0".parse().unwrap());
+        Self::start_at(dir, public_url, "127.0.0.1:0".parse().unwrap()).await
+    }
+
+    async fn start_at(dir: &Path, public_url: Option<&str>, addr: SocketAddr) -> Self {
+        let mut config = ServeConfig::for_data_dir(dir.to_path_buf(), addr);
         config.admin_token = Some(ADMIN_TOKEN.into());
         config.public_url = public_url.map(str::to_string);
         let running = server::start(config, RoomSettings::default())
@@ -77,6 +80,22 @@ impl TestServer {
         }
         let temp = self._temp.take();
         let mut next = Self::start_in(&self.dir).await;
+        next._temp = temp;
+        *self = next;
+    }
+
+    /// Graceful stop, then a new server on the same data directory and the same address, so
+    /// open pages find it again when they reconnect. `while_down` runs between the two.
+    pub async fn restart_in_place<F: std::future::Future<Output = ()>>(
+        &mut self,
+        while_down: impl FnOnce() -> F,
+    ) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await;
+        }
+        while_down().await;
+        let temp = self._temp.take();
+        let mut next = Self::start_at(&self.dir, None, self.addr).await;
         next._temp = temp;
         *self = next;
     }
