@@ -542,13 +542,23 @@ impl Issuer {
         )))
     }
 
+    /// Whether this Atelier publishes Open Badges 2.0: hosted, with an issuer e-mail.
+    pub async fn ob2_enabled(&self) -> Result<bool, IssuerError> {
+        Ok(self.public_url.is_some()
+            && self
+                .issuer_config()
+                .await?
+                .email
+                .is_some_and(|e| !e.trim().is_empty()))
+    }
+
     /// The Open Badges 2.0 badge class of an achievement in a language (hosted only).
     pub async fn ob2_badge_class(
         &self,
         achievement_id: &str,
         lang: Lang,
     ) -> Result<Option<Value>, IssuerError> {
-        if self.ob2_issuer().await?.is_none() {
+        if !self.ob2_enabled().await? {
             return Ok(None);
         }
         let Some(base) = self.public_url.as_deref() else {
@@ -575,7 +585,7 @@ impl Issuer {
         else {
             return Ok(None);
         };
-        if self.ob2_issuer().await?.is_none() {
+        if !self.ob2_enabled().await? {
             return Ok(None);
         }
         let credential: Value =

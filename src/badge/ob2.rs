@@ -83,6 +83,15 @@ pub fn badge_class(base: &str, class: &Ob2BadgeClass<'_>) -> Value {
     doc
 }
 
+/// The credential's hashed e-mail identifier, if its recipient gave an address.
+pub fn email_identifier(credential: &Value) -> Option<&Value> {
+    credential
+        .pointer("/credentialSubject/identifier")?
+        .as_array()?
+        .iter()
+        .find(|i| i["identityType"] == "emailAddress" && i["hashed"] == true)
+}
+
 /// The hosted assertion of a 3.0 credential, when it names its recipient by e-mail.
 /// A revoked badge's assertion says so (`revoked`, with the reason), as OB 2.0 hosted
 /// verification expects.
@@ -96,11 +105,7 @@ pub fn assertion(
     let achievement_id = credential
         .pointer("/credentialSubject/achievement/id")?
         .as_str()?;
-    let identifier = credential
-        .pointer("/credentialSubject/identifier")?
-        .as_array()?
-        .iter()
-        .find(|i| i["identityType"] == "emailAddress" && i["hashed"] == true)?;
+    let identifier = email_identifier(credential)?;
     let identity = identifier["identityHash"].as_str()?;
     let salt = identifier["salt"].as_str()?;
     let issued_on = credential["validFrom"].as_str()?;

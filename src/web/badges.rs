@@ -243,7 +243,8 @@ async fn revoke(
     Ok(Json(json!({"id": id, "revoked": true, "changed": changed})))
 }
 
-fn full_id(id: &str) -> String {
+/// A badge id from a path: the bare uuid or the whole `urn:uuid:`.
+pub(super) fn full_id(id: &str) -> String {
     if id.starts_with("urn:uuid:") {
         id.to_string()
     } else {

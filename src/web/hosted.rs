@@ -11,10 +11,12 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::badges::full_id;
 use super::pages::{self, CheckItem};
 use super::{Shared, origin_allowed};
 use crate::badge::share::{Certification, linkedin_add_url};
 use crate::deck::Lang;
+use crate::issuer::IssuerError;
 use crate::store::BadgeRow;
 
 pub fn routes() -> Router<Shared> {
@@ -66,10 +68,6 @@ pub fn negotiate(accept: Option<&str>) -> Wanted {
         }
     }
     best.map_or(Wanted::Html, |(_, wanted)| wanted)
-}
-
-fn full_id(id: &str) -> String {
-    format!("urn:uuid:{}", id.trim_start_matches("urn:uuid:"))
 }
 
 /// The badge behind a public URL: hosted, still holding its credential, not hidden.
@@ -281,10 +279,7 @@ pub fn sharing(state: &Shared, row: &BadgeRow, credential: &Value) -> Option<Sha
         url: &page_url,
         id: &row.id,
     });
-    let has_email = credential
-        .pointer("/credentialSubject/identifier")
-        .and_then(Value::as_array)
-        .is_some_and(|ids| ids.iter().any(|i| i["identityType"] == "emailAddress"));
+    let has_email = crate::badge::ob2::email_identifier(credential).is_some();
     Some(Sharing {
         public_page: row.public_page,
         page_url,
@@ -325,14 +320,14 @@ async fn ob2_class_image(
     let Some(lang) = Lang::parse(&lang).filter(|l| l.code() == lang) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let achievement = full_id(&achievement);
-    if !matches!(
-        state.issuer.ob2_badge_class(&achievement, lang).await,
-        Ok(Some(_))
-    ) {
+    if !matches!(state.issuer.ob2_enabled().await, Ok(true)) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match state.issuer.achievement_picture(&achievement, lang).await {
+    match state
+        .issuer
+        .achievement_picture(&full_id(&achievement), lang)
+        .await
+    {
         Ok((bytes, content_type)) => (
             [
                 (header::CONTENT_TYPE, content_type),
@@ -341,6 +336,7 @@ async fn ob2_class_image(
             bytes,
         )
             .into_response(),
+        Err(IssuerError::UnknownAchievement(_)) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => super::ApiError::from(e).into_response(),
     }
 }
