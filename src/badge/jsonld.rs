@@ -36,6 +36,8 @@ use sophia_jsonld::{JsonLdOptions, JsonLdParser, Policy};
 
 use crate::badge::BadgeError;
 
+mod template;
+
 /// Context URL of the W3C Verifiable Credentials Data Model 2.0.
 pub const VC_V2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
 /// Context URL of Open Badges 3.0 used for new badges.
@@ -174,6 +176,7 @@ pub struct Canonicalizer {
     /// Processed active contexts, by the exact `@context` value they were processed from.
     contexts: Arc<Vec<(serde_json::Value, ActiveContext)>>,
     memo: Arc<Memo>,
+    templates: Arc<template::Templates>,
 }
 
 impl Canonicalizer {
@@ -186,6 +189,7 @@ impl Canonicalizer {
             base,
             contexts: Arc::new(Vec::new()),
             memo: Arc::default(),
+            templates: Arc::default(),
         };
         let contexts = cached_context_values()
             .into_iter()
@@ -245,6 +249,55 @@ impl Canonicalizer {
         Ok(nquads)
     }
 
+    /// Canonical N-Quads of a document about to be signed: the same result as
+    /// [`Self::canonical_nquads`], with the RDF of credentials of a shape already seen reused
+    /// (see [`template`]). Verification keeps the library's full processing, so that verifying
+    /// what was signed checks this path.
+    pub fn canonical_nquads_for_signing(
+        &self,
+        doc: &serde_json::Value,
+    ) -> Result<String, BadgeError> {
+        let small = is_small(doc);
+        if small && let Some(hit) = self.memo.get(doc) {
+            return Ok(hit);
+        }
+        if self.cached_context(doc).is_none() {
+            return self.canonical_nquads(doc);
+        }
+        let Some(split) = template::split(doc) else {
+            return self.compute_nquads(doc);
+        };
+        let to_rdf = |skeleton: &serde_json::Value| match self.cached_context(skeleton) {
+            Some((object, active)) => self.expand_to_rdf(object, active),
+            None => Err(BadgeError::JsonLd("the skeleton lost its @context".into())),
+        };
+        let nquads = match self.templates.dataset(&split, to_rdf) {
+            Ok(Some(dataset)) => canonicalize(&dataset)?,
+            // No template for this document, or building one failed: the library's own
+            // processing decides (and reports the error, if the document has one).
+            Ok(None) | Err(_) => self.compute_nquads(doc)?,
+        };
+        if small {
+            self.memo.put(doc, &nquads);
+        }
+        Ok(nquads)
+    }
+
+    /// The document as an object and the processed active context of its `@context`, when that
+    /// is one of the cached ones.
+    fn cached_context<'a>(
+        &'a self,
+        doc: &'a serde_json::Value,
+    ) -> Option<(
+        &'a serde_json::Map<String, serde_json::Value>,
+        &'a ActiveContext,
+    )> {
+        let object = doc.as_object()?;
+        let context = object.get("@context")?;
+        let (_, active) = self.contexts.iter().find(|(value, _)| value == context)?;
+        Some((object, active))
+    }
+
     /// Canonical N-Quads, without the memo.
     ///
     /// When the document's `@context` is one whose processing is cached, the document is expanded
@@ -255,14 +308,18 @@ impl Canonicalizer {
     /// (`json-ld` takes the active context by value, hence one clone per document: far cheaper
     /// than processing it.)
     fn compute_nquads(&self, doc: &serde_json::Value) -> Result<String, BadgeError> {
-        let cached = doc.as_object().and_then(|object| {
-            let context = object.get("@context")?;
-            let (_, active) = self.contexts.iter().find(|(value, _)| value == context)?;
-            Some((object, active))
-        });
-        let Some((object, active)) = cached else {
+        let Some((object, active)) = self.cached_context(doc) else {
             return self.canonical_nquads_uncached(doc);
         };
+        canonicalize(&self.expand_to_rdf(object, active)?)
+    }
+
+    /// RDF of a document (its `@context` already processed into `active`).
+    fn expand_to_rdf(
+        &self,
+        object: &serde_json::Map<String, serde_json::Value>,
+        active: &ActiveContext,
+    ) -> Result<HashSet<Spog<SimpleTerm<'static>>>, BadgeError> {
         let loc = Location::new(self.base.clone(), Span::default());
         let mut body = ObjectSyntax::new();
         for (key, value) in object.iter().filter(|(key, _)| *key != "@context") {
@@ -286,7 +343,7 @@ impl Canonicalizer {
             (),
         ))?
         .map_err(|e| BadgeError::JsonLd(format!("expansion: {e:?}")))?;
-        canonicalize(&expanded_to_rdf(expanded))
+        Ok(expanded_to_rdf(expanded))
     }
 
     /// Same as [`Self::canonical_nquads`] without the cached contexts: the document is handed
@@ -573,6 +630,100 @@ mod tests {
                     c.compute_nquads(&config).unwrap(),
                     c.canonical_nquads_uncached(&config).unwrap()
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn signing_path_gives_the_same_nquads_as_full_processing() {
+        let c = Canonicalizer::new().unwrap();
+        let credentials = varied_credentials();
+        // The first round builds the templates, the second uses them.
+        for round in 0..2 {
+            for vc in &credentials {
+                assert_eq!(
+                    c.canonical_nquads_for_signing(vc).unwrap(),
+                    c.canonical_nquads_uncached(vc).unwrap(),
+                    "round {round}: {vc}"
+                );
+            }
+        }
+        let shapes = c.templates.len();
+        // Another recipient of a known shape: the template is reused, not rebuilt.
+        let mut other = credentials[3].clone();
+        other["id"] = json!("urn:uuid:00000000-0000-4000-8000-000000000001");
+        other["validFrom"] = json!("2031-02-03T04:05:06Z");
+        other["credentialSubject"]["identifier"][1]["identityHash"] = json!("Grace Hopper");
+        assert_ne!(other, credentials[3]);
+        assert_eq!(
+            c.canonical_nquads_for_signing(&other).unwrap(),
+            c.canonical_nquads_uncached(&other).unwrap()
+        );
+        assert_eq!(
+            c.templates.len(),
+            shapes,
+            "credentials of one shape share a template"
+        );
+        // Proof configurations: one shape, every `created` and key different.
+        for i in 0..MEMO_ENTRIES * 2 {
+            let config = proof_config(
+                &credentials[0]["@context"],
+                &format!("2026-01-01T00:{:02}:{:02}Z", i / 60, i % 60),
+                &format!("{DID}#key-{i}"),
+            );
+            assert_eq!(
+                c.canonical_nquads_for_signing(&config).unwrap(),
+                c.canonical_nquads_uncached(&config).unwrap()
+            );
+        }
+        assert_eq!(c.templates.len(), shapes + 1);
+
+        // Values a template must not copy blindly: either the template handles them or the
+        // document is processed whole; the result is the library's either way.
+        let base = credentials[3].clone();
+        let awkward = [
+            ("/id", "urn:uuid:a/../b"),
+            ("/id", "https://x.example/a/./b/../c?q#f"),
+            ("/id", "not an iri"),
+            ("/id", "relative/path"),
+            ("/id", ""),
+            ("/id", "_:b0"),
+            ("/id", "urn:x-atelier-slot-1-"),
+            ("/credentialStatus/id", "https://x.example/status/1#7"),
+            ("/credentialSubject/identifier/0/identityHash", ""),
+            ("/credentialSubject/identifier/0/identityType", "name"),
+            (
+                "/credentialSubject/identifier/1/identityType",
+                "https://example.org/kind",
+            ),
+            ("/name", "x-atelier-slot-0-"),
+            ("/name", "https:x-atelier-slot-0-"),
+            ("/validFrom", "not a date"),
+            ("/issuer/id", "did:key:other"),
+            (
+                "/credentialSubject/achievement/alignment/0/targetUrl",
+                "http://[::1]/a b",
+            ),
+            (
+                "/credentialSubject/achievement/alignment/0/targetType",
+                "ceterms:Credential",
+            ),
+        ];
+        for (pointer, value) in awkward {
+            let mut doc = base.clone();
+            *doc.pointer_mut(pointer)
+                .unwrap_or_else(|| panic!("{pointer} in {base}")) = json!(value);
+            let fast = c
+                .canonical_nquads_for_signing(&doc)
+                .map_err(|e| e.to_string());
+            let full = c.canonical_nquads_uncached(&doc).map_err(|e| e.to_string());
+            assert_eq!(
+                fast.is_ok(),
+                full.is_ok(),
+                "{pointer} = {value:?}: {fast:?} vs {full:?}"
+            );
+            if let (Ok(fast), Ok(full)) = (fast, full) {
+                assert_eq!(fast, full, "{pointer} = {value:?}");
             }
         }
     }

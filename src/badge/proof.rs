@@ -47,12 +47,24 @@ pub fn proof_hashes(
     ))
 }
 
+/// What Ed25519 signs. `signing` lets the canonicaliser reuse the RDF of credentials of the
+/// same shape ([`Canonicalizer::canonical_nquads_for_signing`]); verification never does.
 fn signing_input(
     canon: &Canonicalizer,
     unsecured: &Value,
     proof_config: &Value,
+    signing: bool,
 ) -> Result<[u8; 64], BadgeError> {
-    let (config_hash, doc_hash) = proof_hashes(canon, unsecured, proof_config)?;
+    let (config_hash, doc_hash) = if signing {
+        let config_nq = canon.canonical_nquads_for_signing(proof_config)?;
+        let doc_nq = canon.canonical_nquads_for_signing(unsecured)?;
+        (
+            Sha256::digest(config_nq.as_bytes()).into(),
+            Sha256::digest(doc_nq.as_bytes()).into(),
+        )
+    } else {
+        proof_hashes(canon, unsecured, proof_config)?
+    };
     let mut input = [0u8; 64];
     input[..32].copy_from_slice(&config_hash);
     input[32..].copy_from_slice(&doc_hash);
@@ -91,7 +103,7 @@ pub fn sign(
     });
     let mut config = proof.clone();
     config["@context"] = context;
-    let signature = key.sign(&signing_input(canon, &unsecured, &config)?);
+    let signature = key.sign(&signing_input(canon, &unsecured, &config, true)?);
     proof["proofValue"] = Value::String(format!(
         "z{}",
         bs58::encode(signature.to_bytes()).into_string()
@@ -135,7 +147,7 @@ pub fn verify_proof(
     if !config.contains_key("@context") {
         config.insert("@context".into(), context);
     }
-    let input = signing_input(canon, &unsecured, &Value::Object(config))?;
+    let input = signing_input(canon, &unsecured, &Value::Object(config), false)?;
     public_key
         .verify_strict(&input, &signature)
         .map_err(|_| BadgeError::Proof("signature does not match the document".into()))
