@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
+use axum::serve::ListenerExt;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -145,6 +146,13 @@ pub async fn start(
             let _ = stopped.wait_for(|s| *s).await;
             rooms.shutdown().await;
         };
+        // Without TCP_NODELAY a frame written while the previous one is unacknowledged waits
+        // for the peer's delayed ACK (up to 40 ms on Linux): a live room's bursts would stall.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
         if let Err(e) = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
