@@ -26,8 +26,10 @@ use crate::session::code::{clean_name, normalise_join_code};
 /// Largest frame a client may send: the biggest legitimate one (a feedback comment of 2,000
 /// characters) is far smaller; anything above is abuse and closes the connection.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
-/// Socket read buffer. axum's default (128 KiB) would cost that much memory per phone.
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Socket read buffer, allocated and zeroed for every connection: axum's default (128 KiB)
+/// would cost that much memory per phone. Phones send frames of a few hundred bytes; a larger
+/// one (a feedback comment) grows the buffer for itself.
+const READ_BUFFER_BYTES: usize = 1024;
 /// Socket write buffer, small for the same reason; bursts queue in the room's outbox instead.
 const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 /// Open connections across the server: below the 20,000 open files a process may have here,
