@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::browser::{
-    self, Driver, audit, screenshot, transferred_bytes, wait_text, wait_visible,
+    self, Driver, audit, screenshot, sign_in, transferred_bytes, wait_text, wait_visible,
 };
 use common::{ADMIN_TOKEN, Client, TestServer};
 use fantoccini::Locator;
@@ -82,27 +82,7 @@ async fn every_screen_passes_axe_and_a_keyboard_plays_the_whole_workshop() {
     let laptop = driver.desktop().await;
     laptop.goto(&server.url("/login")).await.unwrap();
     audit(&laptop, "sign-in page").await;
-    laptop
-        .find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("claire")
-        .await
-        .unwrap();
-    laptop
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    laptop
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(&laptop, &server.url("/login"), "claire", PASSWORD).await;
     wait_text(&laptop, "h1", "Mes ateliers").await;
     audit(&laptop, "facilitator dashboard").await;
     laptop
@@ -319,28 +299,7 @@ async fn every_screen_passes_axe_and_a_keyboard_plays_the_whole_workshop() {
 
     // Organiser console.
     let organiser = driver.desktop().await;
-    organiser.goto(&server.url("/login")).await.unwrap();
-    organiser
-        .find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("odile")
-        .await
-        .unwrap();
-    organiser
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    organiser
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(&organiser, &server.url("/login"), "odile", PASSWORD).await;
     wait_visible(&organiser, "#sessions").await;
     audit(&organiser, "organiser console").await;
     for path in ["/o/badges", "/o/issuer", "/o/accounts"] {

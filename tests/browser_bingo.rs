@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::browser::{self, Driver, screenshot, wait_text, wait_visible};
+use common::browser::{self, Driver, screenshot, sign_in, wait_text, wait_visible};
 use common::{Client as WsClient, TestServer};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
@@ -275,20 +275,7 @@ async fn assert_phone_fits_cells(phone: &Client) {
 /// The facilitator (account "claire") signs in and opens the session's console.
 async fn open_console(driver: &Driver, server: &TestServer, code: &str) -> Client {
     let laptop = driver.desktop().await;
-    laptop.goto(&server.url("/login")).await.unwrap();
-    wait_visible(&laptop, "#username")
-        .await
-        .send_keys("claire")
-        .await
-        .unwrap();
-    laptop
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    click(&laptop, "form button[type=submit]").await;
+    sign_in(&laptop, &server.url("/login"), "claire", PASSWORD).await;
     wait_text(&laptop, "h1", "Mes ateliers").await;
     laptop
         .goto(&server.url(&format!("/f/s/{code}")))

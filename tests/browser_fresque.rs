@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::browser::{self, Driver, PAGE_WAIT, screenshot, wait_text, wait_visible};
+use common::browser::{self, Driver, PAGE_WAIT, screenshot, sign_in, wait_text, wait_visible};
 use common::{ADMIN_TOKEN, TestServer};
 use fantoccini::actions::{InputSource, PointerAction, TouchActions};
 use fantoccini::key::Key;
@@ -190,22 +190,7 @@ async fn a_team_orders_cards_by_touch_and_keyboard_and_the_facilitator_reveals()
     let driver = Driver::start().await;
     // The facilitator signs in and opens the console; the projector opens its link.
     let laptop = driver.desktop().await;
-    laptop.goto(&server.url("/login")).await.unwrap();
-    laptop
-        .find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("claire")
-        .await
-        .unwrap();
-    laptop
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    click(&laptop, "form button[type=submit]").await;
+    sign_in(&laptop, &server.url("/login"), "claire", PASSWORD).await;
     wait_text(&laptop, "h1", "Mes ateliers").await;
     laptop
         .goto(&server.url(&path(&session["facilitator_url"])))

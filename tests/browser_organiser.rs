@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::browser::{self, Driver, screenshot, wait_text, wait_visible};
+use common::browser::{self, Driver, screenshot, sign_in, wait_text, wait_visible};
 use common::{ADMIN_TOKEN, Client, TestServer};
 use fantoccini::Locator;
 use serde_json::{Value, json};
@@ -175,20 +175,7 @@ async fn a_phone_gives_feedback_and_the_organiser_exports_it() {
 
     // The organiser signs in and lands on the console.
     let laptop = driver.desktop().await;
-    laptop.goto(&server.url("/login")).await.unwrap();
-    wait_visible(&laptop, "#username")
-        .await
-        .send_keys("odile")
-        .await
-        .unwrap();
-    laptop
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    click(&laptop, "form button[type=submit]").await;
+    sign_in(&laptop, &server.url("/login"), "odile", PASSWORD).await;
     wait_text(&laptop, "h1", "Sessions et avis").await;
     wait_text(&laptop, "#sessions", &code).await;
     wait_text(&laptop, "#feedback", "8 h du matin").await;
