@@ -770,6 +770,24 @@ fn achievement_text<'c>(config: &'c AchievementConfig, field: &str) -> &'c Local
     }
 }
 
+/// The issuer page again, with what was wrong in the form the organiser sent.
+async fn issuer_refusal(
+    state: &Shared,
+    headers: &HeaderMap,
+    principal: &Principal,
+    message: String,
+) -> Response {
+    issuer_with(
+        state,
+        headers,
+        principal,
+        None,
+        Some(message),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
 async fn issuer_with(
     state: &Shared,
     headers: &HeaderMap,
@@ -914,17 +932,7 @@ async fn save_issuer(
     let t = tr(&state, &headers, None);
     let config = match valid_issuer(&form) {
         Ok(config) => config,
-        Err(id) => {
-            return issuer_with(
-                &state,
-                &headers,
-                &principal,
-                None,
-                Some(t.get(id)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+        Err(id) => return issuer_refusal(&state, &headers, &principal, t.get(id)).await,
     };
     if let Err(e) = state.issuer.set_issuer_config(&config).await {
         return internal(t, e);
@@ -988,16 +996,7 @@ async fn issuer_image(
         Err(response) => return response,
     };
     let t = tr(&state, &headers, None);
-    let refuse = |message: String| {
-        issuer_with(
-            &state,
-            &headers,
-            &principal,
-            None,
-            Some(message),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-    };
+    let refuse = |message: String| issuer_refusal(&state, &headers, &principal, message);
     let upload = match read_upload(form).await {
         Ok(upload) => upload,
         Err(e) => return refuse(t.with("org-image-refused", "reason", &e)).await,
@@ -1036,16 +1035,7 @@ async fn save_achievement(
         Err(response) => return response,
     };
     let t = tr(&state, &headers, None);
-    let refuse = |message: String| {
-        issuer_with(
-            &state,
-            &headers,
-            &principal,
-            None,
-            Some(message),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-    };
+    let refuse = |message: String| issuer_refusal(&state, &headers, &principal, message);
     let id = form.get("id").map(|s| s.trim()).unwrap_or_default();
     let (mut config, _) = match state.issuer.achievement(id).await {
         Ok(found) => found,
@@ -1109,16 +1099,7 @@ async fn achievement_image(
         Err(response) => return response,
     };
     let t = tr(&state, &headers, None);
-    let refuse = |message: String| {
-        issuer_with(
-            &state,
-            &headers,
-            &principal,
-            None,
-            Some(message),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-    };
+    let refuse = |message: String| issuer_refusal(&state, &headers, &principal, message);
     let upload = match read_upload(form).await {
         Ok(upload) => upload,
         Err(e) => return refuse(t.with("org-image-refused", "reason", &e)).await,
