@@ -147,6 +147,9 @@ struct Room {
     rooms: Arc<Rooms>,
     conns: HashMap<ConnId, Conn>,
     by_pid: HashMap<ParticipantId, Vec<ConnId>>,
+    /// Consoles and projectors: a few connections that most turns send something to, kept apart
+    /// so that reaching them does not walk every phone of a large room.
+    staff: Vec<ConnId>,
     commands_since_snapshot: u64,
     // The batch being built this turn.
     batch: Batch,
@@ -178,6 +181,7 @@ pub(super) async fn run(
         rooms,
         conns: HashMap::new(),
         by_pid: HashMap::new(),
+        staff: Vec::new(),
         commands_since_snapshot: 0,
         batch: Batch::default(),
         out: Vec::new(),
@@ -300,6 +304,9 @@ impl Room {
             }
         };
         self.conns.insert(conn, Conn { role, outbox });
+        if matches!(role, Role::Facilitator | Role::Screen) {
+            self.staff.push(conn);
+        }
         if let Role::Participant(pid) = role {
             let conns = self.by_pid.entry(pid).or_default();
             conns.push(conn);
@@ -448,6 +455,7 @@ impl Room {
         let Some(gone) = self.conns.remove(&conn) else {
             return;
         };
+        self.staff.retain(|&c| c != conn);
         if let Role::Participant(pid) = gone.role
             && let Some(conns) = self.by_pid.get_mut(&pid)
         {
@@ -704,11 +712,7 @@ impl Room {
                     };
                     match &audience {
                         Audience::All => self.conns.keys().for_each(|&c| send(c)),
-                        Audience::Staff => self
-                            .conns
-                            .iter()
-                            .filter(|(_, c)| matches!(c.role, Role::Facilitator | Role::Screen))
-                            .for_each(|(&c, _)| send(c)),
+                        Audience::Staff => self.staff.iter().for_each(|&c| send(c)),
                         Audience::Participant(pid) => self
                             .by_pid
                             .get(pid)
@@ -744,8 +748,8 @@ impl Room {
                     let frame = Utf8Bytes::from(
                         json!({"type": "presence", "pid": pid, "online": online}).to_string(),
                     );
-                    for (&conn, c) in &self.conns {
-                        if matches!(c.role, Role::Facilitator | Role::Screen)
+                    for &conn in &self.staff {
+                        if let Some(c) = self.conns.get(&conn)
                             && c.outbox.try_send(Outbound::Text(frame.clone())).is_err()
                         {
                             lagging.push(conn);
