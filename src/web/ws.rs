@@ -152,7 +152,9 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
             let _ = send_error(&mut sink, "rate_limited", "too many messages; slow down").await;
             continue;
         }
-        match hello(&state, principal.as_ref(), &text, conn).await {
+        // Boxed: the hello's future (store lookups) only lives until the room is joined, and
+        // would otherwise size every connection's task for its whole life (~180 bytes each).
+        match Box::pin(hello(&state, principal.as_ref(), &text, conn)).await {
             Ok(attached) => break attached,
             Err((code, message)) => {
                 // Wrong codes and tokens count against the address: guessing is cut off.
