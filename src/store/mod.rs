@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{Acquire, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -452,67 +452,84 @@ impl Store {
 
     /// Writes one batch atomically. Nothing of it may be told to a client before this returns Ok.
     pub async fn append(&self, session_id: i64, batch: &Batch) -> Result<()> {
-        let at = now_rfc3339();
-        // The usual turn (a few taps, moves or joins without new tokens) is one statement, which
-        // SQLite runs atomically by itself: BEGIN and COMMIT would be two more round trips to
-        // sqlx's SQLite thread, each a thread hand-off (a quarter of a pinned server's CPU).
-        let one_statement = batch.events.len() <= ROWS_PER_INSERT
-            && batch.new_tokens.is_empty()
-            && batch.claim_codes.is_empty()
-            && batch.forget_emails.is_empty()
-            && batch.snapshot.is_none();
-        if one_statement {
-            if !batch.events.is_empty() {
-                insert_events(session_id, &batch.events, &at)
-                    .build()
-                    .execute(&self.pool)
-                    .await?;
-            }
-            return Ok(());
+        let mut conn = self.pool.acquire().await?;
+        let written = write_batch(&mut conn, session_id, batch).await;
+        if written.is_err() {
+            // A failed write can leave the connection out of step with SQLite: on a full disk
+            // SQLite may roll the transaction back itself, sqlx's own ROLLBACK then fails ("no
+            // transaction is active") and sqlx-sqlite's count of open transactions stays at one,
+            // so its next BEGIN is a SAVEPOINT and so on. A join was refused in CI after the
+            // disk had room again; rather than reason about that state, the connection is
+            // closed, not given back to the pool (which opens a fresh one).
+            let _ = conn.close().await;
         }
-        let mut tx = self.pool.begin().await?;
-        // One multi-row INSERT per table (per chunk of rows): each statement is a round trip to
-        // sqlx's SQLite thread, so one per row made a batch of 128 joins cost 256 of them.
-        for events in batch.events.chunks(ROWS_PER_INSERT) {
-            insert_events(session_id, events, &at)
+        written
+    }
+}
+
+/// Writes `batch` on `conn`: in one transaction, or as one statement when it is one.
+async fn write_batch(conn: &mut SqliteConnection, session_id: i64, batch: &Batch) -> Result<()> {
+    let at = now_rfc3339();
+    // The usual turn (a few taps, moves or joins without new tokens) is one statement, which
+    // SQLite runs atomically by itself: BEGIN and COMMIT would be two more round trips to
+    // sqlx's SQLite thread, each a thread hand-off (a quarter of a pinned server's CPU).
+    let one_statement = batch.events.len() <= ROWS_PER_INSERT
+        && batch.new_tokens.is_empty()
+        && batch.claim_codes.is_empty()
+        && batch.forget_emails.is_empty()
+        && batch.snapshot.is_none();
+    if one_statement {
+        if !batch.events.is_empty() {
+            insert_events(session_id, &batch.events, &at)
                 .build()
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
-        for tokens in batch.new_tokens.chunks(ROWS_PER_INSERT) {
-            QueryBuilder::<Sqlite>::new(
-                "INSERT INTO participant_tokens (token_hash, session_id, pid) ",
-            )
-            .push_values(tokens, |mut row, (token_hash, pid)| {
-                row.push_bind(token_hash)
-                    .push_bind(session_id)
-                    .push_bind(i64::from(*pid));
-            })
+        return Ok(());
+    }
+    let mut tx = conn.begin().await?;
+    // One multi-row INSERT per table (per chunk of rows): each statement is a round trip to
+    // sqlx's SQLite thread, so one per row made a batch of 128 joins cost 256 of them.
+    for events in batch.events.chunks(ROWS_PER_INSERT) {
+        insert_events(session_id, events, &at)
             .build()
             .execute(&mut *tx)
             .await?;
-        }
-        for pid in &batch.forget_emails {
-            sqlx::query(
-                "UPDATE events SET record = json_replace(record, '$.command.command.email', NULL)
+    }
+    for tokens in batch.new_tokens.chunks(ROWS_PER_INSERT) {
+        QueryBuilder::<Sqlite>::new(
+            "INSERT INTO participant_tokens (token_hash, session_id, pid) ",
+        )
+        .push_values(tokens, |mut row, (token_hash, pid)| {
+            row.push_bind(token_hash)
+                .push_bind(session_id)
+                .push_bind(i64::from(*pid));
+        })
+        .build()
+        .execute(&mut *tx)
+        .await?;
+    }
+    for pid in &batch.forget_emails {
+        sqlx::query(
+            "UPDATE events SET record = json_replace(record, '$.command.command.email', NULL)
                  WHERE session_id = ? AND json_extract(record, '$.actor.pid') = ?
                    AND json_extract(record, '$.command.type') = 'badge'
                    AND json_extract(record, '$.command.command.type') = 'request'",
-            )
-            .bind(session_id)
-            .bind(i64::from(*pid))
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE snapshots SET state = json_replace(state, ?, NULL) WHERE session_id = ?",
-            )
-            .bind(format!("$.badges.requests.\"{pid}\".email"))
-            .bind(session_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (code, valid_until) in &batch.claim_codes {
-            sqlx::query(
+        )
+        .bind(session_id)
+        .bind(i64::from(*pid))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE snapshots SET state = json_replace(state, ?, NULL) WHERE session_id = ?",
+        )
+        .bind(format!("$.badges.requests.\"{pid}\".email"))
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (code, valid_until) in &batch.claim_codes {
+        sqlx::query(
                 "INSERT INTO claim_codes (code, session_id, valid_until) VALUES (?, ?, ?)
                  ON CONFLICT (code) DO UPDATE SET session_id = excluded.session_id, valid_until = excluded.valid_until",
             )
@@ -521,23 +538,24 @@ impl Store {
             .bind(valid_until)
             .execute(&mut *tx)
             .await?;
-        }
-        if let Some((seq, state)) = &batch.snapshot {
-            sqlx::query(
-                "INSERT INTO snapshots (session_id, seq, state) VALUES (?, ?, ?)
+    }
+    if let Some((seq, state)) = &batch.snapshot {
+        sqlx::query(
+            "INSERT INTO snapshots (session_id, seq, state) VALUES (?, ?, ?)
                  ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, state = excluded.state
                  WHERE excluded.seq >= snapshots.seq",
-            )
-            .bind(session_id)
-            .bind(*seq as i64)
-            .bind(state)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        )
+        .bind(session_id)
+        .bind(*seq as i64)
+        .bind(state)
+        .execute(&mut *tx)
+        .await?;
     }
+    tx.commit().await?;
+    Ok(())
+}
 
+impl Store {
     /// The latest snapshot and every event after it.
     pub async fn history(&self, session_id: i64) -> Result<History> {
         let snapshot = sqlx::query("SELECT seq, state FROM snapshots WHERE session_id = ?")
