@@ -486,12 +486,13 @@ impl Room {
             if self.commands_since_snapshot >= every || !self.shutdown_replies.is_empty() {
                 batch.snapshot = self.snapshot();
             }
-            if let Err(e) = self.rooms.store.append(self.row.id, &batch).await {
+            let snapshotted = batch.snapshot.is_some();
+            if let Err(e) = self.rooms.store.append(self.row.id, batch).await {
                 tracing::error!(code = %self.row.code, error = %e, "storing commands failed; rolling back");
                 self.roll_back(originators, attach_replies).await;
                 return;
             }
-            if batch.snapshot.is_some() {
+            if snapshotted {
                 self.commands_since_snapshot = 0;
             }
         }
@@ -778,7 +779,7 @@ impl Room {
                 snapshot: Some(snapshot),
                 ..Batch::default()
             };
-            if let Err(e) = self.rooms.store.append(self.row.id, &batch).await {
+            if let Err(e) = self.rooms.store.append(self.row.id, batch).await {
                 tracing::warn!(code = %self.row.code, error = %e, "final snapshot not stored (the log is complete)");
             }
         }

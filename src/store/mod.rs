@@ -14,6 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Acquire, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use tokio::sync::{mpsc, oneshot};
 
 pub mod feedback;
 
@@ -60,6 +61,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("that name is already taken")]
     Conflict,
+    /// A room's batch was not stored (shared by every batch of the failed group).
+    #[error("database write failed: {0}")]
+    Write(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -143,6 +147,8 @@ pub struct History {
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// Room batches go to the group writer ([`group_writer`]).
+    writer: mpsc::Sender<WriteJob>,
 }
 
 /// One multi-row INSERT of `events` (at most [`ROWS_PER_INSERT`], SQLite's limit on bound
@@ -188,8 +194,13 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await?;
-        let store = Store { pool };
+        let (writer, jobs) = mpsc::channel(WRITER_QUEUE);
+        let store = Store {
+            pool: pool.clone(),
+            writer,
+        };
         store.migrate().await?;
+        tokio::spawn(group_writer(pool, jobs));
         Ok(store)
     }
 
@@ -451,36 +462,94 @@ impl Store {
     // ---- the command log --------------------------------------------------------------
 
     /// Writes one batch atomically. Nothing of it may be told to a client before this returns Ok.
-    pub async fn append(&self, session_id: i64, batch: &Batch) -> Result<()> {
-        let mut conn = self.pool.acquire().await?;
-        let written = write_batch(&mut conn, session_id, batch).await;
-        if written.is_err() {
-            // A failed write can leave the connection out of step with SQLite: on a full disk
-            // SQLite may roll the transaction back itself, sqlx's own ROLLBACK then fails ("no
-            // transaction is active") and sqlx-sqlite's count of open transactions stays at one,
-            // so its next BEGIN is a SAVEPOINT and so on. A join was refused in CI after the
-            // disk had room again; rather than reason about that state, the connection is
-            // closed, not given back to the pool (which opens a fresh one).
-            let _ = conn.close().await;
+    ///
+    /// The batch goes to the group writer ([`group_writer`]), which stores the batches of every
+    /// room waiting at that moment in one transaction.
+    pub async fn append(&self, session_id: i64, batch: Batch) -> Result<()> {
+        let (done, written) = oneshot::channel();
+        let job = WriteJob {
+            session_id,
+            batch,
+            done,
+        };
+        if self.writer.send(job).await.is_err() {
+            return Err(StoreError::Write("the database writer has stopped".into()));
         }
-        written
+        match written.await {
+            Ok(result) => result.map_err(StoreError::Write),
+            Err(_) => Err(StoreError::Write("the database writer has stopped".into())),
+        }
     }
 }
 
-/// Writes `batch` on `conn`: in one transaction, or as one statement when it is one.
-async fn write_batch(conn: &mut SqliteConnection, session_id: i64, batch: &Batch) -> Result<()> {
+/// One room's batch, waiting for the group writer.
+struct WriteJob {
+    session_id: i64,
+    batch: Batch,
+    done: oneshot::Sender<std::result::Result<(), String>>,
+}
+
+/// Batches stored in one transaction at most. Bounds how long one failure (a full disk) takes
+/// down, and the transaction's size.
+const GROUP_MAX: usize = 256;
+/// Batches waiting for the writer before rooms wait to hand theirs over.
+const WRITER_QUEUE: usize = 4096;
+
+/// The only writer of room batches. SQLite has one writer at a time anyway: with each room
+/// committing on its own, 300 busy rooms queued ~100 ms for a pool connection to write ~1 ms
+/// each (measured: BENCHMARKS.md). Here every batch that arrived while the previous group was
+/// being written goes into the next transaction, so a commit's cost is shared by all the rooms
+/// in it and the group grows with the load.
+async fn group_writer(pool: SqlitePool, mut jobs: mpsc::Receiver<WriteJob>) {
+    let mut group = Vec::new();
+    while let Some(job) = jobs.recv().await {
+        group.push(job);
+        while group.len() < GROUP_MAX {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let result = write_group(&pool, &group).await.map_err(|e| e.to_string());
+        if let Err(e) = &result {
+            tracing::warn!(error = %e, batches = group.len(), "a group of batches was not stored");
+        }
+        for job in group.drain(..) {
+            let _ = job.done.send(result.clone());
+        }
+    }
+}
+
+/// Writes the batches of `group` atomically: all or none.
+async fn write_group(pool: &SqlitePool, group: &[WriteJob]) -> Result<()> {
+    let mut conn = pool.acquire().await?;
+    let written = write_batches(&mut conn, group).await;
+    if written.is_err() {
+        // A failed write can leave the connection out of step with SQLite: on a full disk
+        // SQLite may roll the transaction back itself, sqlx's own ROLLBACK then fails ("no
+        // transaction is active") and sqlx-sqlite's count of open transactions stays at one,
+        // so its next BEGIN is a SAVEPOINT and so on. A join was refused in CI after the disk
+        // had room again; rather than reason about that state, the connection is closed, not
+        // given back to the pool (which opens a fresh one).
+        let _ = conn.close().await;
+    }
+    written
+}
+
+async fn write_batches(conn: &mut SqliteConnection, group: &[WriteJob]) -> Result<()> {
     let at = now_rfc3339();
-    // The usual turn (a few taps, moves or joins without new tokens) is one statement, which
+    // A lone turn of a few taps, moves or joins without new tokens is one statement, which
     // SQLite runs atomically by itself: BEGIN and COMMIT would be two more round trips to
     // sqlx's SQLite thread, each a thread hand-off (a quarter of a pinned server's CPU).
-    let one_statement = batch.events.len() <= ROWS_PER_INSERT
-        && batch.new_tokens.is_empty()
-        && batch.claim_codes.is_empty()
-        && batch.forget_emails.is_empty()
-        && batch.snapshot.is_none();
-    if one_statement {
-        if !batch.events.is_empty() {
-            insert_events(session_id, &batch.events, &at)
+    if let [job] = group
+        && job.batch.events.len() <= ROWS_PER_INSERT
+        && job.batch.new_tokens.is_empty()
+        && job.batch.claim_codes.is_empty()
+        && job.batch.forget_emails.is_empty()
+        && job.batch.snapshot.is_none()
+    {
+        if !job.batch.events.is_empty() {
+            insert_events(job.session_id, &job.batch.events, &at)
                 .build()
                 .execute(&mut *conn)
                 .await?;
@@ -488,10 +557,24 @@ async fn write_batch(conn: &mut SqliteConnection, session_id: i64, batch: &Batch
         return Ok(());
     }
     let mut tx = conn.begin().await?;
+    for job in group {
+        write_batch(&mut tx, job.session_id, &job.batch, &at).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The statements of one batch, inside the caller's transaction.
+async fn write_batch(
+    tx: &mut SqliteConnection,
+    session_id: i64,
+    batch: &Batch,
+    at: &str,
+) -> Result<()> {
     // One multi-row INSERT per table (per chunk of rows): each statement is a round trip to
     // sqlx's SQLite thread, so one per row made a batch of 128 joins cost 256 of them.
     for events in batch.events.chunks(ROWS_PER_INSERT) {
-        insert_events(session_id, events, &at)
+        insert_events(session_id, events, at)
             .build()
             .execute(&mut *tx)
             .await?;
@@ -551,7 +634,6 @@ async fn write_batch(conn: &mut SqliteConnection, session_id: i64, batch: &Batch
         .execute(&mut *tx)
         .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
@@ -939,4 +1021,77 @@ fn session_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SessionRow> {
         screen_key: r.try_get("screen_key")?,
         created_at: r.try_get("created_at")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many rooms storing at once: their batches are grouped into shared transactions, and
+    /// every one of them is stored, in order, with its tokens.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn batches_of_many_rooms_written_at_once_are_all_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        let mut sessions = Vec::new();
+        for i in 0..40 {
+            let row = store
+                .create_session(&format!("GRP{i:03}"), None, "{}", "screen-key")
+                .await
+                .unwrap();
+            sessions.push(row.id);
+        }
+        let writers: Vec<_> = sessions
+            .iter()
+            .map(|&id| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut seq = 0u64;
+                    for b in 0..25u32 {
+                        let events = (0..1 + b % 3)
+                            .map(|_| {
+                                seq += 1;
+                                EventRecord {
+                                    seq,
+                                    record: format!("{{\"session\":{id},\"seq\":{seq}}}"),
+                                }
+                            })
+                            .collect();
+                        let new_tokens = if b % 5 == 0 {
+                            vec![(hash_token(&format!("token-{id}-{b}")), b)]
+                        } else {
+                            Vec::new()
+                        };
+                        let batch = Batch {
+                            events,
+                            new_tokens,
+                            ..Batch::default()
+                        };
+                        store.append(id, batch).await.unwrap();
+                    }
+                    seq
+                })
+            })
+            .collect();
+        for (&id, writer) in sessions.iter().zip(writers) {
+            let last = writer.await.unwrap();
+            let history = store.history(id).await.unwrap();
+            let seqs: Vec<u64> = history.events.iter().map(|e| e.seq).collect();
+            assert_eq!(seqs, (1..=last).collect::<Vec<_>>(), "session {id}");
+            assert!(
+                history
+                    .events
+                    .iter()
+                    .all(|e| e.record.contains(&format!("\"session\":{id},")))
+            );
+            for b in (0..25u32).step_by(5) {
+                let (_, pid) = store
+                    .participant_for_token(&format!("token-{id}-{b}"))
+                    .await
+                    .unwrap()
+                    .expect("token stored");
+                assert_eq!(pid, b);
+            }
+        }
+    }
 }
