@@ -8,13 +8,12 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Arrival, AttachError, ConnId, Outbound, RoomError, RoomMsg, Rooms};
+use super::{Arrival, AttachError, ConnId, Outbound, RoomError, RoomMsg, Rooms, shared_frame};
 use crate::deck::Lang;
 use crate::games::{Actor, Audience, Emit, ParticipantId, Viewer};
 use crate::issuer::IssueRequest;
@@ -703,10 +702,12 @@ impl Room {
         for item in out {
             match item {
                 Out::Emit(audience, event) => {
-                    let frame = Utf8Bytes::from(event.to_string());
+                    let frame = shared_frame(event.to_string());
                     let mut send = |conn: ConnId| {
                         if let Some(c) = self.conns.get(&conn)
-                            && c.outbox.try_send(Outbound::Text(frame.clone())).is_err()
+                            && c.outbox
+                                .try_send(Outbound::Text(Arc::clone(&frame)))
+                                .is_err()
                         {
                             lagging.push(conn);
                         }
@@ -730,7 +731,7 @@ impl Room {
                 Out::ToConn(conn, value) => {
                     if let Some(c) = self.conns.get(&conn)
                         && c.outbox
-                            .try_send(Outbound::Text(Utf8Bytes::from(value.to_string())))
+                            .try_send(Outbound::Text(shared_frame(value.to_string())))
                             .is_err()
                     {
                         lagging.push(conn);
@@ -740,18 +741,20 @@ impl Room {
                     if let Some(c) = self.conns.get(&conn) {
                         let _ = c.outbox.try_send(Outbound::Close {
                             code,
-                            frame: Utf8Bytes::from(value.to_string()),
+                            frame: shared_frame(value.to_string()),
                         });
                     }
                     self.detach(conn);
                 }
                 Out::Presence(pid, online) => {
-                    let frame = Utf8Bytes::from(
+                    let frame = shared_frame(
                         json!({"type": "presence", "pid": pid, "online": online}).to_string(),
                     );
                     for &conn in &self.staff {
                         if let Some(c) = self.conns.get(&conn)
-                            && c.outbox.try_send(Outbound::Text(frame.clone())).is_err()
+                            && c.outbox
+                                .try_send(Outbound::Text(Arc::clone(&frame)))
+                                .is_err()
                         {
                             lagging.push(conn);
                         }

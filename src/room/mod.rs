@@ -30,15 +30,27 @@ pub const STAFF_OUTBOX: usize = 1024;
 
 pub type ConnId = u64;
 
+/// A serialised event, shared by all its recipients.
+///
+/// Behind an `Arc` to keep [`Outbound`] at 16 bytes: every connection's outbox allocates a block
+/// of 32 slots up front, which at 40 bytes a slot (a bare `Utf8Bytes` and the close code) cost
+/// 1.3 KB per idle phone; at 16 bytes it is 0.5 KB.
+pub type Frame = Arc<Utf8Bytes>;
+
 /// What a room sends to one connection's writer task.
 #[derive(Debug, Clone)]
 pub enum Outbound {
-    Text(Utf8Bytes),
+    Text(Frame),
     /// Send this frame, then close with a WebSocket close code.
     Close {
         code: u16,
-        frame: Utf8Bytes,
+        frame: Frame,
     },
+}
+
+/// A frame to send, from a value serialised once.
+pub fn shared_frame(text: String) -> Frame {
+    Arc::new(Utf8Bytes::from(text))
 }
 
 /// Who is attaching to a room, already authenticated by the transport.
@@ -287,5 +299,17 @@ impl Rooms {
                 let _ = finished.await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outbound;
+
+    /// Every connection's outbox allocates 32 slots up front (tokio's mpsc): the slot size is
+    /// memory per idle phone.
+    #[test]
+    fn an_outbox_slot_stays_small() {
+        assert!(std::mem::size_of::<Outbound>() <= 16);
     }
 }

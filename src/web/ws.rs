@@ -185,7 +185,7 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
         tokio::select! {
             outbound = inbox.recv() => match outbound {
                 Some(Outbound::Text(text)) => {
-                    match timeout(SEND_TIMEOUT, write_queued(&mut sink, &mut inbox, text)).await {
+                    match timeout(SEND_TIMEOUT, write_queued(&mut sink, &mut inbox, Arc::unwrap_or_clone(text))).await {
                         Ok(Ok(None)) => {}
                         Ok(Ok(Some(code))) => {
                             let _ = sent(close(&mut sink, code, "")).await;
@@ -195,7 +195,7 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
                     }
                 }
                 Some(Outbound::Close { code, frame }) => {
-                    let _ = sent(sink.send(Message::Text(frame))).await;
+                    let _ = sent(sink.send(Message::Text(Arc::unwrap_or_clone(frame)))).await;
                     let _ = sent(close(&mut sink, code, "")).await;
                     break;
                 }
@@ -262,9 +262,12 @@ where
     let mut close_with = None;
     for _ in 1..WRITE_BATCH {
         match inbox.try_recv() {
-            Ok(Outbound::Text(text)) => sink.feed(Message::Text(text)).await?,
+            Ok(Outbound::Text(text)) => {
+                sink.feed(Message::Text(Arc::unwrap_or_clone(text))).await?
+            }
             Ok(Outbound::Close { code, frame }) => {
-                sink.feed(Message::Text(frame)).await?;
+                sink.feed(Message::Text(Arc::unwrap_or_clone(frame)))
+                    .await?;
                 close_with = Some(code);
                 break;
             }
