@@ -238,15 +238,7 @@ impl Canonicalizer {
     ///
     /// Small documents (proof configurations) are memoised: see [`Memo`].
     pub fn canonical_nquads(&self, doc: &serde_json::Value) -> Result<String, BadgeError> {
-        let small = is_small(doc);
-        if small && let Some(hit) = self.memo.get(doc) {
-            return Ok(hit);
-        }
-        let nquads = self.compute_nquads(doc)?;
-        if small {
-            self.memo.put(doc, &nquads);
-        }
-        Ok(nquads)
+        self.memoised(doc, || self.compute_nquads(doc))
     }
 
     /// Canonical N-Quads of a document about to be signed: the same result as
@@ -257,30 +249,41 @@ impl Canonicalizer {
         &self,
         doc: &serde_json::Value,
     ) -> Result<String, BadgeError> {
+        self.memoised(doc, || self.templated_nquads(doc))
+    }
+
+    /// `compute`'s result, remembered for small documents (proof configurations): see [`Memo`].
+    fn memoised(
+        &self,
+        doc: &serde_json::Value,
+        compute: impl FnOnce() -> Result<String, BadgeError>,
+    ) -> Result<String, BadgeError> {
         let small = is_small(doc);
         if small && let Some(hit) = self.memo.get(doc) {
             return Ok(hit);
         }
-        if self.cached_context(doc).is_none() {
-            return self.canonical_nquads(doc);
+        let nquads = compute()?;
+        if small {
+            self.memo.put(doc, &nquads);
         }
-        let Some(split) = template::split(doc) else {
+        Ok(nquads)
+    }
+
+    /// Canonical N-Quads through a template of the document's shape, when it can have one.
+    fn templated_nquads(&self, doc: &serde_json::Value) -> Result<String, BadgeError> {
+        let Some(split) = self.cached_context(doc).and_then(|_| template::split(doc)) else {
             return self.compute_nquads(doc);
         };
         let to_rdf = |skeleton: &serde_json::Value| match self.cached_context(skeleton) {
             Some((object, active)) => self.expand_to_rdf(object, active),
             None => Err(BadgeError::JsonLd("the skeleton lost its @context".into())),
         };
-        let nquads = match self.templates.dataset(&split, to_rdf) {
-            Ok(Some(dataset)) => canonicalize(&dataset)?,
+        match self.templates.dataset(&split, to_rdf) {
+            Ok(Some(dataset)) => canonicalize(&dataset),
             // No template for this document, or building one failed: the library's own
             // processing decides (and reports the error, if the document has one).
-            Ok(None) | Err(_) => self.compute_nquads(doc)?,
-        };
-        if small {
-            self.memo.put(doc, &nquads);
+            Ok(None) | Err(_) => self.compute_nquads(doc),
         }
-        Ok(nquads)
     }
 
     /// The document as an object and the processed active context of its `@context`, when that

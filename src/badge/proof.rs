@@ -41,10 +41,14 @@ pub fn proof_hashes(
 ) -> Result<([u8; 32], [u8; 32]), BadgeError> {
     let config_nq = canon.canonical_nquads(proof_config)?;
     let doc_nq = canon.canonical_nquads(unsecured)?;
-    Ok((
+    Ok(hash_pair(&config_nq, &doc_nq))
+}
+
+fn hash_pair(config_nq: &str, doc_nq: &str) -> ([u8; 32], [u8; 32]) {
+    (
         Sha256::digest(config_nq.as_bytes()).into(),
         Sha256::digest(doc_nq.as_bytes()).into(),
-    ))
+    )
 }
 
 /// What Ed25519 signs. `signing` lets the canonicaliser reuse the RDF of credentials of the
@@ -56,11 +60,9 @@ fn signing_input(
     signing: bool,
 ) -> Result<[u8; 64], BadgeError> {
     let (config_hash, doc_hash) = if signing {
-        let config_nq = canon.canonical_nquads_for_signing(proof_config)?;
-        let doc_nq = canon.canonical_nquads_for_signing(unsecured)?;
-        (
-            Sha256::digest(config_nq.as_bytes()).into(),
-            Sha256::digest(doc_nq.as_bytes()).into(),
+        hash_pair(
+            &canon.canonical_nquads_for_signing(proof_config)?,
+            &canon.canonical_nquads_for_signing(unsecured)?,
         )
     } else {
         proof_hashes(canon, unsecured, proof_config)?

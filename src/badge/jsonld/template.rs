@@ -82,9 +82,7 @@ fn skeletonize(value: &Value, values: &mut Vec<String>) -> Option<Value> {
                 if key.contains(MARK) {
                     return None;
                 }
-                // Keywords (`@context`, `@language`…) and types change the shape itself.
-                let fixed = key.starts_with('@') || key == "type";
-                let item = if fixed {
+                let item = if shapes_the_document(key) {
                     if item.to_string().contains(MARK) {
                         return None;
                     }
@@ -98,6 +96,12 @@ fn skeletonize(value: &Value, values: &mut Vec<String>) -> Option<Value> {
         }
         other => other.clone(),
     })
+}
+
+/// Whether the values under `key` are part of the shape, never slots: keywords (`@context`,
+/// `@language`…) and types change what JSON-LD does with everything else.
+fn shapes_the_document(key: &str) -> bool {
+    key.starts_with('@') || key == "type"
 }
 
 /// `scheme:x-atelier-slot-N-` for a value with a URI scheme, `x-atelier-slot-N-` otherwise. The
@@ -218,22 +222,22 @@ fn classify(dataset: &Dataset, placeholders: &[String]) -> Classified {
     let mut dirty = HashSet::new();
     let mut part = |term: &SimpleTerm<'static>| -> Part {
         let whole = match term {
-            SimpleTerm::Iri(iri) => whole_slot(iri.as_str(), placeholders).map(Part::Iri),
+            SimpleTerm::Iri(iri) => {
+                whole_slot(iri.as_str(), placeholders).map(|n| (n, Part::Iri(n)))
+            }
             SimpleTerm::LiteralDatatype(lexical, datatype) => {
                 slots_in(datatype.as_str(), &mut dirty);
-                whole_slot(lexical, placeholders).map(|n| Part::Typed(n, datatype.clone()))
+                whole_slot(lexical, placeholders).map(|n| (n, Part::Typed(n, datatype.clone())))
             }
             SimpleTerm::LiteralLanguage(lexical, tag, direction) => {
                 slots_in(tag.as_str(), &mut dirty);
-                whole_slot(lexical, placeholders).map(|n| Part::Tagged(n, tag.clone(), *direction))
+                whole_slot(lexical, placeholders)
+                    .map(|n| (n, Part::Tagged(n, tag.clone(), *direction)))
             }
             _ => None,
         };
         match whole {
-            Some(part) => {
-                let (Part::Iri(n) | Part::Typed(n, _) | Part::Tagged(n, ..)) = part else {
-                    unreachable!("a whole placeholder is a slot part")
-                };
+            Some((n, part)) => {
                 clean.insert(n);
                 part
             }
@@ -365,8 +369,7 @@ fn fill(skeleton: &Value, values: &[String], put_back: &HashSet<usize>) -> Value
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(key, item)| {
-                    let fixed = key.starts_with('@') || key == "type";
-                    let item = if fixed {
+                    let item = if shapes_the_document(key) {
                         item.clone()
                     } else {
                         fill(item, values, put_back)
