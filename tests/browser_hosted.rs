@@ -79,13 +79,7 @@ async fn a_participant_shares_or_hides_a_hosted_badge() {
         .await
         .unwrap();
     wait_text(&phone, "h1", "").await;
-    let body = phone
-        .find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = wait_text(&phone, "body", "").await;
     assert!(!body.contains("Zoé Dupont"), "hidden: {body}");
 
     // Show it again: the public page names the badge, the person, the verdict.
@@ -103,13 +97,7 @@ async fn a_participant_shares_or_hides_a_hosted_badge() {
         .await
         .unwrap();
     wait_text(&phone, ".verdict h2", "Badge authentique et valide").await;
-    let body = phone
-        .find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = wait_text(&phone, "body", "").await;
     assert!(body.contains("Décerné à Zoé Dupont"), "{body}");
     assert!(!body.contains("zoe@example.org"));
     let image_loaded = phone
