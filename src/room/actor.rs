@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Arrival, AttachError, ConnId, Outbound, RoomError, RoomMsg, Rooms, shared_frame};
+use super::{
+    Arrival, AttachError, ConnId, Frame, Outbound, RoomError, RoomMsg, Rooms, shared_frame,
+};
 use crate::deck::Lang;
 use crate::games::{Actor, Audience, Emit, ParticipantId, Viewer};
 use crate::issuer::IssueRequest;
@@ -117,6 +119,18 @@ fn latest_key(item: &Out) -> Option<Latest> {
         },
         Out::Presence(pid, _) => Some(Latest::Presence(*pid)),
         _ => None,
+    }
+}
+
+/// Queues `frame` for `conn`; a full outbox marks the connection as lagging (it is dropped
+/// and resumes with a fresh snapshot).
+fn queue(conns: &HashMap<ConnId, Conn>, lagging: &mut Vec<ConnId>, conn: ConnId, frame: &Frame) {
+    if let Some(c) = conns.get(&conn)
+        && c.outbox
+            .try_send(Outbound::Text(Arc::clone(frame)))
+            .is_err()
+    {
+        lagging.push(conn);
     }
 }
 
@@ -703,15 +717,7 @@ impl Room {
             match item {
                 Out::Emit(audience, event) => {
                     let frame = shared_frame(event.to_string());
-                    let mut send = |conn: ConnId| {
-                        if let Some(c) = self.conns.get(&conn)
-                            && c.outbox
-                                .try_send(Outbound::Text(Arc::clone(&frame)))
-                                .is_err()
-                        {
-                            lagging.push(conn);
-                        }
-                    };
+                    let mut send = |conn: ConnId| queue(&self.conns, &mut lagging, conn, &frame);
                     match &audience {
                         Audience::All => self.conns.keys().for_each(|&c| send(c)),
                         Audience::Staff => self.staff.iter().for_each(|&c| send(c)),
@@ -729,13 +735,8 @@ impl Room {
                     }
                 }
                 Out::ToConn(conn, value) => {
-                    if let Some(c) = self.conns.get(&conn)
-                        && c.outbox
-                            .try_send(Outbound::Text(shared_frame(value.to_string())))
-                            .is_err()
-                    {
-                        lagging.push(conn);
-                    }
+                    let frame = shared_frame(value.to_string());
+                    queue(&self.conns, &mut lagging, conn, &frame);
                 }
                 Out::Close(conn, code, value) => {
                     if let Some(c) = self.conns.get(&conn) {
@@ -751,13 +752,7 @@ impl Room {
                         json!({"type": "presence", "pid": pid, "online": online}).to_string(),
                     );
                     for &conn in &self.staff {
-                        if let Some(c) = self.conns.get(&conn)
-                            && c.outbox
-                                .try_send(Outbound::Text(Arc::clone(&frame)))
-                                .is_err()
-                        {
-                            lagging.push(conn);
-                        }
+                        queue(&self.conns, &mut lagging, conn, &frame);
                     }
                 }
             }
