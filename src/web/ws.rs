@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -116,10 +117,12 @@ impl RateLimit {
     }
 }
 
-async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, ip: IpAddr) {
+async fn serve(mut socket: WebSocket, state: Shared, principal: Option<Principal>, ip: IpAddr) {
+    // The socket is not split: each half of a split socket takes a lock on every poll, and
+    // `select!` below drops the other branches' futures before running a handler, so the
+    // handlers can write while no read is pending.
     state.connections.fetch_add(1, Ordering::Relaxed);
     let _slot = ConnectionSlot(Arc::clone(&state));
-    let (mut sink, mut stream) = socket.split();
     let conn = state.rooms.new_conn_id();
     let mut rate = RateLimit::new();
 
@@ -128,7 +131,7 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
     let (room, mut inbox) = loop {
         let frame = match timeout(
             deadline.saturating_duration_since(Instant::now()),
-            stream.next(),
+            socket.next(),
         )
         .await
         {
@@ -140,16 +143,16 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
             Message::Close(_) => return,
             Message::Ping(_) | Message::Pong(_) => continue,
             Message::Binary(_) => {
-                let _ = send_error(&mut sink, "binary_frame", "frames must be JSON text").await;
+                let _ = send_error(&mut socket, "binary_frame", "frames must be JSON text").await;
                 continue;
             }
         };
         if !rate.allow() {
             if rate.strikes > FLOOD_STRIKES {
-                let _ = close(&mut sink, CLOSE_POLICY, "flood").await;
+                let _ = close(&mut socket, CLOSE_POLICY, "flood").await;
                 return;
             }
-            let _ = send_error(&mut sink, "rate_limited", "too many messages; slow down").await;
+            let _ = send_error(&mut socket, "rate_limited", "too many messages; slow down").await;
             continue;
         }
         // Boxed: the hello's future (store lookups) only lives until the room is joined, and
@@ -162,15 +165,15 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
                     && !state.hello_failures.allow(ip)
                 {
                     let _ = send_error(
-                        &mut sink,
+                        &mut socket,
                         "rate_limited",
                         "too many wrong codes; wait a few minutes",
                     )
                     .await;
-                    let _ = close(&mut sink, CLOSE_POLICY, "guessing").await;
+                    let _ = close(&mut socket, CLOSE_POLICY, "guessing").await;
                     return;
                 }
-                if send_error(&mut sink, code, &message).await.is_err() {
+                if send_error(&mut socket, code, &message).await.is_err() {
                     return;
                 }
             }
@@ -185,27 +188,27 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
         tokio::select! {
             outbound = inbox.recv() => match outbound {
                 Some(Outbound::Text(text)) => {
-                    match timeout(SEND_TIMEOUT, write_queued(&mut sink, &mut inbox, Arc::unwrap_or_clone(text))).await {
-                        Ok(Ok(None)) => {}
-                        Ok(Ok(Some(code))) => {
-                            let _ = sent(close(&mut sink, code, "")).await;
+                    match within_send_timeout(write_queued(&mut socket, &mut inbox, Arc::unwrap_or_clone(text))).await {
+                        Some(Ok(None)) => {}
+                        Some(Ok(Some(code))) => {
+                            let _ = sent(close(&mut socket, code, "")).await;
                             break;
                         }
                         _ => break,
                     }
                 }
                 Some(Outbound::Close { code, frame }) => {
-                    let _ = sent(sink.send(Message::Text(Arc::unwrap_or_clone(frame)))).await;
-                    let _ = sent(close(&mut sink, code, "")).await;
+                    let _ = sent(socket.send(Message::Text(Arc::unwrap_or_clone(frame)))).await;
+                    let _ = sent(close(&mut socket, code, "")).await;
                     break;
                 }
                 None => {
                     // The room dropped us (we fell behind, or it stopped): resume for a fresh snapshot.
-                    let _ = sent(close(&mut sink, CLOSE_RESYNC, "resync")).await;
+                    let _ = sent(close(&mut socket, CLOSE_RESYNC, "resync")).await;
                     break;
                 }
             },
-            incoming = stream.next() => {
+            incoming = socket.next() => {
                 let Some(Ok(frame)) = incoming else { break };
                 last_heard = Instant::now();
                 let text = match frame {
@@ -213,16 +216,16 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
                     Message::Close(_) => break,
                     Message::Ping(_) | Message::Pong(_) => continue,
                     Message::Binary(_) => {
-                        if !sent(send_error(&mut sink, "binary_frame", "frames must be JSON text")).await { break; }
+                        if !sent(send_error(&mut socket, "binary_frame", "frames must be JSON text")).await { break; }
                         continue;
                     }
                 };
                 if !rate.allow() {
                     if rate.strikes > FLOOD_STRIKES {
-                        let _ = sent(close(&mut sink, CLOSE_POLICY, "flood")).await;
+                        let _ = sent(close(&mut socket, CLOSE_POLICY, "flood")).await;
                         break;
                     }
-                    if !sent(send_error(&mut sink, "rate_limited", "too many messages; slow down")).await { break; }
+                    if !sent(send_error(&mut socket, "rate_limited", "too many messages; slow down")).await { break; }
                     continue;
                 }
                 match decode_action(&text) {
@@ -230,16 +233,16 @@ async fn serve(socket: WebSocket, state: Shared, principal: Option<Principal>, i
                         if !room.act(conn, action).await { break; }
                     }
                     Err(e) => {
-                        if !sent(send_error(&mut sink, e.code(), &e.to_string())).await { break; }
+                        if !sent(send_error(&mut socket, e.code(), &e.to_string())).await { break; }
                     }
                 }
             }
             _ = ping.tick() => {
                 if last_heard.elapsed() > SILENCE_LIMIT {
-                    let _ = sent(close(&mut sink, 1001, "silent")).await;
+                    let _ = sent(close(&mut socket, 1001, "silent")).await;
                     break;
                 }
-                if !sent(sink.send(Message::Ping(Default::default()))).await { break; }
+                if !sent(socket.send(Message::Ping(Default::default()))).await { break; }
             }
         }
     }
@@ -363,8 +366,19 @@ async fn hello(
 /// Whether a write to the socket finished in time. A client that stops reading (a stalled
 /// phone, a dead link that TCP has not noticed) would otherwise hold this task, its buffers
 /// and a connection slot forever: its pings could not even be sent.
-async fn sent(send: impl std::future::Future<Output = Result<(), axum::Error>>) -> bool {
-    matches!(timeout(SEND_TIMEOUT, send).await, Ok(Ok(())))
+async fn sent(send: impl Future<Output = Result<(), axum::Error>>) -> bool {
+    matches!(within_send_timeout(send).await, Some(Ok(())))
+}
+
+/// Awaits a write, under [`SEND_TIMEOUT`] only if it does not complete at once: nearly every
+/// write fits in the socket's buffer, and arming a timer for each one cost ~2% of a busy
+/// server's CPU (`perf`, BENCHMARKS.md). `None` if the timeout struck.
+async fn within_send_timeout<F: Future>(write: F) -> Option<F::Output> {
+    let mut write = std::pin::pin!(write);
+    if let Poll::Ready(done) = futures_util::poll!(write.as_mut()) {
+        return Some(done);
+    }
+    timeout(SEND_TIMEOUT, write).await.ok()
 }
 
 fn storage_down() -> Refusal {
