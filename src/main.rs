@@ -12,6 +12,8 @@ use atelier::session::code::clean_name;
 use atelier::store::Store;
 
 use atelier::config::ServeConfig;
+use atelier::room::RoomSettings;
+use atelier::server;
 
 /// mimalloc instead of glibc's allocator: serialising and fanning out events allocates and
 /// frees small buffers on every turn, and glibc's allocator (its free-list consolidation
@@ -26,12 +28,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// so this runs from `.preinit_array`, before any constructor or allocation.
 /// The option numbers are positions in mimalloc 3.3's `mi_option_t`, which its Rust bindings
 /// do not name; the crate versions are pinned and the version checked, so an upgrade cannot
-/// silently set other options.
+/// silently set other options (and a test fails until they are checked again).
+#[cfg(target_os = "linux")]
 extern "C" fn tune_allocator() {
-    /// `MI_MALLOC_VERSION` of the bundled mimalloc whose option numbers are used below.
-    const MIMALLOC_VERSION: i32 = 30302;
-    const ARENA_EAGER_COMMIT: i32 = 4;
-    const PURGE_DELAY: i32 = 15;
     // SAFETY: plain calls into mimalloc's static option table; they take no pointers and
     // allocate nothing.
     unsafe {
@@ -47,8 +46,27 @@ extern "C" fn tune_allocator() {
 #[used]
 #[unsafe(link_section = ".preinit_array")]
 static TUNE_ALLOCATOR: extern "C" fn() = tune_allocator;
-use atelier::room::RoomSettings;
-use atelier::server;
+/// `MI_MALLOC_VERSION` of the bundled mimalloc, whose option numbers follow.
+#[cfg(target_os = "linux")]
+const MIMALLOC_VERSION: i32 = 30302;
+#[cfg(target_os = "linux")]
+const ARENA_EAGER_COMMIT: i32 = 4;
+#[cfg(target_os = "linux")]
+const PURGE_DELAY: i32 = 15;
+
+#[cfg(all(test, target_os = "linux"))]
+mod allocator_tests {
+    /// The tuning ran before `main`, on the mimalloc it was written for.
+    #[test]
+    fn the_allocator_is_tuned_before_main() {
+        // SAFETY: reads of mimalloc's option table.
+        unsafe {
+            assert_eq!(libmimalloc_sys::mi_version(), super::MIMALLOC_VERSION);
+            assert_eq!(libmimalloc_sys::mi_option_get(super::ARENA_EAGER_COMMIT), 0);
+            assert_eq!(libmimalloc_sys::mi_option_get(super::PURGE_DELAY), 0);
+        }
+    }
+}
 
 #[derive(Parser)]
 #[command(
