@@ -581,9 +581,7 @@ async fn group_writer(
         }
         if let Some(reply) = closing {
             // Batches sent after this point find the writer gone and are refused.
-            if let Some(connection) = connection.take() {
-                let _ = sqlx::Connection::close(connection).await;
-            }
+            close_writer(&mut connection).await;
             let _ = reply.send(());
             return;
         }
@@ -643,11 +641,16 @@ async fn write_group(
         // so its next BEGIN is a SAVEPOINT and so on. A join was refused in CI after the disk
         // had room again; rather than reason about that state, the connection is closed and
         // the next group opens a fresh one.
-        if let Some(conn) = connection.take() {
-            let _ = sqlx::Connection::close(conn).await;
-        }
+        close_writer(connection).await;
     }
     written
+}
+
+/// Closes the writer's connection, if open; [`write_group`] opens a new one when needed.
+async fn close_writer(connection: &mut Option<SqliteConnection>) {
+    if let Some(connection) = connection.take() {
+        let _ = sqlx::Connection::close(connection).await;
+    }
 }
 
 /// Every statement is a round trip to sqlx's SQLite thread, and on a saturated machine each
