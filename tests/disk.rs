@@ -183,7 +183,7 @@ async fn a_full_disk_refuses_new_actions_and_keeps_what_is_stored() {
     );
     let (_, joined) = try_join(&server, &code, &refused).await;
     tokens.push((refused, joined.expect("joins after the fault")));
-    // More joins than the store has connections: none may have been left broken by the fault.
+    // Several more joins: the writer's connection, closed after the fault, must be sound again.
     for i in 0..6 {
         let name = format!("After {i}");
         let (_, joined) = try_join(&server, &code, &name).await;
