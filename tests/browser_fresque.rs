@@ -115,6 +115,29 @@ async fn click(browser: &Client, css: &str) {
     }
 }
 
+/// Clicks a button that asks for confirmation, and accepts the dialog once it shows. The
+/// console re-renders on every live update: a click can reach a button as it is replaced and
+/// open nothing (CI saw "no such alert" right after a click), so the click is made again until
+/// the dialog shows; nothing is sent without the confirmation.
+async fn click_and_confirm(browser: &Client, css: &str) {
+    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
+    loop {
+        click(browser, css).await;
+        let shown_by = tokio::time::Instant::now() + Duration::from_secs(2);
+        while tokio::time::Instant::now() < shown_by {
+            if browser.get_alert_text().await.is_ok() {
+                browser.accept_alert().await.expect("accept the dialog");
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no confirmation dialog after clicking {css}"
+        );
+    }
+}
+
 /// Focuses an element and presses Enter, as a keyboard user would (retrying when the
 /// element was just re-rendered by a live update).
 async fn press_enter(browser: &Client, css: &str) {
@@ -320,8 +343,7 @@ async fn a_team_orders_cards_by_touch_and_keyboard_and_the_facilitator_reveals()
     screenshot(&projector, "fresque-screen-boards").await;
 
     // Reveal (two packs were never dealt: the console asks first).
-    click(&laptop, ".fq-reveal").await;
-    laptop.accept_alert().await.unwrap();
+    click_and_confirm(&laptop, ".fq-reveal").await;
     wait_text(&ada, ".fq-score", "%").await;
     let score = wait_text(&bob, ".fq-score", "%").await;
     assert!(score.contains("paires"), "{score}");
