@@ -10,6 +10,7 @@
 //! (pinned to core 0, this program on core 1); `--url http://host:port [--server-pid PID]`
 //! uses a running one. `--cold-start N --data-dir DIR` only times N starts until /healthz.
 
+mod badges;
 mod client;
 mod model;
 mod phone;
@@ -108,6 +109,13 @@ pub struct Args {
     /// server's memory per open socket (the transport's share of an idle phone).
     #[arg(long)]
     sockets_only: bool,
+    /// Only issue N badges through `POST /api/badges`, --badge-concurrency at a time, on a
+    /// hosted server (--spawn starts it with a public URL, so every badge takes a status-list
+    /// index): badges per second and failures.
+    #[arg(long)]
+    badges: Option<usize>,
+    #[arg(long, default_value_t = 100)]
+    badge_concurrency: usize,
     /// Free-form label copied into the summary.
     #[arg(long, default_value = "")]
     label: String,
@@ -157,6 +165,9 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(args: Args, threads: usize) -> anyhow::Result<serde_json::Value> {
+    if let Some(count) = args.badges {
+        return badges::run(&args, count).await;
+    }
     if let Some(runs) = args.cold_start {
         let binary = args.spawn.as_ref().context("--cold-start needs --spawn")?;
         let dir = args
@@ -193,7 +204,7 @@ async fn run(args: Args, threads: usize) -> anyhow::Result<serde_json::Value> {
             None => (server::temp_dir("data"), true),
         };
         let t0 = Instant::now();
-        let child = server::spawn(binary, addr, &dir, &args.admin_token, args.pin)?;
+        let child = server::spawn(binary, addr, &dir, &args.admin_token, args.pin, None)?;
         let pid = child.id();
         spawned = Some(server::Spawned {
             child,

@@ -27,6 +27,7 @@ pub fn spawn(
     data_dir: &Path,
     admin_token: &str,
     pin: bool,
+    public_url: Option<&str>,
 ) -> anyhow::Result<Child> {
     std::fs::create_dir_all(data_dir)?;
     let log = std::fs::OpenOptions::new()
@@ -47,6 +48,12 @@ pub fn spawn(
         .arg(data_dir)
         .arg("--admin-token")
         .arg(admin_token)
+        .args(
+            public_url
+                .map(|url| ["--public-url", url])
+                .into_iter()
+                .flatten(),
+        )
         .env("RUST_LOG", "atelier=warn,warn")
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
@@ -216,7 +223,7 @@ pub async fn cold_start(
     for _ in 0..runs {
         let addr = free_addr()?;
         let t0 = Instant::now();
-        let mut child = spawn(binary, addr, data_dir, admin_token, pin)?;
+        let mut child = spawn(binary, addr, data_dir, admin_token, pin, None)?;
         let took = wait_healthy(addr, t0, Duration::from_secs(60)).await;
         stop(&mut child, Duration::from_secs(20));
         times.push(took?.as_secs_f64() * 1000.0);

@@ -3,14 +3,29 @@
 //! phone it is meant for (or is covered by the snapshot after a resume), in order, with no
 //! error and no drop. No timing is asserted.
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
 
+/// The server binary of the same build: `cargo test --workspace` (what `scripts/test` runs)
+/// builds it beside the load generator, in the same target directory and profile.
+fn server_binary() -> PathBuf {
+    let load = PathBuf::from(env!("CARGO_BIN_EXE_atelier-load"));
+    let server = load.with_file_name(format!("atelier{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        server.is_file(),
+        "{} is missing: run the tests with `cargo test --workspace` (or build `atelier` first)",
+        server.display()
+    );
+    server
+}
+
 #[test]
 fn simulated_phones_get_every_event_in_order() {
     let output = Command::new(env!("CARGO_BIN_EXE_atelier-load"))
-        .args(["--spawn", env!("CARGO_BIN_EXE_atelier")])
+        .arg("--spawn")
+        .arg(server_binary())
         .args(["--sessions", "3", "--participants", "12"])
         .args(["--rounds", "2", "--think-ms", "300"])
         .args(["--moves", "3", "--move-gap-ms", "150"])
