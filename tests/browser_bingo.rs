@@ -1,7 +1,7 @@
 //! The bingo in real browsers: the facilitator drives it from the console, a phone taps
 //! the right cells and claims, the projector shows the definition, the reveal and the
 //! winner. Two more players join over WebSockets. Screenshots of every main state are
-//! saved under docs/screenshots/ (bingo-*.png).
+//! saved as bingo-*.png (see `common::browser::screenshot_dir`).
 
 mod common;
 
