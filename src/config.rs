@@ -1,40 +1,78 @@
 //! Configuration: command-line flags, each with an environment twin.
+//!
+//! `--data-dir` and `--public-url` concern every command and are accepted before or after the
+//! subcommand; `--addr` and `--admin-token` concern the server only and are accepted before
+//! `serve`, after it, or without it (`atelier` alone serves).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// Where the server listens when `--addr` is not given.
+pub const DEFAULT_ADDR: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
+/// Flags every command shares.
 #[derive(Debug, Clone, clap::Args)]
-pub struct DataDir {
+pub struct GlobalArgs {
     /// Where the database, signing keys and extra decks live.
     #[arg(
         long = "data-dir",
         env = "ATELIER_DATA_DIR",
-        default_value = "atelier-data"
+        default_value = "atelier-data",
+        global = true
     )]
-    pub path: PathBuf,
-}
-
-#[derive(Debug, Clone, clap::Args)]
-pub struct ServeConfig {
-    /// Address to listen on; use 0.0.0.0:8080 to let phones on the same network in.
-    #[arg(long, env = "ATELIER_ADDR", default_value = "127.0.0.1:8080")]
-    pub addr: SocketAddr,
-    #[command(flatten)]
-    pub data_dir: DataDir,
+    pub data_dir: PathBuf,
     /// Public base URL (e.g. https://atelier.example.org): used in join links and QR codes.
     #[arg(long, env = "ATELIER_PUBLIC_URL", value_parser = parse_public_url, global = true)]
     pub public_url: Option<String>,
+}
+
+/// Flags of the server alone.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServerArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]; use 0.0.0.0:8080 to let phones on the
+    /// same network in.
+    #[arg(long, env = "ATELIER_ADDR")]
+    pub addr: Option<SocketAddr>,
     /// Organiser API token for automation (Bearer). Never logged.
     #[arg(long, env = "ATELIER_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 }
 
+impl ServerArgs {
+    /// These flags where given after `serve`, else where given before it.
+    pub fn or(self, before: ServerArgs) -> ServerArgs {
+        ServerArgs {
+            addr: self.addr.or(before.addr),
+            admin_token: self.admin_token.or(before.admin_token),
+        }
+    }
+}
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub public_url: Option<String>,
+    pub admin_token: Option<String>,
+}
+
 impl ServeConfig {
+    pub fn new(global: GlobalArgs, server: ServerArgs) -> Self {
+        Self {
+            addr: server.addr.unwrap_or(DEFAULT_ADDR),
+            data_dir: global.data_dir,
+            public_url: global.public_url,
+            admin_token: server.admin_token,
+        }
+    }
+
     /// Embedded defaults with another data directory and address: what tests start.
     pub fn for_data_dir(path: PathBuf, addr: SocketAddr) -> Self {
         Self {
             addr,
-            data_dir: DataDir { path },
+            data_dir: path,
             public_url: None,
             admin_token: None,
         }

@@ -1,5 +1,6 @@
 //! The `atelier` command: serve workshops (default), or work with badges from the shell.
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -11,9 +12,12 @@ use atelier::issuer::{IssueRequest, Issuer};
 use atelier::session::code::clean_name;
 use atelier::store::Store;
 
-use atelier::config::ServeConfig;
+use atelier::auth::hash_password;
+use atelier::config::{GlobalArgs, ServeConfig, ServerArgs};
 use atelier::room::RoomSettings;
 use atelier::server;
+use atelier::store::{Role, StoreError};
+use atelier::web::api::USERNAME_MAX_CHARS;
 
 /// mimalloc instead of glibc's allocator: serialising and fanning out events allocates and
 /// frees small buffers on every turn, and glibc's allocator (its free-list consolidation
@@ -78,13 +82,16 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     #[command(flatten)]
-    serve: ServeConfig,
+    global: GlobalArgs,
+    /// The server's flags, also accepted without `serve` (`atelier --addr …`).
+    #[command(flatten)]
+    server: ServerArgs,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Serve workshops (the default).
-    Serve,
+    Serve(ServerArgs),
     /// Issue a signed badge by hand, with the data directory's key and configuration.
     Issue {
         /// The recipient's name, as printed in the badge.
@@ -99,9 +106,12 @@ enum Command {
         /// Language of the badge texts: fr, nl or en.
         #[arg(long, default_value = "fr")]
         lang: String,
-        /// Output file: .png (baked), .svg (baked) or .json (the credential).
+        /// Output file, new: .png (baked), .svg (baked) or .json (the credential).
         #[arg(long)]
         out: PathBuf,
+        /// Start a new data directory (database and signing key) if there is none.
+        #[arg(long)]
+        create: bool,
     },
     /// Verify a badge (PNG, SVG or JSON). Exit code 0 only for a valid badge.
     Verify { file: PathBuf },
@@ -112,6 +122,32 @@ enum Command {
     /// Write a consistent copy of the database to FILE, even while the server runs.
     /// (The signing keys in DATA_DIR/keys and DATA_DIR/link.key are secrets: back them up apart.)
     Backup { file: PathBuf },
+    /// Accounts of organisers and facilitators.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is asked on the terminal (twice, not shown), or read as
+    /// one line from standard input when that is not a terminal.
+    Add {
+        /// The account's username (what it signs in with).
+        name: String,
+        /// Organisers manage accounts, the issuer, badges and feedback; facilitators run
+        /// their own sessions.
+        #[arg(long, value_enum, default_value_t = RoleArg::Facilitator)]
+        role: RoleArg,
+        /// Start a new data directory if there is none.
+        #[arg(long)]
+        create: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RoleArg {
+    Organiser,
+    Facilitator,
 }
 
 #[tokio::main]
@@ -119,52 +155,85 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         // Logs on stderr: stdout carries results (badge ids, verification reports, URLs).
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never in a log file or a pipe.
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "atelier=info,warn".into()),
         )
         .init();
     let cli = Cli::parse();
-    let data_dir = cli.serve.data_dir.path.clone();
-    let public_url = cli.serve.public_url.clone();
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(cli.serve).await,
-        Command::Issue {
+    let data_dir = cli.global.data_dir.clone();
+    let public_url = cli.global.public_url.clone();
+    match cli.command {
+        None => serve(ServeConfig::new(cli.global, cli.server)).await,
+        Some(Command::Serve(after)) => {
+            serve(ServeConfig::new(cli.global, after.or(cli.server))).await
+        }
+        Some(Command::Issue {
             name,
             email,
             achievement,
             lang,
             out,
-        } => {
-            let issuer = open_issuer(&data_dir, public_url).await?;
+            create,
+        }) => {
+            // Everything that can be refused is refused before anything is signed or stored.
             let lang = Lang::parse(&lang).context("--lang must be fr, nl or en")?;
             let name = clean_name(&name)?;
-            let request = IssueRequest {
-                name: &name,
-                email: email.as_deref(),
-                achievement_id: achievement.as_deref(),
-                lang,
-                session_id: None,
-                pid: None,
-            };
-            let issued = issuer.issue(request).await?;
-            let row = issuer.badge(&issued.id, None).await?;
-            let bytes = match out.extension().and_then(|e| e.to_str()) {
-                Some("png") => issuer.baked_png(&row, lang).await?,
-                Some("svg") => issuer.baked_svg(&row, lang).await?.into_bytes(),
-                Some("json") => serde_json::to_vec_pretty(&issued.credential)?,
-                _ => bail!("--out must end in .png, .svg or .json"),
-            };
-            std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
-            println!("{}", issued.id);
-            Ok(())
+            let kind = out
+                .extension()
+                .and_then(|e| e.to_str())
+                .filter(|e| ["png", "svg", "json"].contains(e))
+                .context("--out must end in .png, .svg or .json")?
+                .to_string();
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&out)
+                .with_context(|| {
+                    format!("cannot create {} (it must be a new file)", out.display())
+                })?;
+            let written = async {
+                let issuer = open_issuer(&data_dir, public_url, create).await?;
+                let issued = issuer
+                    .issue(IssueRequest {
+                        name: &name,
+                        email: email.as_deref(),
+                        achievement_id: achievement.as_deref(),
+                        lang,
+                        session_id: None,
+                        pid: None,
+                    })
+                    .await?;
+                let row = issuer.badge(&issued.id, None).await?;
+                let bytes = match kind.as_str() {
+                    "png" => issuer.baked_png(&row, lang).await?,
+                    "svg" => issuer.baked_svg(&row, lang).await?.into_bytes(),
+                    _ => serde_json::to_vec_pretty(&issued.credential)?,
+                };
+                file.write_all(&bytes)
+                    .with_context(|| format!("writing {}", out.display()))?;
+                anyhow::Ok(issued.id)
+            }
+            .await;
+            match written {
+                Ok(id) => {
+                    println!("{id}");
+                    Ok(())
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&out);
+                    Err(e)
+                }
+            }
         }
-        Command::Verify { file } => {
+        Some(Command::Verify { file }) => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             // With this Atelier's data directory, its own revocations and did:web count too.
-            let report = if data_dir.join("atelier.db").exists() {
-                open_issuer(&data_dir, public_url)
+            let report = if data_dir.join(DATABASE).exists() {
+                open_issuer(&data_dir, public_url, false)
                     .await?
                     .verify(&bytes)
                     .await
@@ -177,8 +246,8 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Revoke { id } => {
-            let issuer = open_issuer(&data_dir, public_url).await?;
+        Some(Command::Revoke { id }) => {
+            let issuer = open_issuer(&data_dir, public_url, false).await?;
             let id = if id.starts_with("urn:uuid:") {
                 id
             } else {
@@ -191,35 +260,101 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Backup { file } => {
+        Some(Command::Backup { file }) => {
             if file.exists() {
                 bail!("{} exists already: choose a new file", file.display());
             }
-            if !data_dir.join("atelier.db").exists() {
-                bail!("no database in {}", data_dir.display());
-            }
-            let store = Store::open(&data_dir).await?;
+            let store = open_store(&data_dir, false).await?;
             store.backup(&file).await?;
             println!("database copied to {}", file.display());
             Ok(())
         }
-        Command::RotateKey => {
-            let issuer = open_issuer(&data_dir, public_url).await?;
+        Some(Command::RotateKey) => {
+            let issuer = open_issuer(&data_dir, public_url, false).await?;
             println!("new signing key {}", issuer.rotate_key()?);
             Ok(())
+        }
+        Some(Command::User(UserCommand::Add { name, role, create })) => {
+            let role = match role {
+                RoleArg::Organiser => Role::Organiser,
+                RoleArg::Facilitator => Role::Facilitator,
+            };
+            add_user(&data_dir, name.trim(), role, create).await
         }
     }
 }
 
-async fn open_issuer(data_dir: &Path, public_url: Option<String>) -> anyhow::Result<Issuer> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating {}", data_dir.display()))?;
-    let store = Store::open(data_dir).await?;
+/// The database's file name in a data directory.
+const DATABASE: &str = "atelier.db";
+
+/// The store of an existing data directory; a new one only with `create`, so that a mistyped
+/// `--data-dir` never silently starts a second database with a second signing key.
+async fn open_store(data_dir: &Path, create: bool) -> anyhow::Result<Store> {
+    if !data_dir.join(DATABASE).exists() {
+        if !create {
+            bail!(
+                "{} is not an Atelier data directory (no {DATABASE}): point --data-dir at the \
+                 server's, or add --create to start a new one with a new signing key",
+                data_dir.display()
+            );
+        }
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating {}", data_dir.display()))?;
+    }
+    Ok(Store::open(data_dir).await?)
+}
+
+async fn open_issuer(
+    data_dir: &Path,
+    public_url: Option<String>,
+    create: bool,
+) -> anyhow::Result<Issuer> {
+    let store = open_store(data_dir, create).await?;
     Ok(Issuer::open(store, data_dir, public_url).await?)
 }
 
+/// `atelier user add`: the way to make the first organiser from a shell, whatever the server
+/// was started with.
+async fn add_user(data_dir: &Path, name: &str, role: Role, create: bool) -> anyhow::Result<()> {
+    if name.is_empty() || name.chars().count() > USERNAME_MAX_CHARS {
+        bail!("the username must have 1 to {USERNAME_MAX_CHARS} characters");
+    }
+    let store = open_store(data_dir, create).await?;
+    let password = read_password()?;
+    let hash = hash_password(&password)?;
+    match store.create_user(name, &hash, role).await {
+        Ok(user) => {
+            println!(
+                "{} account {} created: sign in at /login",
+                role.as_str(),
+                user.username
+            );
+            Ok(())
+        }
+        Err(StoreError::Conflict) => bail!("the username {name} is taken"),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A new password: asked twice without echo at a terminal, else one line of standard input
+/// (for scripts: `printf '%s\n' "$PASSWORD" | atelier user add …`).
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {
-    let data_dir = config.data_dir.path.clone();
+    let data_dir = config.data_dir.clone();
     let running = server::start(config, RoomSettings::default()).await?;
     let addr = running.addr;
     println!(
@@ -233,7 +368,10 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     }
     if let Some(link) = &running.signin_url {
         println!(
-            "No organiser yet. Open this one-time link to create the organiser account:\n  {link}"
+            "No organiser yet. Open this one-time link to create the organiser account:\n  {link}\n\
+             or, in a shell: {} user add --role organiser NAME --data-dir {}",
+            std::env::args().next().unwrap_or_else(|| "atelier".into()),
+            data_dir.display()
         );
     }
     let stop = running.stopper();

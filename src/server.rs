@@ -83,7 +83,7 @@ pub async fn start(
     config: ServeConfig,
     room_settings: RoomSettings,
 ) -> Result<Running, ServerError> {
-    let dir = &config.data_dir.path;
+    let dir = &config.data_dir;
     std::fs::create_dir_all(dir).map_err(|source| ServerError::DataDir {
         path: dir.display().to_string(),
         source,
@@ -115,14 +115,15 @@ pub async fn start(
         ),
         None => format!("http://{addr}"),
     };
-    let signin_url =
-        if store.count_users(Role::Organiser).await? == 0 && config.admin_token.is_none() {
-            let token = new_token();
-            store.store_signin_link(&token).await?;
-            Some(format!("{base_url}/signin/{token}"))
-        } else {
-            None
-        };
+    // Whatever the server was started with (an admin token can create facilitators, never the
+    // organiser), the first organiser needs a way in.
+    let signin_url = if store.count_users(Role::Organiser).await? == 0 {
+        let token = new_token();
+        store.store_signin_link(&token).await?;
+        Some(format!("{base_url}/signin/{token}"))
+    } else {
+        None
+    };
     let issuer = Arc::new(Issuer::open(store.clone(), dir, config.public_url.clone()).await?);
     let rooms = Rooms::new(store.clone(), Arc::clone(&issuer), room_settings);
     let state = Arc::new(AppState {

@@ -79,7 +79,7 @@ pub enum Role {
 }
 
 impl Role {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Role::Organiser => "organiser",
             Role::Facilitator => "facilitator",

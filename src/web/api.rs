@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ApiError, Authed, Shared, origin_allowed};
+use super::{ApiError, ApiJson, Authed, Shared, origin_allowed};
 use crate::auth::{Principal, hash_password, new_token};
 use crate::deck::Lang;
 use crate::games::bingo::Mode;
@@ -20,6 +20,8 @@ use crate::store::{Role, SessionRow, StoreError, TokenKind};
 
 /// Longest session title, in characters.
 pub const TITLE_MAX_CHARS: usize = 120;
+/// Longest username, in characters.
+pub const USERNAME_MAX_CHARS: usize = 60;
 /// Languages Atelier speaks.
 pub const LANGS: &[&str] = &["fr", "nl", "en"];
 /// Lifetime of an API token obtained with `POST /api/login`.
@@ -162,13 +164,11 @@ async fn create(
     State(state): State<Shared>,
     headers: HeaderMap,
     Authed(principal): Authed,
-    body: Result<Json<NewSession>, axum::extract::rejection::JsonRejection>,
+    ApiJson(new): ApiJson<NewSession>,
 ) -> Result<impl IntoResponse, ApiError> {
     if !origin_allowed(&state, &headers) {
         return Err(ApiError::forbidden());
     }
-    let Json(new) =
-        body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_json", e.body_text()))?;
     let row = create_session(&state, &principal, new).await?;
     Ok((StatusCode::CREATED, Json(session_json(&state, &row))))
 }
@@ -214,7 +214,7 @@ struct Login {
 async fn login(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    Json(login): Json<Login>,
+    ApiJson(login): ApiJson<Login>,
 ) -> Result<Json<Value>, ApiError> {
     if state.login_failures.is_blocked(peer.ip()) {
         return Err(ApiError::new(
@@ -254,17 +254,17 @@ async fn create_user(
     State(state): State<Shared>,
     headers: HeaderMap,
     Authed(principal): Authed,
-    Json(new): Json<NewUser>,
+    ApiJson(new): ApiJson<NewUser>,
 ) -> Result<impl IntoResponse, ApiError> {
     if !principal.is_organiser() || !origin_allowed(&state, &headers) {
         return Err(ApiError::forbidden());
     }
     let username = new.username.trim();
-    if username.is_empty() || username.chars().count() > 60 {
+    if username.is_empty() || username.chars().count() > USERNAME_MAX_CHARS {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
-            "the username must have 1 to 60 characters",
+            format!("the username must have 1 to {USERNAME_MAX_CHARS} characters"),
         ));
     }
     let hash = hash_password(&new.password)
@@ -352,7 +352,7 @@ async fn put_retention(
     State(state): State<Shared>,
     headers: HeaderMap,
     Authed(principal): Authed,
-    Json(body): Json<Retention>,
+    ApiJson(body): ApiJson<Retention>,
 ) -> Result<Json<Value>, ApiError> {
     if !principal.is_organiser() || !origin_allowed(&state, &headers) {
         return Err(ApiError::forbidden());
@@ -393,12 +393,27 @@ async fn personal_data(
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(ApiError::unauthorized)?;
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "send this phone's participant token (the page /me does it for you)",
+            )
+        })?;
+    // Erasure drops the participant's tokens: a person whose data was erased (or a phone that
+    // never joined) is told so in their terms, not asked to sign in as staff.
     let (code, pid) = state
         .store
         .participant_for_token(token.trim())
         .await?
-        .ok_or_else(ApiError::unauthorized)?;
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "no_participation",
+                "nothing is stored about this phone: its data was erased, or it never joined a \
+                 workshop",
+            )
+        })?;
     let room = state.rooms.get(&code).await.map_err(ApiError::internal)?;
     let mut data = room
         .personal_data(pid)

@@ -142,7 +142,7 @@ async fn issue(
     State(state): State<Shared>,
     headers: HeaderMap,
     Authed(principal): Authed,
-    Json(body): Json<IssueBody>,
+    super::ApiJson(body): super::ApiJson<IssueBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     if !principal.is_organiser() {
         return Err(ApiError::forbidden());

@@ -362,14 +362,18 @@ async fn comments(
     State(state): State<Shared>,
     headers: HeaderMap,
     Path(code): Path<String>,
-    body: Result<Json<ShowComments>, axum::extract::rejection::JsonRejection>,
+    body: Result<super::ApiJson<ShowComments>, ApiError>,
 ) -> Result<Json<Value>, ApiError> {
     if !origin_allowed(&state, &headers) {
         return Err(ApiError::forbidden());
     }
     let row = staff_session(&state, &headers, &code, None).await?;
-    let Json(ShowComments { show }) =
-        body.map_err(|e| invalid("invalid", format!("send {{\"show\": true|false}}: {e}")))?;
+    let super::ApiJson(ShowComments { show }) = body.map_err(|e| {
+        invalid(
+            "invalid",
+            format!("send {{\"show\": true|false}}: {}", e.message),
+        )
+    })?;
     let comments = if show {
         state.store.feedback_comments(row.id).await?
     } else {

@@ -89,6 +89,8 @@ pub fn router(state: Shared) -> Router {
         .merge(organiser::routes())
         .route("/static/{*file}", get(assets::serve))
         .route("/i18n/{file}", get(assets::messages))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(api_error_envelope))
         .layer(axum::middleware::from_fn(pages::remember_lang))
         .layer(axum::middleware::from_fn(security_headers))
         // gzip for pages, scripts and messages: phones on weak venue Wi-Fi load in a fraction.
@@ -119,6 +121,64 @@ async fn security_headers(
     set(headers, "referrer-policy", "same-origin");
     set(headers, "x-frame-options", "DENY");
     response
+}
+
+/// Unknown paths: the JSON envelope under `/api/`, a plain 404 elsewhere.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::not_found("this API route").into_response()
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
+}
+
+/// The API speaks one language: an error that axum or a layer answered in plain text (a body
+/// the JSON extractor refused, a wrong method, a body over the size limit, a bad path
+/// parameter) becomes the envelope `{"error": {"code", "message"}}` with the same status.
+async fn api_error_envelope(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let text = match axum::body::to_bytes(response.into_body(), 4096).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_lowercase()
+    } else {
+        text
+    };
+    ApiError::new(status, error_code(status), message).into_response()
+}
+
+/// The stable code of an error that has no more precise one.
+fn error_code(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::GONE => "gone",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid_body",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+        s if s.is_server_error() => "internal",
+        _ => "error",
+    }
 }
 
 /// An error answered as JSON `{"error": {"code", "message"}}` with a status.
@@ -177,6 +237,38 @@ impl IntoResponse for ApiError {
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         ApiError::internal(e)
+    }
+}
+
+/// A JSON request body whose refusals speak the API's language: malformed JSON is 400
+/// `bad_json`, well-formed JSON of the wrong shape (a missing field, an unknown value) 422
+/// `invalid_body`, a missing JSON content type 415, with serde's explanation as the message.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        use axum::extract::rejection::JsonRejection;
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => {
+                let code = match &rejection {
+                    JsonRejection::JsonSyntaxError(_) => "bad_json",
+                    JsonRejection::JsonDataError(_) => "invalid_body",
+                    other => error_code(other.status()),
+                };
+                Err(ApiError::new(
+                    rejection.status(),
+                    code,
+                    rejection.body_text(),
+                ))
+            }
+        }
     }
 }
 

@@ -1222,7 +1222,7 @@ async fn create_facilitator(
     };
     let t = tr(&state, &headers, None);
     let username = form.username.trim();
-    if username.is_empty() || username.chars().count() > 60 {
+    if username.is_empty() || username.chars().count() > super::api::USERNAME_MAX_CHARS {
         return accounts_with(
             &state,
             t,

@@ -388,7 +388,7 @@ async fn signin(
         })
     };
     let username = form.username.trim();
-    if username.is_empty() || username.chars().count() > 60 {
+    if username.is_empty() || username.chars().count() > super::api::USERNAME_MAX_CHARS {
         return again(t.get("signin-username-bad"));
     }
     let hash = match hash_password(&form.password) {
