@@ -607,6 +607,17 @@ impl Issuer {
         ))
     }
 
+    /// The hosted assertion of a badge whose recipient's data was erased (hosted, OB 2.0 on).
+    pub async fn ob2_erased_assertion(&self, row: &BadgeRow) -> Result<Option<Value>, IssuerError> {
+        let Some(base) = self.public_url.as_deref() else {
+            return Ok(None);
+        };
+        if row.credential.is_some() || !self.ob2_enabled().await? {
+            return Ok(None);
+        }
+        Ok(Some(ob2::erased_assertion(base, &row.id)))
+    }
+
     /// The badge baked into its SVG picture.
     pub async fn baked_svg(&self, row: &BadgeRow, lang: Lang) -> Result<String, IssuerError> {
         let json = row

@@ -83,9 +83,13 @@ function onMessage(message) {
       renderPhase(latest);
       break;
     case "bye":
-      if (message.reason === "removed") {
+      if (["removed", "erased"].includes(message.reason)) {
+        // This phone's place is gone, and it says why (a person asked for erasure, or the
+        // facilitator removed them); the button starts again with a name.
         localStorage.removeItem(tokenKey);
         stop();
+        $("removed-text").hidden = message.reason !== "removed";
+        $("erased-text").hidden = message.reason !== "erased";
         show("removed");
       }
       break;

@@ -386,3 +386,265 @@ async fn without_email_or_public_url_there_is_no_second_chunk_and_no_public_page
     .unwrap();
     assert!(!private.contains("linkedin.com"));
 }
+
+/// README promises that downloaded badges stay valid after a participant's data is erased:
+/// the signed OB 3.0 file still verifies (Atelier and the third-party verifier, status list
+/// fetched from the server), while what named the person is no longer published: the OB 2.0
+/// hosted assertion answers 410 Gone with the reason (not 404, which backpacks show as a
+/// broken badge) and the public page says why it is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erased_participants_downloaded_badge_stays_valid() {
+    use common::Client;
+    let server = hosted().await;
+    let code = server.create_session(&[]).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    let (mut phone, welcome) = Client::join(server.addr, &code, "Inès").await;
+    let pid = welcome["you"]["pid"].as_u64().unwrap();
+    staff.send(json!({"type": "phase.next"})).await;
+    staff.expect("phase.changed").await;
+    staff
+        .send(json!({"type": "badge.open", "mode": "automatic"}))
+        .await;
+    phone.expect("badge.opened").await;
+    phone
+        .send(json!({"type": "badge.request", "name": "Inès Martin", "email": "ines@example.org"}))
+        .await;
+    let ready = phone.expect("badge.ready").await;
+    let link = ready["links"]["png"].as_str().unwrap();
+    let png = server
+        .http()
+        .get(server.url(link.strip_prefix(PUBLIC_URL).unwrap_or(link)))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let v2: Value = serde_json::from_str(&png_texts(&png, PNG_KEYWORD_OB2).unwrap()[0]).unwrap();
+    let uuid = v2["id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        get(
+            &server,
+            &format!("/ob2/assertions/{uuid}"),
+            "application/json"
+        )
+        .await
+        .status(),
+        200
+    );
+
+    let erased = server
+        .http()
+        .post(server.url(&format!("/api/sessions/{code}/participants/{pid}/erase")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), 200);
+
+    let gone = get(
+        &server,
+        &format!("/ob2/assertions/{uuid}"),
+        "application/json",
+    )
+    .await;
+    assert_eq!(gone.status(), 410);
+    let gone: Value = gone.json().await.unwrap();
+    assert_eq!(gone["revoked"], true);
+    assert_eq!(gone["id"], format!("{PUBLIC_URL}/ob2/assertions/{uuid}"));
+    let reason = gone["revocationReason"].as_str().unwrap();
+    assert!(reason.contains("erased at their request"), "{reason}");
+    assert!(!gone.to_string().contains("Inès"), "{gone}");
+    let page = get(&server, &format!("/badges/{uuid}"), "text/html").await;
+    assert_eq!(page.status(), 410);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("retirée à la demande de son titulaire"),
+        "{page}"
+    );
+    assert!(!page.contains("Inès"));
+
+    // The file Inès downloaded: valid for Atelier's verifier and for the third-party one.
+    let report: Value = server
+        .http()
+        .post(server.url("/api/verify"))
+        .body(png.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+    if node_ready() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("badge.png");
+        std::fs::write(&file, &png).unwrap();
+        let result = run_js_hosted(&file, PUBLIC_URL, &format!("http://{}", server.addr));
+        assert!(result.ok, "{}", result.output);
+    }
+}
+
+/// Browser-based verifiers fetch the status list and the DID document from another origin.
+#[tokio::test]
+async fn the_status_list_and_the_did_document_may_be_read_from_any_origin() {
+    let server = hosted().await;
+    issue(&server, "Zoé", None).await;
+    for path in ["/status/1", "/.well-known/did.json"] {
+        let response = get(&server, path, "application/json").await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            response.headers()["access-control-allow-origin"],
+            "*",
+            "{path}"
+        );
+    }
+}
+
+/// The URL of a `did:web` DID's document, by the did:web method's rules: the method-specific
+/// id's `:`-separated parts are host (percent-decoded, so `%3A` is a port) and path; no path
+/// means `/.well-known/did.json`.
+fn did_web_url(did: &str) -> String {
+    let id = did.strip_prefix("did:web:").expect("a did:web");
+    let mut parts = id.split(':');
+    let host = parts
+        .next()
+        .unwrap()
+        .replace("%3A", ":")
+        .replace("%3a", ":");
+    let path: Vec<&str> = parts.collect();
+    if path.is_empty() {
+        format!("https://{host}/.well-known/did.json")
+    } else {
+        format!("https://{host}/{}/did.json", path.join("/"))
+    }
+}
+
+/// A hosted Atelier under a path (`https://host:8443/atelier`, behind a proxy that forwards
+/// that prefix to Atelier's root): its did:web resolves, and the verifiers agree.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn did_web_under_a_path_resolves() {
+    const UNDER_A_PATH: &str = "https://badges.example.test:8443/atelier";
+    let server = TestServer::start_hosted(UNDER_A_PATH).await;
+    let issued = server
+        .issue_badge(json!({"name": "Zoé", "lang": "fr"}))
+        .await;
+    let credential = &issued["credential"];
+    let did = credential["issuer"]["id"].as_str().unwrap().to_string();
+    assert_eq!(did, "did:web:badges.example.test%3A8443:atelier");
+    let url = did_web_url(&did);
+    assert_eq!(url, "https://badges.example.test:8443/atelier/did.json");
+    // What the proxy does: the public prefix becomes the server's root.
+    let local = url.strip_prefix(UNDER_A_PATH).unwrap();
+    let response = get(&server, local, "application/json").await;
+    assert_eq!(response.status(), 200);
+    let document: Value = response.json().await.unwrap();
+    assert_eq!(document["id"], did);
+    let method = credential["proof"][0]["verificationMethod"]
+        .as_str()
+        .unwrap();
+    assert!(
+        document["assertionMethod"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == method),
+        "{document}"
+    );
+    if node_ready() {
+        let link = issued["links"]["png"].as_str().unwrap();
+        let png = server
+            .http()
+            .get(server.url(link.strip_prefix(UNDER_A_PATH).unwrap_or(link)))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("badge.png");
+        std::fs::write(&file, &png).unwrap();
+        let result = run_js_hosted(&file, UNDER_A_PATH, &format!("http://{}", server.addr));
+        assert!(result.ok, "{}", result.output);
+    }
+}
+
+/// `atelier rotate-key` on the data directory of a running server: the server signs with the
+/// new key at once and publishes it, badges signed before keep verifying, and so does a badge
+/// the command line signs with the new key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_rotated_beside_a_running_server_is_used_at_once() {
+    let server = hosted().await;
+    let before = issue(&server, "Avant", None).await;
+    let cli = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_atelier"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(&server.dir)
+            .args(["--public-url", PUBLIC_URL])
+            .env_remove("ATELIER_DATA_DIR")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let rotated = cli(&["rotate-key"]);
+    let new_key = rotated
+        .trim()
+        .strip_prefix("new signing key ")
+        .unwrap()
+        .to_string();
+    let after = issue(&server, "Après", None).await;
+    let method = after["credential"]["proof"][0]["verificationMethod"]
+        .as_str()
+        .unwrap();
+    assert!(method.ends_with(&format!("#{new_key}")), "{method}");
+    let document: Value = get(&server, "/.well-known/did.json", "application/json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(document["assertionMethod"].as_array().unwrap().len(), 2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let from_cli = dir.path().join("cli.json");
+    cli(&[
+        "issue",
+        "--name",
+        "Ligne de commande",
+        "--out",
+        from_cli.to_str().unwrap(),
+    ]);
+    let cli_badge = std::fs::read(&from_cli).unwrap();
+    for (what, body) in [
+        ("before", before["credential"].to_string().into_bytes()),
+        ("after", after["credential"].to_string().into_bytes()),
+        ("cli", cli_badge),
+    ] {
+        let report: Value = server
+            .http()
+            .post(server.url("/api/verify"))
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(report["valid"], true, "{what}: {report}");
+    }
+}

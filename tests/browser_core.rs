@@ -112,6 +112,46 @@ async fn facilitator_creates_a_session_and_a_phone_joins() {
     wait_text(&phone, "#hello", "Ada <b>Lovelace</b>").await;
     wait_text(&laptop, "#count", "1").await;
 
+    // Ada asks for her data to be erased: her phone, still open, says so in her language
+    // (it used to fall back silently to the join form).
+    let token = phone
+        .execute(
+            "return localStorage.getItem(arguments[0]);",
+            vec![json!(format!("atelier:token:{code}"))],
+        )
+        .await
+        .unwrap();
+    let mine: serde_json::Value = server
+        .http()
+        .get(server.url("/api/me"))
+        .bearer_auth(token.as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pid = mine["participant"]["id"].as_u64().unwrap();
+    let erased = server
+        .http()
+        .post(server.url(&format!("/api/sessions/{code}/participants/{pid}/erase")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), 200);
+    wait_text(&phone, "#erased-text", "ont été effacés").await;
+    assert!(
+        !phone
+            .find(Locator::Id("removed-text"))
+            .await
+            .unwrap()
+            .is_displayed()
+            .await
+            .unwrap()
+    );
+    screenshot(&phone, "phone-erased").await;
+
     for browser in [laptop, projector, phone] {
         browser.close().await.unwrap();
     }

@@ -170,16 +170,17 @@ async fn an_organiser_erases_one_participant_on_request() {
             .unwrap()
             .starts_with("/b/")
     );
+    let forged = server
+        .http()
+        .get(server.url("/api/me"))
+        .bearer_auth("forged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 404);
     assert_eq!(
-        server
-            .http()
-            .get(server.url("/api/me"))
-            .bearer_auth("forged")
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
+        forged.json::<Value>().await.unwrap()["error"]["code"],
+        "no_participation"
     );
 
     let facilitator = server.facilitator_token("fred").await;
@@ -211,6 +212,20 @@ async fn an_organiser_erases_one_participant_on_request() {
     assert!(stored.contains("Dan"), "others keep their data");
     let (_again, refused) = Client::resume(server.addr, &token).await;
     assert_eq!(refused["code"], "unknown_token");
+    // Her right of access now speaks to her, not to staff: nothing is stored about her phone.
+    let after = server
+        .http()
+        .get(server.url("/api/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 404);
+    let after: Value = after.json().await.unwrap();
+    assert_eq!(after["error"]["code"], "no_participation", "{after}");
+    let message = after["error"]["message"].as_str().unwrap();
+    assert!(message.contains("erased"), "{message}");
+    assert!(!message.contains("organiser"), "{message}");
     // The session goes on for the others.
     let (_dan2, dan_again) =
         Client::resume(server.addr, dan_welcome["token"].as_str().unwrap()).await;

@@ -6,6 +6,7 @@ sign-out = Sign out
 error-server = Server error. Please try again in a moment.
 error-refused = Request refused.
 error-not-found = Page not found.
+badge-public-erased = This badge's page was removed at its holder's request. The badge itself, in its holder's file, is still valid.
 
 ## Connection banner and phases (scripts)
 net-offline = Connection lost… reconnecting. Your answers are kept.
@@ -32,6 +33,7 @@ phone-hello = Hello { $name }!
 phone-waiting = You are in the workshop. The facilitator will start soon.
 phone-now = Now: { $phase }
 phone-removed = The facilitator removed you from the workshop.
+phone-erased = Your name and your part in this workshop were erased, as asked. A badge you downloaded stays valid.
 phone-rejoin = Join again
 phone-closed = The workshop is over. Thank you for taking part!
 

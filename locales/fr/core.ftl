@@ -6,6 +6,7 @@ sign-out = Se déconnecter
 error-server = Erreur du serveur. Réessayez dans un instant.
 error-refused = Requête refusée.
 error-not-found = Page introuvable.
+badge-public-erased = La page de ce badge a été retirée à la demande de son titulaire. Le badge lui-même, dans le fichier de son titulaire, reste valide.
 
 ## Connection banner and phases (scripts)
 net-offline = Connexion perdue… reconnexion en cours. Vos réponses sont conservées.
@@ -32,6 +33,7 @@ phone-hello = Bonjour { $name } !
 phone-waiting = Vous êtes dans l'atelier. L'animateur va bientôt commencer.
 phone-now = En cours : { $phase }
 phone-removed = L'animateur vous a retiré de l'atelier.
+phone-erased = Votre nom et votre participation à cet atelier ont été effacés, comme demandé. Un badge que vous avez téléchargé reste valide.
 phone-rejoin = Rejoindre à nouveau
 phone-closed = L'atelier est terminé. Merci pour votre participation !
 

@@ -6,6 +6,7 @@ sign-out = Afmelden
 error-server = Serverfout. Probeer het zo dadelijk opnieuw.
 error-refused = Verzoek geweigerd.
 error-not-found = Pagina niet gevonden.
+badge-public-erased = De pagina van deze badge is op verzoek van de houder verwijderd. De badge zelf, in het bestand van de houder, blijft geldig.
 
 ## Connection banner and phases (scripts)
 net-offline = Verbinding verbroken… we maken opnieuw verbinding. Je antwoorden blijven bewaard.
@@ -32,6 +33,7 @@ phone-hello = Hallo { $name }!
 phone-waiting = Je bent in de workshop. De begeleider begint zo meteen.
 phone-now = Nu bezig: { $phase }
 phone-removed = De begeleider heeft je uit de workshop verwijderd.
+phone-erased = Je naam en je deelname aan deze workshop zijn gewist, zoals gevraagd. Een badge die je hebt gedownload, blijft geldig.
 phone-rejoin = Opnieuw deelnemen
 phone-closed = De workshop is afgelopen. Bedankt voor je deelname!
 

@@ -33,6 +33,25 @@ pub fn assertion_url(base: &str, badge_id: &str) -> String {
     format!("{base}/ob2/assertions/{id}")
 }
 
+/// What the hosted assertion of an erased badge answers (with 410 Gone): the recipient asked
+/// for their personal data to be erased, so the assertion, which names them by their e-mail's
+/// hash, is no longer published. OB 2.0 backpacks read 410 with `revoked` as "no longer
+/// verifiable here" and show the reason; the signed OB 3.0 credential is not affected.
+pub fn erased_assertion(base: &str, badge_id: &str) -> Value {
+    json!({
+        "@context": OB2_CONTEXT,
+        "type": "Assertion",
+        "id": assertion_url(base, badge_id),
+        "revoked": true,
+        "revocationReason": ERASED_REASON,
+    })
+}
+
+/// The reason an erased badge's hosted assertion gives.
+pub const ERASED_REASON: &str = "The recipient's personal data was erased at their request: \
+    this hosted Open Badges 2.0 assertion is no longer published. The signed Open Badges 3.0 \
+    credential in the recipient's badge file stays valid.";
+
 /// The issuer as OB 2.0 requires it: a name, a web page and an e-mail address (the official
 /// validator refuses an issuer without one, so a hosted 2.0 side needs the organiser's e-mail).
 pub struct Ob2Issuer<'a> {

@@ -133,7 +133,14 @@ async fn public_badge(
 ) -> Response {
     let t = pages::tr(&state, &headers, None);
     let Some((row, credential)) = public_row(&state, &id).await else {
-        return pages::page_error(t, StatusCode::NOT_FOUND, "error-not-found");
+        let erased = state.issuer.public_url().is_some()
+            && matches!(state.store.badge(&full_id(&id)).await, Ok(Some(row)) if row.credential.is_none());
+        return if erased {
+            // Someone who follows a shared link learns why the page is gone.
+            pages::page_error(t, StatusCode::GONE, "badge-public-erased")
+        } else {
+            pages::page_error(t, StatusCode::NOT_FOUND, "error-not-found")
+        };
     };
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let mut response = match negotiate(accept) {
@@ -342,11 +349,27 @@ async fn ob2_class_image(
 }
 
 /// The hosted assertion; a revoked badge answers 410 Gone with `revoked: true`, as OB 2.0
-/// hosted verification expects.
+/// hosted verification expects, and so does a badge whose recipient's data was erased (with
+/// that reason: the badge was issued, it is no longer published here).
 async fn ob2_assertion(State(state): State<Shared>, Path(id): Path<String>) -> Response {
     let Ok(Some(row)) = state.store.badge(&full_id(&id)).await else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    // Hidden by its holder: the assertion goes with the public page (its salted e-mail hash
+    // would confirm a guessed address).
+    if !row.public_page {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    if row.credential.is_none() {
+        return match state.issuer.ob2_erased_assertion(&row).await {
+            Ok(Some(doc)) => {
+                let mut response = public_json("application/ld+json", doc.to_string());
+                *response.status_mut() = StatusCode::GONE;
+                response
+            }
+            _ => StatusCode::NOT_FOUND.into_response(),
+        };
+    }
     match state.issuer.ob2_assertion(&row).await {
         Ok(Some(doc)) => {
             let mut response = public_json("application/ld+json", doc.to_string());
