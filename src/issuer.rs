@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -163,6 +163,12 @@ pub struct Issuer {
     /// The last signed status list and the revocations it reflects: public badge pages and
     /// verifiers ask often, revocations are rare, and signing costs milliseconds.
     status_list: Mutex<Option<(Vec<u64>, Value)>>,
+    /// Signatures computed at once, whoever asks (rooms' badge desks, the API, the status
+    /// list): one per core, so that a crowd asking together never starves the rest of the
+    /// server of CPU, and each waits its turn instead.
+    signing: tokio::sync::Semaphore,
+    /// Held while artwork is rendered (see `artwork`).
+    rendering: tokio::sync::Mutex<()>,
 }
 
 impl Issuer {
@@ -181,6 +187,10 @@ impl Issuer {
             link_key,
             artwork: Mutex::new(HashMap::new()),
             status_list: Mutex::new(None),
+            signing: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+            ),
+            rendering: tokio::sync::Mutex::new(()),
         };
         if issuer.store.achievements().await?.is_empty() {
             let id = format!("urn:uuid:{}", uuid::Uuid::new_v4());
@@ -195,12 +205,23 @@ impl Issuer {
         &self.store
     }
 
+    /// The key store, with any key that `atelier rotate-key` added since (it may run beside
+    /// this server on the same data directory): signing then uses the new key, and the DID
+    /// document lists it, at once. Costs one read of the small `keys/` directory.
+    fn keys(&self) -> Result<RwLockReadGuard<'_, KeyStore>, IssuerError> {
+        let poisoned = || IssuerError::Settings("key store lock poisoned".into());
+        let outdated = self.keys.read().map_err(|_| poisoned())?.outdated()?;
+        if outdated && self.keys.write().map_err(|_| poisoned())?.reload()? {
+            tracing::info!("picked up a new signing key from the data directory");
+            if let Ok(mut cached) = self.status_list.lock() {
+                *cached = None;
+            }
+        }
+        self.keys.read().map_err(|_| poisoned())
+    }
+
     fn identity(&self) -> Result<IssuerIdentity, IssuerError> {
-        let keys = self
-            .keys
-            .read()
-            .map_err(|_| IssuerError::Settings("key store lock poisoned".into()))?;
-        Ok(keys.identity(self.public_url.as_deref())?)
+        Ok(self.keys()?.identity(self.public_url.as_deref())?)
     }
 
     /// The issuer DID badges are signed under now.
@@ -222,8 +243,7 @@ impl Issuer {
             .public_url
             .as_deref()
             .filter(|u| u.starts_with("https://"))?;
-        let keys = self.keys.read().ok()?;
-        keys.did_web_document(base).ok()
+        self.keys().ok()?.did_web_document(base).ok()
     }
 
     /// Creates a new signing key; older badges keep verifying (did:web lists every key).
@@ -310,12 +330,20 @@ impl Issuer {
         lang: Lang,
     ) -> Result<Arc<Picture>, IssuerError> {
         let key = (achievement_id.to_string(), lang);
-        if let Some(found) = self
-            .artwork
-            .lock()
-            .ok()
-            .and_then(|cache| cache.get(&key).cloned())
-        {
+        let cached = || {
+            self.artwork
+                .lock()
+                .ok()
+                .and_then(|cache| cache.get(&key).cloned())
+        };
+        if let Some(found) = cached() {
+            return Ok(found);
+        }
+        // One rendering at a time: when a whole room asks for its badges at once, the first
+        // renders and the others find it in the cache (60 renderings at once took the CPU for
+        // seconds).
+        let _rendering = self.rendering.lock().await;
+        if let Some(found) = cached() {
             return Ok(found);
         }
         let (config, _) = self.achievement(achievement_id).await?;
@@ -386,54 +414,83 @@ impl Issuer {
             name: request.name.to_string(),
             email: request.email.map(str::to_string),
         };
-        let mut options = IssueOptions::new(OffsetDateTime::now_utc());
-        let status_index = match self.status_list_url() {
-            Some(url) => {
-                let index = self.store.next_status_index().await?;
-                options.status = Some(StatusRef {
-                    status_list_credential: url,
-                    index,
-                });
-                Some(index)
-            }
-            None => None,
-        };
-        let identity = self.identity()?;
-        let key = self
-            .keys
-            .read()
-            .map_err(|_| IssuerError::Settings("key store lock poisoned".into()))?
-            .current()
-            .clone();
-        // Signing canonicalises JSON-LD: milliseconds of CPU, kept off the async workers.
-        let credential = tokio::task::spawn_blocking(move || {
-            issue(
-                Canonicalizer::shared(),
-                &key,
-                &identity,
-                &profile,
-                &achievement,
-                &recipient,
-                &options,
+        // One look at the keys, so that the identity and the key are of the same rotation.
+        let (identity, key) = {
+            let keys = self.keys()?;
+            (
+                keys.identity(self.public_url.as_deref())?,
+                keys.current().clone(),
             )
-        })
-        .await
-        .map_err(|e| IssuerError::Join(e.to_string()))??;
-        let id = credential["id"].as_str().unwrap_or_default().to_string();
-        let json = credential.to_string();
-        let access_key = self.access_key(&id);
-        self.store
-            .insert_badge(&NewBadge {
-                id: &id,
-                achievement_id: &achievement_id,
-                session_id: request.session_id,
-                pid: request.pid,
-                recipient_name: request.name,
-                status_index,
-                credential: &json,
-                lang: lang.code(),
+        };
+        // A status-list index is reserved atomically before signing; if another badge holds it
+        // all the same (a counter behind the table), the counter is moved on and the badge is
+        // signed again with a new index, never reported as a failure.
+        let mut attempts = 0;
+        let (id, credential, json) = loop {
+            attempts += 1;
+            let mut options = IssueOptions::new(OffsetDateTime::now_utc());
+            let status_index = match self.status_list_url() {
+                Some(url) => {
+                    let index = self.store.reserve_status_index().await?;
+                    options.status = Some(StatusRef {
+                        status_list_credential: url,
+                        index,
+                    });
+                    Some(index)
+                }
+                None => None,
+            };
+            let (key, identity, profile, achievement, recipient) = (
+                key.clone(),
+                identity.clone(),
+                profile.clone(),
+                achievement.clone(),
+                recipient.clone(),
+            );
+            // Signing canonicalises JSON-LD: milliseconds of CPU, kept off the async workers.
+            let _permit = self
+                .signing
+                .acquire()
+                .await
+                .map_err(|e| IssuerError::Join(e.to_string()))?;
+            let credential = tokio::task::spawn_blocking(move || {
+                issue(
+                    Canonicalizer::shared(),
+                    &key,
+                    &identity,
+                    &profile,
+                    &achievement,
+                    &recipient,
+                    &options,
+                )
             })
-            .await?;
+            .await
+            .map_err(|e| IssuerError::Join(e.to_string()))??;
+            let id = credential["id"].as_str().unwrap_or_default().to_string();
+            let json = credential.to_string();
+            let stored = self
+                .store
+                .insert_badge(&NewBadge {
+                    id: &id,
+                    achievement_id: &achievement_id,
+                    session_id: request.session_id,
+                    pid: request.pid,
+                    recipient_name: request.name,
+                    status_index,
+                    credential: &json,
+                    lang: lang.code(),
+                })
+                .await;
+            match stored {
+                Ok(()) => break (id, credential, json),
+                Err(StoreError::StatusIndexTaken(index)) if attempts < 5 => {
+                    tracing::warn!(index, "status-list index taken: moving the counter on");
+                    self.store.resync_status_counter().await?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        let access_key = self.access_key(&id);
         tracing::info!(badge = %id, "badge issued");
         Ok(Issued {
             id,
@@ -699,13 +756,19 @@ impl Issuer {
             return Ok(Some(list));
         }
         let signed_for = revoked.clone();
-        let identity = self.identity()?;
-        let key = self
-            .keys
-            .read()
-            .map_err(|_| IssuerError::Settings("key store lock poisoned".into()))?
-            .current()
-            .clone();
+        // One look at the keys, so that the identity and the key are of the same rotation.
+        let (identity, key) = {
+            let keys = self.keys()?;
+            (
+                keys.identity(self.public_url.as_deref())?,
+                keys.current().clone(),
+            )
+        };
+        let _permit = self
+            .signing
+            .acquire()
+            .await
+            .map_err(|e| IssuerError::Join(e.to_string()))?;
         let list = tokio::task::spawn_blocking(move || {
             issue_status_list(
                 Canonicalizer::shared(),

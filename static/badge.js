@@ -23,6 +23,8 @@ function phone(container, ctx) {
   let request = view.request;
   let links = view.links || null;
   let feedbackMounted = false;
+  // Signing failed: the request is still approved, and asking again signs it again.
+  let signFailed = false;
   let phaseKind = ctx.session.phase && ctx.session.phase.kind;
   const root = el("div", { className: "badge-desk" });
   const feedbackBox = el("div", { className: "feedback-box" });
@@ -41,6 +43,16 @@ function phone(container, ctx) {
     root.hidden = false;
     if (request && request.status === "pending") {
       root.append(el("p", { className: "status", textContent: t("badge-pending") }));
+      return;
+    }
+    if (request && request.status === "approved" && signFailed) {
+      const retry = el("button", { type: "button", textContent: t("badge-retry") });
+      retry.addEventListener("click", () => {
+        if (!send({ type: "badge.request", name: request.name, lang: ctx.lang })) return;
+        signFailed = false;
+        render();
+      });
+      root.append(el("p", { className: "status error", role: "alert", textContent: t("badge-failed") }), retry);
       return;
     }
     if (request && (request.status === "approved" || request.status === "issued")) {
@@ -146,10 +158,12 @@ function phone(container, ctx) {
         request = { status: message.status, name: message.name, badge_id: message.badge_id };
         if (message.status === "refused") announce(t("badge-refused"));
       } else if (message.type === "badge.ready") {
+        signFailed = false;
         links = message.links;
         request = { ...(request || {}), status: "issued", badge_id: message.badge_id };
         announce(t("badge-ready"));
       } else if (message.type === "badge.failed") {
+        signFailed = true;
         announce(t("badge-failed"));
       } else {
         return;
@@ -180,6 +194,8 @@ function console_(container, ctx) {
   let mode = view.mode;
   let claim = view.claim;
   let claimed = 0;
+  // Participants whose badge could not be signed: their approved request can be signed again.
+  const failed = new Set();
   const root = el("section", { className: "card badge-console" });
   const statsBox = el("div", { className: "card" });
   container.append(root, statsBox);
@@ -227,11 +243,15 @@ function console_(container, ctx) {
       if (r.status === "pending") {
         actions.append(" ", el("button", { type: "button", className: "secondary", textContent: t("badge-refuse"), onclick: () => send({ type: "badge.decide", pid, approve: false }) }));
       }
+      if (r.status === "approved" && failed.has(pid)) {
+        actions.append(el("button", { type: "button", textContent: t("badge-sign-again"), onclick: () => { failed.delete(pid); send({ type: "badge.decide", pid, approve: true }); render(); } }));
+      }
       const who = r.name || (people && people.get(pid)) || `#${pid}`;
       const details = [who];
       if (r.has_email) details.push(" ✉");
       if (r.comment) details.push(el("br"), el("small", { textContent: r.comment }));
-      body.append(el("tr", {}, el("td", {}, ...details), el("td", { textContent: t(`badge-status-${r.status}`) }), actions));
+      const status = r.status === "approved" && failed.has(pid) ? t("badge-status-failed") : t(`badge-status-${r.status}`);
+      body.append(el("tr", {}, el("td", {}, ...details), el("td", { textContent: status }), actions));
     }
     table.append(body);
     if (requests.size) root.append(table);
@@ -243,7 +263,10 @@ function console_(container, ctx) {
     update(message) {
       if (message.type === "badge.opened") mode = message.mode;
       else if (message.type === "badge.claim_code") claim = { code: message.code, valid_until: message.valid_until };
-      else if (message.type === "badge.request") requests.set(message.pid, message.request);
+      else if (message.type === "badge.request") {
+        requests.set(message.pid, message.request);
+        if (message.request.status !== "approved") failed.delete(message.pid);
+      } else if (message.type === "badge.failed") failed.add(message.pid);
       else if (message.type === "badge.claimed") claimed += 1;
       else if (message.type.startsWith("feedback.")) return stats && stats.update(message);
       else return;

@@ -299,6 +299,12 @@ async fn the_public_page_negotiates_hides_the_email_and_can_be_hidden() {
             .status(),
         404
     );
+    // The OB 2.0 assertion goes with it: its salted e-mail hash would confirm a guessed address.
+    let assertion = format!("/ob2/assertions/{uuid}");
+    assert_eq!(
+        get(&server, &assertion, "application/json").await.status(),
+        404
+    );
     let private = get(&server, &private_path, "text/html")
         .await
         .text()
@@ -311,6 +317,10 @@ async fn the_public_page_negotiates_hides_the_email_and_can_be_hidden() {
     assert!(private.contains("Rétablir ma page publique"));
     choose(key, "1").await;
     assert_eq!(get(&server, &public, "text/html").await.status(), 200);
+    assert_eq!(
+        get(&server, &assertion, "application/json").await.status(),
+        200
+    );
 }
 
 #[tokio::test]

@@ -152,6 +152,43 @@ impl KeyStore {
         Ok(store)
     }
 
+    /// Numbers of the key files in the directory now (written atomically, by rename).
+    fn numbers_on_disk(&self) -> Result<Vec<u32>, BadgeError> {
+        let mut numbers = Vec::new();
+        for entry in fs::read_dir(&self.dir)? {
+            if let Some(number) = entry?.file_name().to_str().and_then(parse_key_file_name) {
+                numbers.push(number);
+            }
+        }
+        Ok(numbers)
+    }
+
+    /// Whether another process (`atelier rotate-key` beside a running server) added a key.
+    pub fn outdated(&self) -> Result<bool, BadgeError> {
+        Ok(self
+            .numbers_on_disk()?
+            .iter()
+            .any(|n| !self.keys.iter().any(|k| k.number == *n)))
+    }
+
+    /// Loads the keys another process added; true when there were any. The newest becomes
+    /// the current key, as it does in that process.
+    pub fn reload(&mut self) -> Result<bool, BadgeError> {
+        let mut added = false;
+        for number in self.numbers_on_disk()? {
+            if self.keys.iter().any(|k| k.number == number) {
+                continue;
+            }
+            let path = self
+                .dir
+                .join(format!("{KEY_FILE_PREFIX}{number:04}{KEY_FILE_SUFFIX}"));
+            self.keys.push(read_key_file(&path, number)?);
+            added = true;
+        }
+        self.keys.sort_by_key(IssuerKey::number);
+        Ok(added)
+    }
+
     /// Creates a new current key; older keys are kept for verification.
     pub fn rotate(&mut self) -> Result<&IssuerKey, BadgeError> {
         let number = self.keys.last().map_or(1, |k| k.number + 1);

@@ -174,6 +174,9 @@ struct Room {
     to_issue: Vec<ParticipantId>,
     /// This room's own inbox, for signing tasks to report back.
     inbox: mpsc::Sender<RoomMsg>,
+    /// Participants whose badge a signing task is working on: a second approval, or the phone
+    /// asking again, while one runs does not start another (one badge per participant).
+    signing: HashSet<ParticipantId>,
     /// Erasure requests, carried out after this turn's commands are stored.
     erasures: Vec<Erasure>,
 }
@@ -203,6 +206,7 @@ pub(super) async fn run(
         shutdown_replies: Vec::new(),
         to_issue: Vec::new(),
         inbox,
+        signing: HashSet::new(),
         erasures: Vec::new(),
     };
     // Badges approved before a restart but not yet signed.
@@ -526,12 +530,14 @@ impl Room {
     /// Signs the approved badge of `pid` in the background (signing costs milliseconds of CPU;
     /// the room goes on meanwhile) and reports back with `BadgeSigned`. Idempotent: a
     /// participant who already has a badge of this session gets that one.
-    fn sign(&self, pid: ParticipantId) {
+    fn sign(&mut self, pid: ParticipantId) {
         let Some(request) = self.state.badges.requests.get(&pid) else {
             return;
         };
+        if !self.signing.insert(pid) {
+            return;
+        }
         let issuer = Arc::clone(&self.rooms.issuer);
-        let permits = Arc::clone(&self.rooms.signing);
         let inbox = self.inbox.clone();
         let session_id = self.row.id;
         let name = request.name.clone();
@@ -544,7 +550,6 @@ impl Room {
             .unwrap_or_default();
         tokio::spawn(async move {
             let result = async {
-                let _permit = permits.acquire().await.map_err(|e| e.to_string())?;
                 if let Some(existing) = issuer
                     .store()
                     .badge_of(session_id, pid)
@@ -574,6 +579,7 @@ impl Room {
     }
 
     fn badge_signed(&mut self, pid: ParticipantId, result: Result<String, String>) {
+        self.signing.remove(&pid);
         match result {
             Ok(badge_id) => {
                 let command = Command::Badge {
@@ -595,7 +601,7 @@ impl Room {
             }
             Err(message) => {
                 tracing::error!(code = %self.row.code, pid, %message, "signing a badge failed");
-                let failed = json!({"type": "badge.failed", "message": "the badge could not be signed; the facilitator can approve it again"});
+                let failed = json!({"type": "badge.failed", "code": "sign_failed", "message": "the badge could not be signed; ask again, or the facilitator can approve it again"});
                 self.out
                     .push(Out::Emit(Audience::Participant(pid), failed.clone()));
                 self.out.push(Out::Emit(

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use dashmap::DashMap;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::games::ParticipantId;
 use crate::issuer::Issuer;
@@ -212,8 +212,6 @@ pub struct Rooms {
     map: DashMap<String, RoomHandle>,
     store: Store,
     issuer: Arc<Issuer>,
-    /// Badges signed at once, across rooms: one per core keeps the rest of the server responsive.
-    signing: Arc<Semaphore>,
     settings: RoomSettings,
     next_room_id: AtomicU64,
     next_conn_id: AtomicU64,
@@ -221,12 +219,10 @@ pub struct Rooms {
 
 impl Rooms {
     pub fn new(store: Store, issuer: Arc<Issuer>, settings: RoomSettings) -> Arc<Self> {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Arc::new(Self {
             map: DashMap::new(),
             store,
             issuer,
-            signing: Arc::new(Semaphore::new(cores)),
             settings,
             next_room_id: AtomicU64::new(1),
             next_conn_id: AtomicU64::new(1),

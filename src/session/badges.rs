@@ -270,13 +270,18 @@ impl BadgeDesk {
                     ));
                 };
                 let mode = self.mode.ok_or(BadgeError::NotOpen)?;
-                if let Some(existing) = self.requests.get(&pid)
-                    && matches!(
-                        existing.status,
-                        RequestStatus::Issued | RequestStatus::Approved
-                    )
-                {
-                    return Err(BadgeError::AlreadyIssued);
+                match self.requests.get(&pid).map(|r| r.status) {
+                    Some(RequestStatus::Issued) => return Err(BadgeError::AlreadyIssued),
+                    // Approved but not signed yet (or signing failed): asking again signs it
+                    // again, as it was approved; the room keeps it to one badge.
+                    Some(RequestStatus::Approved) => {
+                        return Ok(DeskOutcome {
+                            emits: self.status_emits(pid),
+                            to_issue: vec![pid],
+                            new_claim_code: None,
+                        });
+                    }
+                    _ => {}
                 }
                 let name = crate::session::code::clean_name(name)
                     .map_err(|e| BadgeError::Invalid(e.to_string()))?;
@@ -356,6 +361,8 @@ impl BadgeDesk {
                     (RequestStatus::Pending, true) | (RequestStatus::Refused, true) => {
                         request.status = RequestStatus::Approved
                     }
+                    // Approving again a request whose signing failed signs it again.
+                    (RequestStatus::Approved, true) => {}
                     (RequestStatus::Pending, false) => {
                         request.status = RequestStatus::Refused;
                         request.email = None;
@@ -507,11 +514,14 @@ mod tests {
             .unwrap();
         assert_eq!(out.to_issue, vec![1]);
         assert_eq!(desk.pending_issues(), vec![1]);
-        assert_eq!(
-            desk.apply(Actor::Participant(1), &request("Ada", None, NOW))
-                .unwrap_err(),
-            BadgeError::AlreadyIssued
-        );
+        // Approved but not signed (signing failed, or is under way): asking again asks the
+        // room to sign again, and changes nothing else (not even the name).
+        let before = desk.clone();
+        let again = desk
+            .apply(Actor::Participant(1), &request("Other", None, NOW))
+            .unwrap();
+        assert_eq!(again.to_issue, vec![1]);
+        assert_eq!(desk, before);
         desk.apply(
             Actor::Facilitator,
             &BadgeCommand::Issued {
@@ -523,6 +533,46 @@ mod tests {
         assert_eq!(desk.requests[&1].status, RequestStatus::Issued);
         assert_eq!(desk.requests[&1].email, None);
         assert!(desk.pending_issues().is_empty());
+        // Once issued, one badge per participant.
+        assert_eq!(
+            desk.apply(Actor::Participant(1), &request("Ada", None, NOW))
+                .unwrap_err(),
+            BadgeError::AlreadyIssued
+        );
+    }
+
+    #[test]
+    fn approving_again_a_request_whose_signing_failed_signs_it_again() {
+        let mut desk = BadgeDesk::default();
+        open(&mut desk, BadgeMode::Review);
+        desk.apply(Actor::Participant(2), &request("Bob", None, NOW))
+            .unwrap();
+        let approve = BadgeCommand::Decide {
+            pid: 2,
+            approve: true,
+        };
+        assert_eq!(
+            desk.apply(Actor::Facilitator, &approve).unwrap().to_issue,
+            vec![2]
+        );
+        let before = desk.clone();
+        assert_eq!(
+            desk.apply(Actor::Facilitator, &approve).unwrap().to_issue,
+            vec![2]
+        );
+        assert_eq!(desk, before);
+        // Refusing an approved request is still too late.
+        assert_eq!(
+            desk.apply(
+                Actor::Facilitator,
+                &BadgeCommand::Decide {
+                    pid: 2,
+                    approve: false
+                }
+            )
+            .unwrap_err(),
+            BadgeError::AlreadyDecided
+        );
     }
 
     #[test]

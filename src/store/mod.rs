@@ -52,6 +52,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_hosted_badges",
         include_str!("../../migrations/0006_hosted_badges.sql"),
     ),
+    (
+        "0007_status_counter",
+        include_str!("../../migrations/0007_status_counter.sql"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -60,8 +64,13 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
-    #[error("that name is already taken")]
+    /// A row with this key exists already (a username, a join code, feedback already given).
+    #[error("this exists already")]
     Conflict,
+    /// Another badge holds this status-list index (the counter was behind the table, e.g.
+    /// after restoring an old backup): the issuer reserves another one and signs again.
+    #[error("status-list index {0} is taken")]
+    StatusIndexTaken(u64),
     /// A room's batch was not stored (shared by every batch of the failed group).
     #[error("database write failed: {0}")]
     Write(String),
@@ -1001,12 +1010,27 @@ impl Store {
 
     // ---- badges -------------------------------------------------------------------------
 
-    /// The next free position in the status list.
-    pub async fn next_status_index(&self) -> Result<u64> {
-        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(status_index) FROM badges")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(max.map_or(0, |m| m as u64 + 1))
+    /// Reserves the next free position in the status list: one atomic statement, so that
+    /// any number of concurrent issues get distinct positions.
+    pub async fn reserve_status_index(&self) -> Result<u64> {
+        let index: i64 = sqlx::query_scalar(
+            "UPDATE status_counter SET next_index = next_index + 1 WHERE id = 1
+             RETURNING next_index - 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(index as u64)
+    }
+
+    /// Moves the counter past every stored index (after `StatusIndexTaken`).
+    pub async fn resync_status_counter(&self) -> Result<()> {
+        sqlx::query(
+            "UPDATE status_counter SET next_index = MAX(next_index,
+                 COALESCE((SELECT MAX(status_index) + 1 FROM badges), 0)) WHERE id = 1",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     pub async fn insert_badge(&self, badge: &NewBadge<'_>) -> Result<()> {
@@ -1027,6 +1051,13 @@ impl Store {
         .await;
         match result {
             Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e))
+                if e.is_unique_violation() && e.message().contains("status_index") =>
+            {
+                Err(StoreError::StatusIndexTaken(
+                    badge.status_index.unwrap_or_default(),
+                ))
+            }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict),
             Err(e) => Err(e.into()),
         }

@@ -23,7 +23,11 @@ pub const VERIFY_MAX_BYTES: usize = 4 * 1024 * 1024;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
+        // did:web: `/.well-known/did.json` for a public URL that is a bare host, `/did.json`
+        // for one with a path (`https://h/atelier` is `did:web:h:atelier`, resolved at
+        // `https://h/atelier/did.json`, which the proxy forwards here as `/did.json`).
         .route("/.well-known/did.json", get(did_document))
+        .route("/did.json", get(did_document))
         .route(STATUS_LIST_PATH, get(status_list))
         .route("/verify", get(verify_page).post(verify_upload))
         .route("/api/verify", post(verify_api))
@@ -53,12 +57,15 @@ impl From<IssuerError> for ApiError {
     }
 }
 
-async fn did_document(State(state): State<Shared>) -> Result<Json<Value>, ApiError> {
-    state
+/// Public documents that browser-based verifiers fetch from another origin.
+const ANYONE: (header::HeaderName, &str) = (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+
+async fn did_document(State(state): State<Shared>) -> Result<Response, ApiError> {
+    let document = state
         .issuer
         .did_document()
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("did:web document (needs an https --public-url)"))
+        .ok_or_else(|| ApiError::not_found("did:web document (needs an https --public-url)"))?;
+    Ok(([ANYONE], Json(document)).into_response())
 }
 
 async fn status_list(State(state): State<Shared>) -> Result<Response, ApiError> {
@@ -71,6 +78,7 @@ async fn status_list(State(state): State<Shared>) -> Result<Response, ApiError> 
         [
             (header::CONTENT_TYPE, "application/vc+ld+json"),
             (header::CACHE_CONTROL, "no-cache"),
+            ANYONE,
         ],
         list.to_string(),
     )
