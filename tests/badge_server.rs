@@ -292,6 +292,8 @@ fn the_command_line_issues_verifies_revokes_and_rotates() {
         &data,
         &[
             "issue",
+            // A new data directory, on purpose.
+            "--create",
             "--name",
             "Ada Lovelace",
             "--email",

@@ -156,9 +156,34 @@ pub fn png_texts(png: &[u8], keyword: &str) -> Result<Vec<String>, BadgeError> {
     Ok(texts)
 }
 
+/// Whether a credential `iTXt` chunk of `png` has its compression flag set.
+fn compressed_credential_chunk(png: &[u8]) -> Result<bool, BadgeError> {
+    let limits = png::Limits {
+        bytes: DECODE_LIMIT_BYTES,
+    };
+    let mut reader = png::Decoder::new_with_limits(Cursor::new(png), limits)
+        .read_info()
+        .map_err(|e| BadgeError::Png(e.to_string()))?;
+    reader
+        .finish()
+        .map_err(|e| BadgeError::Png(e.to_string()))?;
+    Ok(reader
+        .info()
+        .utf8_text
+        .iter()
+        .any(|c| c.keyword == PNG_KEYWORD && c.compressed))
+}
+
 /// The credential JSON baked into a PNG (the chunks after the image data are read too).
 /// Refuses zero or several credential chunks.
 pub fn extract_png(png: &[u8]) -> Result<String, BadgeError> {
+    if compressed_credential_chunk(png)? {
+        return Err(BadgeError::Png(
+            "the credential's iTXt chunk is compressed: Open Badges 3.0 baking requires it \
+             uncompressed"
+                .into(),
+        ));
+    }
     let mut texts = png_texts(png, PNG_KEYWORD)?;
     match texts.len() {
         0 => Err(BadgeError::NoCredential),
@@ -279,48 +304,38 @@ pub fn bake_svg(svg: &str, credential_json: &str) -> Result<String, BadgeError> 
     Ok(out)
 }
 
-/// The credential JSON baked into an SVG. Refuses zero or several credential elements.
+/// The credential JSON baked into an SVG: the content of the one `credential` element of the
+/// Open Badges 3.0 namespace, whatever prefix the file binds it to, which the spec puts in a
+/// CDATA section. Parsed as XML (roxmltree: namespaces, entities, no DTD), not searched as text.
+/// Refuses zero or several credential elements, markup inside one, and a credential outside
+/// CDATA.
 pub fn extract_svg(svg: &str) -> Result<String, BadgeError> {
-    let elements = svg_credential_elements(svg)?;
-    let (_, _, inner_start, inner_end) = match elements.as_slice() {
-        [] => return Err(BadgeError::NoCredential),
-        [one] => *one,
-        _ => return Err(BadgeError::DuplicateCredential),
-    };
-    let inner = &svg[inner_start..inner_end];
-    let mut text = String::with_capacity(inner.len());
-    let mut rest = inner;
-    while !rest.is_empty() {
-        match rest.find("<![CDATA[") {
-            Some(i) => {
-                text.push_str(&unescape_xml(&rest[..i])?);
-                let body = &rest[i + 9..];
-                let close = body
-                    .find("]]>")
-                    .ok_or_else(|| BadgeError::Svg("unterminated CDATA".into()))?;
-                text.push_str(&body[..close]);
-                rest = &body[close + 3..];
-            }
-            None => {
-                text.push_str(&unescape_xml(rest)?);
-                rest = "";
-            }
-        }
+    let doc = roxmltree::Document::parse(svg).map_err(|e| BadgeError::Svg(e.to_string()))?;
+    let mut credentials = doc.descendants().filter(|n| {
+        n.is_element()
+            && n.tag_name().namespace() == Some(OB_NAMESPACE)
+            && n.tag_name().name() == "credential"
+    });
+    let element = credentials.next().ok_or(BadgeError::NoCredential)?;
+    if credentials.next().is_some() {
+        return Err(BadgeError::DuplicateCredential);
     }
-    Ok(text.trim().to_string())
-}
-
-fn unescape_xml(s: &str) -> Result<String, BadgeError> {
-    if s.contains('<') {
+    if element.children().any(|c| c.is_element()) {
         return Err(BadgeError::Svg(
-            "unexpected markup inside <openbadges:credential>".into(),
+            "unexpected markup inside the credential element".into(),
         ));
     }
-    Ok(s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&"))
+    let (Some(first), Some(last)) = (element.first_child(), element.last_child()) else {
+        return Err(BadgeError::NoCredential);
+    };
+    let raw = svg[first.range().start..last.range().end].trim();
+    if !(raw.starts_with("<![CDATA[") && raw.ends_with("]]>")) {
+        return Err(BadgeError::Svg(
+            "the credential must be in a CDATA section (Open Badges 3.0 baking)".into(),
+        ));
+    }
+    let text: String = element.children().filter_map(|c| c.text()).collect();
+    Ok(text.trim().to_string())
 }
 
 #[cfg(test)]
@@ -345,7 +360,7 @@ mod tests {
 
     #[test]
     fn svg_refuses_two_credentials_and_none() {
-        let two = "<svg><openbadges:credential>{}</openbadges:credential><openbadges:credential>{}</openbadges:credential></svg>";
+        let two = r#"<svg xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><openbadges:credential><![CDATA[{}]]></openbadges:credential><openbadges:credential><![CDATA[{}]]></openbadges:credential></svg>"#;
         assert!(matches!(
             extract_svg(two),
             Err(BadgeError::DuplicateCredential)
@@ -355,6 +370,45 @@ mod tests {
             Err(BadgeError::NoCredential)
         ));
         assert!(extract_svg("<svg><openbadges:credential><![CDATA[{").is_err());
+    }
+
+    #[test]
+    fn svg_is_read_as_xml_with_namespaces_and_cdata() {
+        // Any prefix bound to the Open Badges namespace: the element is the same.
+        let other_prefix = r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:ob="https://purl.imsglobal.org/ob/v3p0"><ob:credential><![CDATA[{"a":1}]]></ob:credential></svg>"#;
+        assert_eq!(extract_svg(other_prefix).unwrap(), r#"{"a":1}"#);
+        // The spec's CDATA section, not escaped text.
+        let escaped = r#"<svg xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><openbadges:credential>{&quot;a&quot;:1}</openbadges:credential></svg>"#;
+        let refused = extract_svg(escaped).unwrap_err().to_string();
+        assert!(refused.contains("CDATA"), "{refused}");
+        // The prefix alone, bound to another namespace, is not a credential.
+        let wrong_namespace = r#"<svg xmlns:openbadges="https://example.org/other"><openbadges:credential><![CDATA[{}]]></openbadges:credential></svg>"#;
+        assert!(matches!(
+            extract_svg(wrong_namespace),
+            Err(BadgeError::NoCredential)
+        ));
+        // Markup inside the element, and a DTD (entity expansion), are refused.
+        let markup = r#"<svg xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><openbadges:credential><![CDATA[{}]]><x/></openbadges:credential></svg>"#;
+        assert!(extract_svg(markup).is_err());
+        let dtd = r#"<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><openbadges:credential><![CDATA[{}]]></openbadges:credential></svg>"#;
+        assert!(extract_svg(dtd).is_err());
+    }
+
+    #[test]
+    fn a_compressed_credential_chunk_is_refused() {
+        let mut png = Vec::new();
+        {
+            let mut encoder = png::Encoder::new(&mut png, 1, 1);
+            encoder.set_color(png::ColorType::Grayscale);
+            let mut chunk = ITXtChunk::new(PNG_KEYWORD, "{\"v\":3}");
+            chunk.compressed = true;
+            chunk.compress_text().unwrap();
+            let mut writer = encoder.write_header().unwrap();
+            writer.write_text_chunk(&chunk).unwrap();
+            writer.write_image_data(&[0]).unwrap();
+        }
+        let refused = extract_png(&png).unwrap_err().to_string();
+        assert!(refused.contains("compressed"), "{refused}");
     }
 
     #[test]

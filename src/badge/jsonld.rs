@@ -311,10 +311,16 @@ impl Canonicalizer {
     /// (`json-ld` takes the active context by value, hence one clone per document: far cheaper
     /// than processing it.)
     fn compute_nquads(&self, doc: &serde_json::Value) -> Result<String, BadgeError> {
-        let Some((object, active)) = self.cached_context(doc) else {
-            return self.canonical_nquads_uncached(doc);
-        };
-        canonicalize(&self.expand_to_rdf(object, active)?)
+        canonicalize(&self.dataset(doc)?)
+    }
+
+    /// The RDF dataset of `doc`, as [`Self::canonical_nquads`] canonicalises it: what a
+    /// signature over `doc` covers, for a verifier to read the signed facts from.
+    pub fn dataset(&self, doc: &serde_json::Value) -> Result<Dataset, BadgeError> {
+        match self.cached_context(doc) {
+            Some((object, active)) => self.expand_to_rdf(object, active),
+            None => self.dataset_uncached(doc),
+        }
     }
 
     /// RDF of a document (its `@context` already processed into `active`).
@@ -352,6 +358,11 @@ impl Canonicalizer {
     /// Same as [`Self::canonical_nquads`] without the cached contexts: the document is handed
     /// whole to `sophia_jsonld`. Kept as the reference the cached path is tested against.
     pub fn canonical_nquads_uncached(&self, doc: &serde_json::Value) -> Result<String, BadgeError> {
+        canonicalize(&self.dataset_uncached(doc)?)
+    }
+
+    /// The dataset of `doc` through `sophia_jsonld` alone.
+    fn dataset_uncached(&self, doc: &serde_json::Value) -> Result<Dataset, BadgeError> {
         let text = serde_json::to_string(doc)?;
         let options = JsonLdOptions::new()
             .with_expansion_policy(Policy::Strictest)
@@ -368,8 +379,16 @@ impl Canonicalizer {
                 ));
             })
             .map_err(|e| BadgeError::JsonLd(e.to_string()))?;
-        canonicalize(&dataset)
+        Ok(dataset)
     }
+}
+
+/// An RDF dataset as JSON-LD processing produces it.
+pub type Dataset = HashSet<Spog<SimpleTerm<'static>>>;
+
+/// RDFC-1.0 canonical N-Quads of a dataset.
+pub fn canonical_form(dataset: &Dataset) -> Result<String, BadgeError> {
+    canonicalize(dataset)
 }
 
 /// JSON-LD to RDF of an expanded document, as `sophia_jsonld`'s parser does it (same blank node

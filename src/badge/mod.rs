@@ -13,7 +13,9 @@ pub mod jsonld;
 pub mod keys;
 pub mod ob2;
 pub mod proof;
+pub mod shape;
 pub mod share;
+pub mod signed;
 pub mod status;
 pub mod verify;
 

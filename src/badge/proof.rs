@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::badge::BadgeError;
-use crate::badge::jsonld::Canonicalizer;
+use crate::badge::jsonld::{Canonicalizer, Dataset, canonical_form};
 use crate::badge::keys::IssuerKey;
 
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
@@ -51,22 +51,17 @@ fn hash_pair(config_nq: &str, doc_nq: &str) -> ([u8; 32], [u8; 32]) {
     )
 }
 
-/// What Ed25519 signs. `signing` lets the canonicaliser reuse the RDF of credentials of the
+/// What Ed25519 signs when issuing. The canonicaliser may reuse the RDF of credentials of the
 /// same shape ([`Canonicalizer::canonical_nquads_for_signing`]); verification never does.
 fn signing_input(
     canon: &Canonicalizer,
     unsecured: &Value,
     proof_config: &Value,
-    signing: bool,
 ) -> Result<[u8; 64], BadgeError> {
-    let (config_hash, doc_hash) = if signing {
-        hash_pair(
-            &canon.canonical_nquads_for_signing(proof_config)?,
-            &canon.canonical_nquads_for_signing(unsecured)?,
-        )
-    } else {
-        proof_hashes(canon, unsecured, proof_config)?
-    };
+    let (config_hash, doc_hash) = hash_pair(
+        &canon.canonical_nquads_for_signing(proof_config)?,
+        &canon.canonical_nquads_for_signing(unsecured)?,
+    );
     let mut input = [0u8; 64];
     input[..32].copy_from_slice(&config_hash);
     input[32..].copy_from_slice(&doc_hash);
@@ -105,7 +100,7 @@ pub fn sign(
     });
     let mut config = proof.clone();
     config["@context"] = context;
-    let signature = key.sign(&signing_input(canon, &unsecured, &config, true)?);
+    let signature = key.sign(&signing_input(canon, &unsecured, &config)?);
     proof["proofValue"] = Value::String(format!(
         "z{}",
         bs58::encode(signature.to_bytes()).into_string()
@@ -124,13 +119,15 @@ pub fn proofs_of(doc: &Value) -> Vec<&Map<String, Value>> {
     }
 }
 
-/// Checks one `eddsa-rdfc-2022` proof of `doc` against `public_key`.
+/// Checks one `eddsa-rdfc-2022` proof of `doc` against `public_key`; returns the RDF dataset
+/// that the signature covers, so that a verifier reads what was signed rather than the JSON's
+/// surface (two JSON texts with the same RDF have the same signature).
 pub fn verify_proof(
     canon: &Canonicalizer,
     doc: &Value,
     proof: &Map<String, Value>,
     public_key: &VerifyingKey,
-) -> Result<(), BadgeError> {
+) -> Result<Dataset, BadgeError> {
     if proof.get("type").and_then(Value::as_str) != Some(PROOF_TYPE)
         || proof.get("cryptosuite").and_then(Value::as_str) != Some(CRYPTOSUITE)
     {
@@ -149,10 +146,17 @@ pub fn verify_proof(
     if !config.contains_key("@context") {
         config.insert("@context".into(), context);
     }
-    let input = signing_input(canon, &unsecured, &Value::Object(config), false)?;
+    let config_nq = canon.canonical_nquads(&Value::Object(config))?;
+    let dataset = canon.dataset(&unsecured)?;
+    let doc_nq = canonical_form(&dataset)?;
+    let (config_hash, doc_hash) = hash_pair(&config_nq, &doc_nq);
+    let mut input = [0u8; 64];
+    input[..32].copy_from_slice(&config_hash);
+    input[32..].copy_from_slice(&doc_hash);
     public_key
         .verify_strict(&input, &signature)
-        .map_err(|_| BadgeError::Proof("signature does not match the document".into()))
+        .map_err(|_| BadgeError::Proof("signature does not match the document".into()))?;
+    Ok(dataset)
 }
 
 /// Decodes a `proofValue` ("z" + base58btc of a 64-byte Ed25519 signature).

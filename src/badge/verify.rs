@@ -19,9 +19,11 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::badge::BadgeError;
 use crate::badge::bake::{extract_png, extract_svg, is_png};
-use crate::badge::jsonld::{Canonicalizer, VC_V2_CONTEXT, is_known_context};
+use crate::badge::jsonld::{Canonicalizer, Dataset, VC_V2_CONTEXT, is_known_context};
 use crate::badge::keys::decode_ed25519_multibase;
 use crate::badge::proof::{CRYPTOSUITE, PROOF_TYPE, proofs_of, verify_proof};
+use crate::badge::shape;
+use crate::badge::signed::{self, SignedFacts, SignedStatus};
 use crate::badge::status::{decode_list, is_set};
 
 /// Largest file accepted for verification.
@@ -264,18 +266,61 @@ async fn verify_value(
     mut report: VerifyReport,
 ) -> VerifyReport {
     report.summary = Some(summarize(&vc));
-    let structure = check_structure(&vc);
+    // What is cheap first: the JSON's shape, then the signature, then what needs documents.
+    let structure = check_structure(&vc)
+        .and_then(|ok| shape::check_nothing_unsigned(&vc).map(|()| ok))
+        .and_then(|ok| shape::check_schema(&vc).map(|()| ok));
     let structure_ok = report.push("structure", structure);
     if structure_ok {
         let issuer = issuer_id(&vc).unwrap_or_default();
-        report.push("proof", check_proof(&vc, &issuer, ctx).await);
-        report.push("validity", check_dates(&vc, ctx.now, "badge"));
-        if let Some(status) = vc.get("credentialStatus") {
-            report.push("status", check_status(status, &issuer, ctx).await);
+        match check_proof(&vc, &issuer, ctx).await {
+            Ok((detail, dataset)) => {
+                report.push("proof", Ok(detail));
+                // From here on, what was signed decides, not the JSON's surface.
+                match signed::facts(&dataset).and_then(|facts| agree(&vc, facts)) {
+                    Ok(facts) => {
+                        report.push("validity", check_signed_dates(&facts, ctx.now));
+                        if !facts.statuses.is_empty() {
+                            report
+                                .push("status", check_status(&facts.statuses, &issuer, ctx).await);
+                        }
+                    }
+                    Err(e) => {
+                        report.push("signed", Err(e));
+                    }
+                }
+            }
+            Err(e) => {
+                report.push("proof", Err(e));
+                report.push("validity", check_dates(&vc, ctx.now, "badge"));
+            }
         }
     }
     report.credential = Some(vc);
     report
+}
+
+/// The signed facts, once the JSON's surface agrees with them: the id and issuer a person
+/// reads in the report are the ones that were signed.
+fn agree(vc: &Value, facts: SignedFacts) -> Result<SignedFacts, String> {
+    if str_at(vc, "/id") != facts.id.as_deref() {
+        return Err("the credential's id is not the one that was signed".into());
+    }
+    if issuer_id(vc) != facts.issuer {
+        return Err("the credential's issuer is not the one that was signed".into());
+    }
+    Ok(facts)
+}
+
+fn check_signed_dates(facts: &SignedFacts, now: OffsetDateTime) -> Result<String, String> {
+    let mut dates = Map::new();
+    if let Some(from) = &facts.valid_from {
+        dates.insert("validFrom".into(), Value::String(from.clone()));
+    }
+    if let Some(until) = &facts.valid_until {
+        dates.insert("validUntil".into(), Value::String(until.clone()));
+    }
+    check_dates(&Value::Object(dates), now, "badge")
 }
 
 fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
@@ -434,8 +479,13 @@ async fn resolve_key(vm: &str, ctx: &VerifyContext<'_>) -> Result<(VerifyingKey,
     Ok((key, controller.to_owned()))
 }
 
-/// Checks every `eddsa-rdfc-2022` proof of `doc` and that its key belongs to `issuer`.
-async fn check_proof(doc: &Value, issuer: &str, ctx: &VerifyContext<'_>) -> Result<String, String> {
+/// Checks every `eddsa-rdfc-2022` proof of `doc` and that its key belongs to `issuer`; returns
+/// the RDF they sign.
+async fn check_proof(
+    doc: &Value,
+    issuer: &str,
+    ctx: &VerifyContext<'_>,
+) -> Result<(String, Dataset), String> {
     let proofs: Vec<_> = proofs_of(doc)
         .into_iter()
         .filter(|p| {
@@ -447,6 +497,7 @@ async fn check_proof(doc: &Value, issuer: &str, ctx: &VerifyContext<'_>) -> Resu
         return Err(format!("no {PROOF_TYPE} proof with {CRYPTOSUITE}"));
     }
     let mut methods = Vec::new();
+    let mut signed = None;
     for proof in proofs {
         if proof.get("proofPurpose").and_then(Value::as_str) != Some("assertionMethod") {
             return Err("proofPurpose must be assertionMethod".into());
@@ -461,10 +512,15 @@ async fn check_proof(doc: &Value, issuer: &str, ctx: &VerifyContext<'_>) -> Resu
                 "signed with a key of {controller}, but the issuer is {issuer}"
             ));
         }
-        verify_proof(ctx.canonicalizer, doc, proof, &key).map_err(|e| e.to_string())?;
+        signed =
+            Some(verify_proof(ctx.canonicalizer, doc, proof, &key).map_err(|e| e.to_string())?);
         methods.push(vm.to_owned());
     }
-    Ok(format!("signature valid, key {}", methods.join(", ")))
+    let signed = signed.ok_or("no proof")?;
+    Ok((
+        format!("signature valid, key {}", methods.join(", ")),
+        signed,
+    ))
 }
 
 fn parse_date(vc: &Value, field: &str) -> Result<Option<OffsetDateTime>, String> {
@@ -501,39 +557,34 @@ fn fmt_date(t: OffsetDateTime) -> String {
     crate::badge::proof::format_utc(t)
 }
 
+/// The type of the status entries this verifier understands.
+const BITSTRING_ENTRY: &str = "https://www.w3.org/ns/credentials/status#BitstringStatusListEntry";
+
 async fn check_status(
-    status: &Value,
+    entries: &[SignedStatus],
     issuer: &str,
     ctx: &VerifyContext<'_>,
 ) -> Result<String, String> {
-    let entries: Vec<&Value> = match status {
-        Value::Array(a) => a.iter().collect(),
-        v => vec![v],
-    };
-    if entries.is_empty() {
-        return Err("credentialStatus is empty".into());
-    }
     let mut notes = Vec::new();
     for entry in entries {
-        if !types(entry).contains(&"BitstringStatusListEntry") {
+        if !entry.types.iter().any(|t| t == BITSTRING_ENTRY) {
             return Err(format!(
                 "unsupported credentialStatus type {:?}",
-                types(entry)
+                entry.types
             ));
         }
         let purpose = entry
-            .get("statusPurpose")
-            .and_then(Value::as_str)
+            .purpose
+            .as_deref()
             .ok_or("credentialStatus has no statusPurpose")?;
-        let index: u64 = match entry.get("statusListIndex") {
-            Some(Value::String(s)) => s.parse().ok(),
-            Some(Value::Number(n)) => n.as_u64(),
-            _ => None,
-        }
-        .ok_or("credentialStatus has no valid statusListIndex")?;
+        let index: u64 = entry
+            .index
+            .as_deref()
+            .and_then(|i| i.parse().ok())
+            .ok_or("credentialStatus has no valid statusListIndex")?;
         let url = entry
-            .get("statusListCredential")
-            .and_then(Value::as_str)
+            .list
+            .as_deref()
             .ok_or("credentialStatus has no statusListCredential")?;
         let source = ctx.status.ok_or_else(|| {
             format!("revocation status could not be checked: status list {url} is not available")

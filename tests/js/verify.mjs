@@ -32,7 +32,7 @@ import addFormats from 'ajv-formats';
 import extractChunks from 'png-chunks-extract';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SCHEMA = join(here, '..', 'data', 'schema',
+const SCHEMA = join(here, '..', '..', 'src', 'badge', 'schema',
   'ob_v3p0_achievementcredential_schema.json');
 
 function parseArgs(argv) {
