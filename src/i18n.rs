@@ -196,6 +196,11 @@ impl Tr<'_> {
     pub fn with(&self, id: &str, name: &str, value: &str) -> String {
         self.i18n.tr_args(self.lang, id, &[(name, value)])
     }
+    /// The message `id` with several arguments.
+    pub fn args(&self, id: &str, args: &[(&str, String)]) -> String {
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.i18n.tr_args(self.lang, id, &args)
+    }
     pub fn code(&self) -> &'static str {
         self.lang.code()
     }

@@ -28,7 +28,7 @@ use crate::badge::keys::{IssuerIdentity, KeyStore};
 use crate::badge::ob2;
 use crate::badge::status::issue_status_list;
 use crate::badge::verify::{
-    BoxFuture, Check, DocumentResolver, StatusListSource, VerifyContext, VerifyReport, verify,
+    BoxFuture, DocumentResolver, StatusListSource, VerifyContext, VerifyReport, verify,
 };
 use crate::badge::{BadgeError, verify::verify_credential};
 use crate::deck::{Lang, Localized};
@@ -822,11 +822,9 @@ impl Issuer {
             && let Ok(Some(row)) = self.store.badge(&id).await
             && let Some(when) = row.revoked_at
         {
-            report.checks.push(Check {
-                name: "revocation",
-                passed: false,
-                detail: format!("revoked by the issuer on {when}"),
-            });
+            let when = OffsetDateTime::parse(&when, &time::format_description::well_known::Rfc3339)
+                .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+            report.push_revoked_here(when);
         }
         report
     }

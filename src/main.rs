@@ -113,7 +113,8 @@ enum Command {
         #[arg(long)]
         create: bool,
     },
-    /// Verify a badge (PNG, SVG or JSON). Exit code 0 only for a valid badge.
+    /// Verify a badge (PNG, SVG or JSON). Exit code: 0 valid, 1 not valid, 2 valid as far as
+    /// could be checked here (the issuer's keys or status list out of reach), 3 unreadable file.
     Verify { file: PathBuf },
     /// Revoke a badge by its id; its status list changes at once.
     Revoke { id: String },
@@ -229,8 +230,13 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Some(Command::Verify { file }) => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes = match std::fs::read(&file) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    eprintln!("Error: reading {}: {e}", file.display());
+                    std::process::exit(3);
+                }
+            };
             // With this Atelier's data directory, its own revocations and did:web count too.
             let report = if data_dir.join(DATABASE).exists() {
                 open_issuer(&data_dir, public_url, false)
@@ -241,10 +247,8 @@ async fn main() -> anyhow::Result<()> {
                 verify(&bytes, &VerifyContext::offline()).await
             };
             println!("{report}");
-            if !report.is_valid() {
-                std::process::exit(1);
-            }
-            Ok(())
+            // 0 valid, 1 invalid, 2 not fully checked (README).
+            std::process::exit(report.verdict().exit_code());
         }
         Some(Command::Revoke { id }) => {
             let issuer = open_issuer(&data_dir, public_url, false).await?;
@@ -354,6 +358,9 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    // Before anything is announced: a SIGTERM that a service manager (or a test) sends the
+    // moment the server says it listens must stop it gracefully, not kill it.
+    let stop_signal = StopSignal::install()?;
     let data_dir = config.data_dir.clone();
     let running = server::start(config, RoomSettings::default()).await?;
     let addr = running.addr;
@@ -376,7 +383,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     }
     let stop = running.stopper();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        stop_signal.wait().await;
         println!("Stopping: saving sessions and telling phones…");
         let _ = stop.send(true);
     });
@@ -384,23 +391,35 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn wait_for_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// SIGTERM and SIGINT (Ctrl-C), listened to from the moment it is made.
+struct StopSignal {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    fn install() -> anyhow::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                term: signal(SignalKind::terminate()).context("listening for SIGTERM")?,
+                interrupt: signal(SignalKind::interrupt()).context("listening for SIGINT")?,
+            })
         }
+        #[cfg(not(unix))]
+        Ok(Self {})
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -10,7 +10,7 @@ use atelier::badge::keys::{IssuerKey, KeyStore};
 use atelier::badge::proof;
 use atelier::badge::status::issue_status_list;
 use atelier::badge::verify::{
-    StaticDocuments, VerifyContext, VerifyReport, verify, verify_credential,
+    StaticDocuments, Verdict, VerifyContext, VerifyReport, verify, verify_credential,
 };
 use common::badges::*;
 use png::text_metadata::{EncodableTextChunk, ITXtChunk};
@@ -133,10 +133,15 @@ async fn did_web_badges_survive_rotation() {
         let report = check(&badge.vc, &docs).await;
         assert!(report.is_valid(), "{report}");
     }
-    // Without a resolver a did:web badge cannot be checked, and says so.
+    // Without a resolver a did:web badge cannot be checked: not "invalid", "not fully
+    // checked", and the report says what was out of reach.
     let report = verify_credential(old.vc.clone(), &VerifyContext::offline()).await;
     assert!(!report.is_valid());
-    assert!(report.errors()[0].contains("cannot resolve"), "{report}");
+    assert_eq!(report.verdict(), Verdict::Incomplete, "{report}");
+    assert!(
+        report.errors()[0].contains("cannot be fetched from here"),
+        "{report}"
+    );
 
     // A DID document that dropped the old key no longer vouches for old badges.
     let fresh = tempfile::tempdir().unwrap();
@@ -291,18 +296,33 @@ async fn revoked_expired_and_unknown_status_fail() {
     assert!(check(&good.vc, &docs).await.is_valid());
     let report = check(&revoked.vc, &docs).await;
     assert!(!report.is_valid());
+    assert_eq!(report.verdict(), Verdict::Invalid);
     assert!(
         report.errors().iter().any(|e| e.contains("revoked")),
         "{report}"
     );
 
-    // No status list available: not declared valid, and the report says why.
+    // No status list available: not declared valid, not invalid either ("not fully
+    // checked"), and the report says why; the signature was checked.
     let docs_without_list = StaticDocuments::default().with(did.did.clone(), did_doc.clone());
     let report = check(&good.vc, &docs_without_list).await;
     assert!(!report.is_valid());
+    assert_eq!(report.verdict(), Verdict::Incomplete, "{report}");
     assert!(
         report.errors()[0].contains("could not be checked"),
         "{report}"
+    );
+    assert!(
+        report
+            .checks
+            .iter()
+            .any(|c| c.name == "proof" && c.passed())
+    );
+    // The revoked badge stays invalid even where the list cannot be reached? No: without the
+    // list nobody here can tell; it is "not fully checked", never "valid".
+    assert_eq!(
+        check(&revoked.vc, &docs_without_list).await.verdict(),
+        Verdict::Incomplete
     );
 
     // A status list that was tampered with (everything un-revoked) is rejected.

@@ -272,6 +272,102 @@ async fn the_public_verifier_page_explains_the_result() {
         .await
         .unwrap();
     assert!(page.contains("Invalid badge"), "{page}");
+    assert!(page.contains("No readable badge in this file"), "{page}");
+}
+
+/// Three verdicts a person can act on, in their language, with dates written for people:
+/// valid; invalid, with the reason; and "not fully checked" for a genuine badge whose issuer
+/// is out of reach from here (the official 1EdTech test vector, an https issuer), never
+/// "invalid". The API says the same with stable codes.
+#[tokio::test]
+async fn verdicts_are_valid_invalid_or_not_fully_checked_in_the_readers_language() {
+    let server = TestServer::start().await;
+    let upload = |bytes: Vec<u8>, lang: &'static str| {
+        let form = reqwest::multipart::Form::new().part(
+            "badge",
+            reqwest::multipart::Part::bytes(bytes).file_name("badge.json"),
+        );
+        server
+            .http()
+            .post(server.url("/verify"))
+            .header("accept-language", lang)
+            .multipart(form)
+            .send()
+    };
+    let vector = include_bytes!("data/ob3/1edtech-ob-testvector.json").to_vec();
+    let page = upload(vector.clone(), "fr")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Badge non vérifiable entièrement ici"),
+        "{page}"
+    );
+    assert!(!page.contains("Badge non valide"), "{page}");
+    assert!(
+        page.contains("(https://example.edu/issuers/565049) ne sont pas accessibles"),
+        "{page}"
+    );
+    // 2010-01-01T00:00:00Z, for people.
+    assert!(page.contains("1 janvier 2010, 00:00 UTC"), "{page}");
+    let page = upload(vector.clone(), "nl")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Badge hier niet volledig te controleren"),
+        "{page}"
+    );
+    assert!(page.contains("1 januari 2010"), "{page}");
+    let report: Value = server
+        .http()
+        .post(server.url("/api/verify"))
+        .body(vector)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["verdict"], "incomplete", "{report}");
+    assert_eq!(report["valid"], false);
+    let proof = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "proof")
+        .unwrap();
+    assert_eq!(proof["outcome"], "unchecked");
+    assert_eq!(proof["line"]["key"], "proof-unreachable");
+
+    // A revoked badge of this installation: invalid, the reason and the date in French.
+    let issued = issue(&server, "Ada", None).await;
+    let id = issued["id"].as_str().unwrap();
+    let revoked = server
+        .http()
+        .post(server.url(&format!("/api/badges/{id}/revoke")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    let page = upload(issued["credential"].to_string().into_bytes(), "fr")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Badge non valide"), "{page}");
+    assert!(page.contains("dans le registre de cet Atelier"), "{page}");
+    let year = time::OffsetDateTime::now_utc().year().to_string();
+    assert!(page.contains(&format!(" {year}, ")), "{page}");
+    // The summary's date for people; raw timestamps only inside the technical details.
+    let issued_on = page.split("<dd>").nth(4).unwrap_or_default();
+    assert!(issued_on.contains(&format!(" {year}, ")), "{issued_on}");
 }
 
 fn atelier(data_dir: &Path, args: &[&str]) -> std::process::Output {

@@ -528,3 +528,57 @@ fn screenshots_go_under_target_by_default() {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     assert!(readme.contains("bash scripts/screenshots"));
 }
+
+/// A service manager (or a person's Ctrl-C) may stop the server the moment it says it
+/// listens: it stops gracefully, never killed by the signal's default action (that raced with
+/// the handler's installation once in a while).
+#[test]
+fn a_sigterm_right_after_start_is_a_graceful_stop() {
+    let temp = tempfile::tempdir().unwrap();
+    for _ in 0..10 {
+        let served = Served::start(&[
+            "--data-dir",
+            path(&temp.path().join("data")),
+            "--addr",
+            "127.0.0.1:0",
+        ]);
+        let (said, _) = served.stop();
+        assert!(said.contains("Stopping"), "{said}");
+    }
+}
+
+/// `atelier verify` answers with its verdict in its exit code (README): 0 valid, 1 not valid,
+/// 2 not fully checked here, 3 an unreadable file.
+#[test]
+fn verify_exit_codes_say_the_verdict() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    let badge = temp.path().join("ada.json");
+    let issued = run(&[
+        "issue",
+        "--create",
+        "--name",
+        "Ada",
+        "--out",
+        path(&badge),
+        "--data-dir",
+        path(&data),
+    ]);
+    assert!(issued.status.success(), "{}", text(&issued.stderr));
+    let code = |args: &[&str]| run(args).status.code();
+    assert_eq!(code(&["verify", path(&badge)]), Some(0));
+    let mut changed: Value = serde_json::from_slice(&std::fs::read(&badge).unwrap()).unwrap();
+    changed["credentialSubject"]["achievement"]["name"] = json!("Autre chose");
+    let tampered = temp.path().join("tampered.json");
+    std::fs::write(&tampered, changed.to_string()).unwrap();
+    assert_eq!(code(&["verify", path(&tampered)]), Some(1));
+    let vector =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ob3/1edtech-ob-testvector.json");
+    let incomplete = run(&["verify", path(&vector)]);
+    assert_eq!(incomplete.status.code(), Some(2));
+    assert!(text(&incomplete.stdout).starts_with("NOT FULLY CHECKED"));
+    assert_eq!(
+        code(&["verify", path(&temp.path().join("missing.png"))]),
+        Some(3)
+    );
+}

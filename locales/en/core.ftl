@@ -111,3 +111,17 @@ organiser-created = Account “{ $name }” created.
 organiser-username-bad = Username: 1 to 60 characters.
 role-organiser = organiser
 role-facilitator = facilitator
+## Dates as people read them
+date-time = { $day } { $month } { $year }, { $time } UTC
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December

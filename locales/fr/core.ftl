@@ -111,3 +111,17 @@ organiser-created = Compte « { $name } » créé.
 organiser-username-bad = Nom d'utilisateur : 1 à 60 caractères.
 role-organiser = organisateur
 role-facilitator = animateur
+## Dates as people read them
+date-time = { $day } { $month } { $year }, { $time } UTC
+month-1 = janvier
+month-2 = février
+month-3 = mars
+month-4 = avril
+month-5 = mai
+month-6 = juin
+month-7 = juillet
+month-8 = août
+month-9 = septembre
+month-10 = octobre
+month-11 = novembre
+month-12 = décembre

@@ -111,3 +111,17 @@ organiser-created = Account “{ $name }” aangemaakt.
 organiser-username-bad = Gebruikersnaam: 1 tot 60 tekens.
 role-organiser = organisator
 role-facilitator = begeleider
+## Dates as people read them
+date-time = { $day } { $month } { $year }, { $time } UTC
+month-1 = januari
+month-2 = februari
+month-3 = maart
+month-4 = april
+month-5 = mei
+month-6 = juni
+month-7 = juli
+month-8 = augustus
+month-9 = september
+month-10 = oktober
+month-11 = november
+month-12 = december

@@ -117,15 +117,141 @@ pub struct BadgeSummary {
     pub valid_until: Option<String>,
 }
 
+/// How one check came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Passed,
+    Failed,
+    /// What it needs could not be reached from here (the issuer's keys, its status list).
+    Unchecked,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Failed => "failed",
+            Outcome::Unchecked => "unchecked",
+        }
+    }
+}
+
+/// An argument of a [`Line`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineArg {
+    Text(String),
+    /// An instant, for pages to write as people read dates, in their language.
+    Date(OffsetDateTime),
+}
+
+/// What a check says, for a person: the message `verify-line-KEY` of the Fluent files and its
+/// arguments. `Check::detail` keeps the technical account, in English.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, LineArg)>,
+}
+
+impl Line {
+    fn new(key: &'static str) -> Self {
+        Self {
+            key,
+            args: Vec::new(),
+        }
+    }
+    fn text(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, LineArg::Text(value.into())));
+        self
+    }
+    fn date(mut self, name: &'static str, value: OffsetDateTime) -> Self {
+        self.args.push((name, LineArg::Date(value)));
+        self
+    }
+}
+
 /// One verification step and its outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Check {
     pub name: &'static str,
-    pub passed: bool,
+    pub outcome: Outcome,
+    pub line: Line,
     pub detail: String,
 }
 
-/// The outcome of [`verify`]: valid only if every check passed.
+impl Check {
+    pub fn passed(&self) -> bool {
+        self.outcome == Outcome::Passed
+    }
+}
+
+/// A check that went through: what a person reads, and the technical account.
+pub struct Found {
+    line: Line,
+    detail: String,
+}
+
+/// A check that did not: failed (the badge is not valid) or could not be made here.
+pub struct Problem {
+    outcome: Outcome,
+    line: Line,
+    detail: String,
+}
+
+fn found(line: Line, detail: impl Into<String>) -> Found {
+    Found {
+        line,
+        detail: detail.into(),
+    }
+}
+
+fn failed(line: Line, detail: impl Into<String>) -> Problem {
+    Problem {
+        outcome: Outcome::Failed,
+        line,
+        detail: detail.into(),
+    }
+}
+
+fn unchecked(line: Line, detail: impl Into<String>) -> Problem {
+    Problem {
+        outcome: Outcome::Unchecked,
+        line,
+        detail: detail.into(),
+    }
+}
+
+/// The three verdicts a person can act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every check passed.
+    Valid,
+    /// A check failed: the reason is in the report.
+    Invalid,
+    /// Nothing failed, but something could not be checked from here (what is said).
+    Incomplete,
+}
+
+impl Verdict {
+    /// The stable code of the API and the pages.
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Valid => "valid",
+            Verdict::Invalid => "invalid",
+            Verdict::Incomplete => "incomplete",
+        }
+    }
+
+    /// `atelier verify`'s exit code (README): 0 valid, 1 invalid, 2 not fully checked.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Valid => 0,
+            Verdict::Invalid => 1,
+            Verdict::Incomplete => 2,
+        }
+    }
+}
+
+/// The outcome of [`verify`].
 #[derive(Clone, Debug)]
 pub struct VerifyReport {
     pub format: Option<BadgeFormat>,
@@ -136,37 +262,62 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
-    pub fn is_valid(&self) -> bool {
-        !self.checks.is_empty() && self.checks.iter().all(|c| c.passed)
+    pub fn verdict(&self) -> Verdict {
+        if self.checks.is_empty() || self.checks.iter().any(|c| c.outcome == Outcome::Failed) {
+            Verdict::Invalid
+        } else if self.checks.iter().any(|c| c.outcome == Outcome::Unchecked) {
+            Verdict::Incomplete
+        } else {
+            Verdict::Valid
+        }
     }
 
-    /// The reasons the badge is not valid (empty when valid).
+    pub fn is_valid(&self) -> bool {
+        self.verdict() == Verdict::Valid
+    }
+
+    /// The reasons the badge is not valid, or not fully checked (empty when valid).
     pub fn errors(&self) -> Vec<String> {
         self.checks
             .iter()
-            .filter(|c| !c.passed)
+            .filter(|c| !c.passed())
             .map(|c| format!("{}: {}", c.name, c.detail))
             .collect()
     }
 
-    fn push(&mut self, name: &'static str, result: Result<String, String>) -> bool {
-        let passed = result.is_ok();
-        let detail = result.unwrap_or_else(|e| e);
+    /// Adds a check; true when it passed.
+    pub fn push(&mut self, name: &'static str, result: Result<Found, Problem>) -> bool {
+        let (outcome, line, detail) = match result {
+            Ok(f) => (Outcome::Passed, f.line, f.detail),
+            Err(p) => (p.outcome, p.line, p.detail),
+        };
         self.checks.push(Check {
             name,
-            passed,
+            outcome,
+            line,
             detail,
         });
-        passed
+        outcome == Outcome::Passed
+    }
+
+    /// A failed check of this installation's own register (revoked here).
+    pub fn push_revoked_here(&mut self, when: OffsetDateTime) {
+        self.push(
+            "revocation",
+            Err(failed(
+                Line::new("register-revoked").date("when", when),
+                format!("revoked by the issuer on {}", fmt_date(when)),
+            )),
+        );
     }
 }
 
 impl fmt::Display for VerifyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verdict = if self.is_valid() {
-            "VALID"
-        } else {
-            "NOT VALID"
+        let verdict = match self.verdict() {
+            Verdict::Valid => "VALID",
+            Verdict::Invalid => "NOT VALID",
+            Verdict::Incomplete => "NOT FULLY CHECKED",
         };
         let format = match self.format {
             Some(BadgeFormat::Png) => " (PNG)",
@@ -191,7 +342,11 @@ impl fmt::Display for VerifyReport {
             }
         }
         for c in &self.checks {
-            let mark = if c.passed { "ok  " } else { "FAIL" };
+            let mark = match c.outcome {
+                Outcome::Passed => "ok  ",
+                Outcome::Failed => "FAIL",
+                Outcome::Unchecked => " -- ",
+            };
             writeln!(f, "  [{mark}] {}: {}", c.name, c.detail)?;
         }
         Ok(())
@@ -236,14 +391,23 @@ pub async fn verify(bytes: &[u8], ctx: &VerifyContext<'_>) -> VerifyReport {
             json
         }
         Err(e) => {
-            report.push("extract", Err(e.to_string()));
+            report.push(
+                "extract",
+                Err(failed(Line::new("extract-failed"), e.to_string())),
+            );
             return report;
         }
     };
     match serde_json::from_str::<Value>(&json) {
         Ok(vc) => verify_value(vc, ctx, report).await,
         Err(e) => {
-            report.push("extract", Err(format!("credential is not valid JSON: {e}")));
+            report.push(
+                "extract",
+                Err(failed(
+                    Line::new("extract-failed"),
+                    format!("credential is not valid JSON: {e}"),
+                )),
+            );
             report
         }
     }
@@ -269,16 +433,28 @@ async fn verify_value(
     // What is cheap first: the JSON's shape, then the signature, then what needs documents.
     let structure = check_structure(&vc)
         .and_then(|ok| shape::check_nothing_unsigned(&vc).map(|()| ok))
-        .and_then(|ok| shape::check_schema(&vc).map(|()| ok));
+        .and_then(|ok| shape::check_schema(&vc).map(|()| ok))
+        .map(|ok| found(Line::new("structure-ok"), ok))
+        .map_err(|e| failed(Line::new("structure-failed"), e));
     let structure_ok = report.push("structure", structure);
     if structure_ok {
         let issuer = issuer_id(&vc).unwrap_or_default();
+        let issuer_name = str_at(&vc, "/issuer/name").unwrap_or(&issuer).to_string();
         match check_proof(&vc, &issuer, ctx).await {
             Ok((detail, dataset)) => {
-                report.push("proof", Ok(detail));
+                report.push(
+                    "proof",
+                    Ok(found(
+                        Line::new("proof-ok").text("issuer", issuer_name),
+                        detail,
+                    )),
+                );
                 // From here on, what was signed decides, not the JSON's surface.
                 match signed::facts(&dataset).and_then(|facts| agree(&vc, facts)) {
                     Ok(facts) => {
+                        if let Some(summary) = report.summary.as_mut() {
+                            summary.credential_id = facts.id.clone();
+                        }
                         report.push("validity", check_signed_dates(&facts, ctx.now));
                         if !facts.statuses.is_empty() {
                             report
@@ -286,13 +462,13 @@ async fn verify_value(
                         }
                     }
                     Err(e) => {
-                        report.push("signed", Err(e));
+                        report.push("signed", Err(failed(Line::new("signed-failed"), e)));
                     }
                 }
             }
-            Err(e) => {
-                report.push("proof", Err(e));
-                report.push("validity", check_dates(&vc, ctx.now, "badge"));
+            Err(problem) => {
+                report.push("proof", Err(problem));
+                report.push("validity", check_dates(&vc, ctx.now));
             }
         }
     }
@@ -312,7 +488,7 @@ fn agree(vc: &Value, facts: SignedFacts) -> Result<SignedFacts, String> {
     Ok(facts)
 }
 
-fn check_signed_dates(facts: &SignedFacts, now: OffsetDateTime) -> Result<String, String> {
+fn check_signed_dates(facts: &SignedFacts, now: OffsetDateTime) -> Result<Found, Problem> {
     let mut dates = Map::new();
     if let Some(from) = &facts.valid_from {
         dates.insert("validFrom".into(), Value::String(from.clone()));
@@ -320,7 +496,7 @@ fn check_signed_dates(facts: &SignedFacts, now: OffsetDateTime) -> Result<String
     if let Some(until) = &facts.valid_until {
         dates.insert("validUntil".into(), Value::String(until.clone()));
     }
-    check_dates(&Value::Object(dates), now, "badge")
+    check_dates(&Value::Object(dates), now)
 }
 
 fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
@@ -406,8 +582,36 @@ fn check_structure(vc: &Value) -> Result<String, String> {
 }
 
 /// Resolves a verification method to its key and controller, refusing keys that the controller
-/// does not list under `assertionMethod`.
-async fn resolve_key(vm: &str, ctx: &VerifyContext<'_>) -> Result<(VerifyingKey, String), String> {
+/// does not list under `assertionMethod`. A controller document that cannot be obtained here
+/// is "not checked", not "invalid": the badge may well be valid where it can be fetched.
+async fn resolve_key(vm: &str, ctx: &VerifyContext<'_>) -> Result<(VerifyingKey, String), Problem> {
+    let bad = |detail: String| failed(Line::new("proof-failed"), detail);
+    let (base, _) = vm
+        .split_once('#')
+        .ok_or_else(|| bad(format!("verification method {vm} has no fragment")))?;
+    let out_of_reach =
+        |detail: String| unchecked(Line::new("proof-unreachable").text("where", base), detail);
+    let resolver = match base.strip_prefix("did:key:") {
+        Some(_) => None,
+        None => Some(ctx.resolver.ok_or_else(|| {
+            out_of_reach(format!(
+                "the issuer's keys ({base}) cannot be fetched from here: the signature could not be checked"
+            ))
+        })?),
+    };
+    let doc = match resolver {
+        Some(resolver) => Some(resolver.resolve(base).await.map_err(|e| {
+            out_of_reach(format!(
+                "the issuer's keys ({base}) could not be fetched ({e}): the signature could not be checked"
+            ))
+        })?),
+        None => None,
+    };
+    resolve_in(vm, doc).map_err(bad)
+}
+
+/// The key of `vm` in `doc` (None for did:key, which holds its key).
+fn resolve_in(vm: &str, doc: Option<Value>) -> Result<(VerifyingKey, String), String> {
     let (base, fragment) = vm
         .split_once('#')
         .ok_or_else(|| format!("verification method {vm} has no fragment"))?;
@@ -418,10 +622,7 @@ async fn resolve_key(vm: &str, ctx: &VerifyContext<'_>) -> Result<(VerifyingKey,
         let key = decode_ed25519_multibase(multibase).map_err(|e| e.to_string())?;
         return Ok((key, base.to_owned()));
     }
-    let resolver = ctx
-        .resolver
-        .ok_or_else(|| format!("cannot resolve {base}: no resolver for this kind of issuer"))?;
-    let doc = resolver.resolve(base).await.map_err(|e| e.to_string())?;
+    let doc = doc.ok_or_else(|| format!("no document for {base}"))?;
     if doc.get("id").and_then(Value::as_str) != Some(base) {
         return Err(format!("the document resolved for {base} has another id"));
     }
@@ -480,12 +681,13 @@ async fn resolve_key(vm: &str, ctx: &VerifyContext<'_>) -> Result<(VerifyingKey,
 }
 
 /// Checks every `eddsa-rdfc-2022` proof of `doc` and that its key belongs to `issuer`; returns
-/// the RDF they sign.
+/// the technical account and the RDF they sign.
 async fn check_proof(
     doc: &Value,
     issuer: &str,
     ctx: &VerifyContext<'_>,
-) -> Result<(String, Dataset), String> {
+) -> Result<(String, Dataset), Problem> {
+    let bad = |detail: String| failed(Line::new("proof-failed"), detail);
     let proofs: Vec<_> = proofs_of(doc)
         .into_iter()
         .filter(|p| {
@@ -494,29 +696,31 @@ async fn check_proof(
         })
         .collect();
     if proofs.is_empty() {
-        return Err(format!("no {PROOF_TYPE} proof with {CRYPTOSUITE}"));
+        return Err(bad(format!("no {PROOF_TYPE} proof with {CRYPTOSUITE}")));
     }
     let mut methods = Vec::new();
     let mut signed = None;
     for proof in proofs {
         if proof.get("proofPurpose").and_then(Value::as_str) != Some("assertionMethod") {
-            return Err("proofPurpose must be assertionMethod".into());
+            return Err(bad("proofPurpose must be assertionMethod".into()));
         }
         let vm = proof
             .get("verificationMethod")
             .and_then(Value::as_str)
-            .ok_or("proof has no verificationMethod")?;
+            .ok_or_else(|| bad("proof has no verificationMethod".into()))?;
         let (key, controller) = resolve_key(vm, ctx).await?;
         if controller != issuer {
-            return Err(format!(
-                "signed with a key of {controller}, but the issuer is {issuer}"
+            return Err(failed(
+                Line::new("proof-wrong-issuer"),
+                format!("signed with a key of {controller}, but the issuer is {issuer}"),
             ));
         }
-        signed =
-            Some(verify_proof(ctx.canonicalizer, doc, proof, &key).map_err(|e| e.to_string())?);
+        signed = Some(
+            verify_proof(ctx.canonicalizer, doc, proof, &key).map_err(|e| bad(e.to_string()))?,
+        );
         methods.push(vm.to_owned());
     }
-    let signed = signed.ok_or("no proof")?;
+    let signed = signed.ok_or_else(|| bad("no proof".into()))?;
     Ok((
         format!("signature valid, key {}", methods.join(", ")),
         signed,
@@ -536,9 +740,45 @@ fn parse_date(vc: &Value, field: &str) -> Result<Option<OffsetDateTime>, String>
 /// How far in the future a status list's `validFrom` may be (clocks differ; lists are fresh).
 const STATUS_LIST_CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
 
-fn check_dates(vc: &Value, now: OffsetDateTime, what: &str) -> Result<String, String> {
-    let from = parse_date(vc, "validFrom")?.ok_or_else(|| format!("{what} has no validFrom"))?;
-    let until = parse_date(vc, "validUntil")?;
+/// A badge's validity dates, for a person.
+fn check_dates(vc: &Value, now: OffsetDateTime) -> Result<Found, Problem> {
+    let bad = |detail: String| failed(Line::new("validity-failed"), detail);
+    let from = parse_date(vc, "validFrom")
+        .map_err(bad)?
+        .ok_or_else(|| bad("badge has no validFrom".into()))?;
+    let until = parse_date(vc, "validUntil").map_err(bad)?;
+    let detail = dates_in_force(from, until, now, "badge");
+    if from > now {
+        return Err(failed(
+            Line::new("validity-not-yet").date("from", from),
+            detail.unwrap_err(),
+        ));
+    }
+    match until {
+        Some(until) if until <= now => Err(failed(
+            Line::new("validity-expired").date("until", until),
+            detail.unwrap_err(),
+        )),
+        Some(until) => Ok(found(
+            Line::new("validity-between")
+                .date("from", from)
+                .date("until", until),
+            detail.unwrap_or_default(),
+        )),
+        None => Ok(found(
+            Line::new("validity-since").date("from", from),
+            detail.unwrap_or_default(),
+        )),
+    }
+}
+
+/// Whether `from`–`until` holds `now`, in words.
+fn dates_in_force(
+    from: OffsetDateTime,
+    until: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+    what: &str,
+) -> Result<String, String> {
     if from > now {
         return Err(format!("{what} is not valid before {}", fmt_date(from)));
     }
@@ -553,6 +793,13 @@ fn check_dates(vc: &Value, now: OffsetDateTime, what: &str) -> Result<String, St
     }
 }
 
+/// A status list's dates.
+fn check_list_dates(list: &Value, now: OffsetDateTime) -> Result<String, String> {
+    let from = parse_date(list, "validFrom")?.ok_or("status list has no validFrom")?;
+    let until = parse_date(list, "validUntil")?;
+    dates_in_force(from, until, now, "status list")
+}
+
 fn fmt_date(t: OffsetDateTime) -> String {
     crate::badge::proof::format_utc(t)
 }
@@ -564,64 +811,87 @@ async fn check_status(
     entries: &[SignedStatus],
     issuer: &str,
     ctx: &VerifyContext<'_>,
-) -> Result<String, String> {
+) -> Result<Found, Problem> {
+    let bad = |detail: String| failed(Line::new("status-failed"), detail);
     let mut notes = Vec::new();
     for entry in entries {
         if !entry.types.iter().any(|t| t == BITSTRING_ENTRY) {
-            return Err(format!(
+            return Err(bad(format!(
                 "unsupported credentialStatus type {:?}",
                 entry.types
-            ));
+            )));
         }
         let purpose = entry
             .purpose
             .as_deref()
-            .ok_or("credentialStatus has no statusPurpose")?;
+            .ok_or_else(|| bad("credentialStatus has no statusPurpose".into()))?;
         let index: u64 = entry
             .index
             .as_deref()
             .and_then(|i| i.parse().ok())
-            .ok_or("credentialStatus has no valid statusListIndex")?;
+            .ok_or_else(|| bad("credentialStatus has no valid statusListIndex".into()))?;
         let url = entry
             .list
             .as_deref()
-            .ok_or("credentialStatus has no statusListCredential")?;
-        let source = ctx.status.ok_or_else(|| {
-            format!("revocation status could not be checked: status list {url} is not available")
-        })?;
+            .ok_or_else(|| bad("credentialStatus has no statusListCredential".into()))?;
+        let out_of_reach = |why: String| {
+            unchecked(
+                Line::new("status-unreachable").text("url", url),
+                format!("revocation status could not be checked: {why}"),
+            )
+        };
+        let source = ctx
+            .status
+            .ok_or_else(|| out_of_reach(format!("status list {url} is not available here")))?;
         let list_vc = source
             .status_list(url)
             .await
-            .map_err(|e| format!("revocation status could not be checked: {e}"))?;
+            .map_err(|e| out_of_reach(e.to_string()))?;
         if !types(&list_vc).contains(&"BitstringStatusListCredential") {
-            return Err(format!("{url} is not a BitstringStatusListCredential"));
+            return Err(bad(format!("{url} is not a BitstringStatusListCredential")));
         }
         if issuer_id(&list_vc).as_deref() != Some(issuer) {
-            return Err(format!("status list {url} was not issued by {issuer}"));
+            return Err(bad(format!("status list {url} was not issued by {issuer}")));
         }
         check_proof(&list_vc, issuer, ctx)
             .await
-            .map_err(|e| format!("status list {url}: {e}"))?;
+            .map_err(|p| Problem {
+                detail: format!("status list {url}: {}", p.detail),
+                line: match p.outcome {
+                    Outcome::Unchecked => Line::new("status-unreachable").text("url", url),
+                    _ => Line::new("status-failed"),
+                },
+                outcome: p.outcome,
+            })?;
         // A status list is signed when it is served, possibly a moment after this check
         // began or by a server whose clock runs a little ahead: tolerate that much.
-        check_dates(&list_vc, ctx.now + STATUS_LIST_CLOCK_SKEW, "status list")?;
+        check_list_dates(&list_vc, ctx.now + STATUS_LIST_CLOCK_SKEW).map_err(bad)?;
         if str_at(&list_vc, "/credentialSubject/statusPurpose") != Some(purpose) {
-            return Err(format!("status list {url} is not for {purpose}"));
+            return Err(bad(format!("status list {url} is not for {purpose}")));
         }
         let encoded = str_at(&list_vc, "/credentialSubject/encodedList")
-            .ok_or_else(|| format!("status list {url} has no encodedList"))?;
-        let list = decode_list(encoded).map_err(|e| e.to_string())?;
-        if is_set(&list, index).map_err(|e| e.to_string())? {
+            .ok_or_else(|| bad(format!("status list {url} has no encodedList")))?;
+        let list = decode_list(encoded).map_err(|e| bad(e.to_string()))?;
+        if is_set(&list, index).map_err(|e| bad(e.to_string()))? {
             return Err(match purpose {
-                "revocation" => "the badge has been revoked by its issuer".into(),
-                "suspension" => "the badge is suspended by its issuer".into(),
-                other => format!("status bit set for purpose {other}"),
+                "revocation" => failed(
+                    Line::new("status-revoked"),
+                    "the badge has been revoked by its issuer",
+                ),
+                "suspension" => failed(
+                    Line::new("status-suspended"),
+                    "the badge is suspended by its issuer",
+                ),
+                other => bad(format!("status bit set for purpose {other}")),
             });
         }
         notes.push(format!("not {purpose}"));
     }
-    Ok(format!(
-        "{} (status list checked)",
-        notes.join(", ").replace("not revocation", "not revoked")
+    Ok(found(
+        Line::new("status-ok"),
+        format!(
+            "{} (status list checked)",
+            notes.join(", ").replace("not revocation", "not revoked")
+        ),
     ))
 }

@@ -85,9 +85,36 @@ async fn status_list(State(state): State<Shared>) -> Result<Response, ApiError> 
         .into_response())
 }
 
+/// One check: `outcome` is `passed`, `failed` or `unchecked` (could not be checked here);
+/// `line` is what a page says (the Fluent message `verify-line-KEY` and its arguments, dates in
+/// RFC 3339), `detail` the technical account.
+fn check_json(check: &crate::badge::verify::Check) -> Value {
+    use crate::badge::verify::LineArg;
+    let args: serde_json::Map<String, Value> = check
+        .line
+        .args
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                LineArg::Text(text) => text.clone(),
+                LineArg::Date(when) => crate::badge::proof::format_utc(*when),
+            };
+            (name.to_string(), Value::String(value))
+        })
+        .collect();
+    json!({
+        "name": check.name,
+        "outcome": check.outcome.code(),
+        "passed": check.passed(),
+        "line": {"key": check.line.key, "args": args},
+        "detail": check.detail,
+    })
+}
+
 /// The JSON form of a verification report.
 pub fn report_json(report: &VerifyReport) -> Value {
     json!({
+        "verdict": report.verdict().code(),
         "valid": report.is_valid(),
         "format": report.format.map(|f| format!("{f:?}").to_lowercase()),
         "summary": report.summary.as_ref().map(|s| json!({
@@ -99,7 +126,7 @@ pub fn report_json(report: &VerifyReport) -> Value {
             "valid_from": s.valid_from,
             "valid_until": s.valid_until,
         })),
-        "checks": report.checks.iter().map(|c| json!({"name": c.name, "passed": c.passed, "detail": c.detail})).collect::<Vec<_>>(),
+        "checks": report.checks.iter().map(check_json).collect::<Vec<_>>(),
         "errors": report.errors(),
     })
 }

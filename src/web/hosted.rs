@@ -120,6 +120,8 @@ struct PublicBadgePage<'a> {
     issuer_url: String,
     issued_on: String,
     valid: bool,
+    /// Nothing failed, but not everything could be checked from here.
+    incomplete: bool,
     revoked: bool,
     checks: Vec<CheckItem>,
 }
@@ -177,8 +179,9 @@ async fn public_badge(
                 } else {
                     String::new()
                 },
-                issued_on: text(&credential, "/validFrom").chars().take(10).collect(),
+                issued_on: pages::human_rfc3339(&t, &text(&credential, "/validFrom")),
                 valid: report.is_valid(),
+                incomplete: report.verdict() == crate::badge::verify::Verdict::Incomplete,
                 revoked: row.revoked_at.is_some(),
                 checks,
                 t,

@@ -697,23 +697,71 @@ async fn staff_deck(
 
 // ---- verification page -------------------------------------------------------------------
 
-/// One line of a verification report, labelled in the reader's language.
+/// One line of a verification report, in the reader's language.
 pub struct CheckItem {
-    pub passed: bool,
+    /// `ok`, `bad` or `unknown` (could not be checked here): the line's class and mark.
+    pub class: &'static str,
+    pub mark: &'static str,
     pub label: String,
+    /// What the check found, in words.
+    pub text: String,
+    /// The technical account (English, for whoever wants the details).
     pub detail: String,
 }
 
 pub fn check_items(t: &Tr<'_>, report: &crate::badge::verify::VerifyReport) -> Vec<CheckItem> {
+    use crate::badge::verify::{LineArg, Outcome};
     report
         .checks
         .iter()
-        .map(|c| CheckItem {
-            passed: c.passed,
-            label: t.get(&format!("verify-check-{}", c.name.replace('_', "-"))),
-            detail: c.detail.clone(),
+        .map(|c| {
+            let args: Vec<(&str, String)> = c
+                .line
+                .args
+                .iter()
+                .map(|(name, value)| {
+                    let value = match value {
+                        LineArg::Text(text) => text.clone(),
+                        LineArg::Date(when) => human_date(t, *when),
+                    };
+                    (*name, value)
+                })
+                .collect();
+            let (class, mark) = match c.outcome {
+                Outcome::Passed => ("ok", "✓"),
+                Outcome::Failed => ("bad", "✗"),
+                Outcome::Unchecked => ("unknown", "?"),
+            };
+            CheckItem {
+                class,
+                mark,
+                label: t.get(&format!("verify-check-{}", c.name.replace('_', "-"))),
+                text: t.args(&format!("verify-line-{}", c.line.key), &args),
+                detail: c.detail.clone(),
+            }
         })
         .collect()
+}
+
+/// An instant as people read it, in the page's language: "3 décembre 2026, 08:05 UTC".
+pub fn human_date(t: &Tr<'_>, when: time::OffsetDateTime) -> String {
+    let when = when.to_offset(time::UtcOffset::UTC);
+    t.args(
+        "date-time",
+        &[
+            ("day", when.day().to_string()),
+            ("month", t.get(&format!("month-{}", u8::from(when.month())))),
+            ("year", when.year().to_string()),
+            ("time", format!("{:02}:{:02}", when.hour(), when.minute())),
+        ],
+    )
+}
+
+/// An RFC 3339 date-time as people read it (the text itself if it is not one).
+pub fn human_rfc3339(t: &Tr<'_>, text: &str) -> String {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map(|when| human_date(t, when))
+        .unwrap_or_else(|_| text.to_string())
 }
 
 #[derive(Template)]
@@ -721,7 +769,8 @@ pub fn check_items(t: &Tr<'_>, report: &crate::badge::verify::VerifyReport) -> V
 struct VerifyPage<'a> {
     t: Tr<'a>,
     submitted: bool,
-    valid: bool,
+    /// `valid`, `invalid` or `incomplete` (could not be fully checked).
+    verdict: &'static str,
     issuer: String,
     achievement: String,
     recipient: String,
@@ -742,16 +791,19 @@ pub fn render_verify(
         summary.and_then(f).unwrap_or_default()
     };
     let checks = report.map(|r| check_items(&t, r)).unwrap_or_default();
+    let verdict = report.map_or("", |r| r.verdict().code());
+    let valid_from = human_rfc3339(&t, &text(|s| s.valid_from.clone()));
+    let valid_until = human_rfc3339(&t, &text(|s| s.valid_until.clone()));
     render(&VerifyPage {
-        t,
         submitted: report.is_some(),
-        valid: report.is_some_and(|r| r.is_valid()),
+        verdict,
         issuer: text(|s| s.issuer_name.clone().or_else(|| s.issuer_id.clone())),
         achievement: text(|s| s.achievement_name.clone()),
         recipient: text(|s| s.recipient_name.clone()),
-        valid_from: text(|s| s.valid_from.clone()),
-        valid_until: text(|s| s.valid_until.clone()),
+        valid_from,
+        valid_until,
         checks,
+        t,
     })
 }
 
