@@ -177,6 +177,9 @@ pub struct Canonicalizer {
     contexts: Arc<Vec<(serde_json::Value, ActiveContext)>>,
     memo: Arc<Memo>,
     templates: Arc<template::Templates>,
+    /// Templates that disagreed with full processing on their first document (and were not
+    /// used): always 0, or something is wrong with the shortcut (it is logged as an error).
+    rejected_templates: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Canonicalizer {
@@ -190,6 +193,7 @@ impl Canonicalizer {
             contexts: Arc::new(Vec::new()),
             memo: Arc::default(),
             templates: Arc::default(),
+            rejected_templates: Arc::default(),
         };
         let contexts = cached_context_values()
             .into_iter()
@@ -278,7 +282,25 @@ impl Canonicalizer {
             Some((object, active)) => self.expand_to_rdf(object, active),
             None => Err(BadgeError::JsonLd("the skeleton lost its @context".into())),
         };
-        match self.templates.dataset(&split, to_rdf) {
+        // The first document of every shape also goes through `sophia_jsonld` alone, and the
+        // template is kept only if both give the same canonical form, byte for byte (a
+        // property test checks thousands of generated credentials the same way).
+        let first_check = |dataset: &Dataset| match (
+            canonicalize(dataset),
+            self.canonical_nquads_uncached(doc),
+        ) {
+            (Ok(fast), Ok(full)) if fast == full => true,
+            (fast, full) => {
+                self.rejected_templates
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::error!(
+                    same = fast.as_ref().ok() == full.as_ref().ok(),
+                    "a credential template disagrees with full JSON-LD processing: not used"
+                );
+                false
+            }
+        };
+        match self.templates.dataset(&split, to_rdf, first_check) {
             Ok(Some(dataset)) => canonicalize(&dataset),
             // No template for this document, or building one failed: the library's own
             // processing decides (and reports the error, if the document has one).
@@ -321,6 +343,12 @@ impl Canonicalizer {
             Some((object, active)) => self.expand_to_rdf(object, active),
             None => self.dataset_uncached(doc),
         }
+    }
+
+    /// How many templates were refused on their first document (see `templated_nquads`).
+    pub fn rejected_templates(&self) -> usize {
+        self.rejected_templates
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// RDF of a document (its `@context` already processed into `active`).
@@ -532,6 +560,9 @@ fn run_ready<F: Future>(fut: F) -> Result<F::Output, BadgeError> {
         "JSON-LD processing unexpectedly waited for I/O".into(),
     ))
 }
+
+#[cfg(test)]
+mod proptests;
 
 #[cfg(test)]
 mod tests {

@@ -274,10 +274,14 @@ impl Templates {
     /// The dataset of the document `split` was made from: from a template of its shape, built
     /// with `to_rdf` (the library's processing) if there is none yet. `None` when this document
     /// cannot use a template; the caller then processes it whole.
+    ///
+    /// A template just built is kept only if `first_check` accepts its first dataset (the
+    /// caller compares it with the library's full processing of the same document).
     pub fn dataset<E>(
         &self,
         split: &Split,
         to_rdf: impl Fn(&Value) -> Result<Dataset, E>,
+        first_check: impl FnOnce(&Dataset) -> bool,
     ) -> Result<Option<Dataset>, E> {
         if let Some(template) = self.find(split) {
             return Ok(template.instantiate(split));
@@ -286,6 +290,9 @@ impl Templates {
             return Ok(None);
         };
         let dataset = template.instantiate(split);
+        if !dataset.as_ref().is_some_and(first_check) {
+            return Ok(None);
+        }
         let mut templates = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if templates.len() >= TEMPLATES {
             templates.pop_front();
