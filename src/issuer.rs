@@ -55,6 +55,10 @@ pub enum IssuerError {
     Join(String),
 }
 
+/// Settings key: the public URL the server last ran with ("" for an offline server), so that
+/// the command line issues the same kind of badges on the same data directory.
+pub const PUBLIC_URL_SETTING: &str = "public_url";
+
 /// The issuer profile an organiser configures (the settings key `issuer`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct IssuerConfig {
@@ -126,6 +130,57 @@ impl Default for AchievementConfig {
     }
 }
 
+impl AchievementConfig {
+    /// The workshop's badge for a session that played these activities: it says what the
+    /// participant did, and nothing they did not (a bingo-only session's badge does not claim
+    /// the fresque).
+    pub fn for_activities(bingo: bool, fresque: bool) -> Self {
+        let both = Self::default();
+        match (bingo, fresque) {
+            (true, true) => both,
+            (true, false) => Self {
+                description: localized(
+                    "A participé à l'atelier de sensibilisation aux Open Badges du projet Interreg Open Badges for IT : le vocabulaire des Open Badges (bingo).",
+                    "Nam deel aan de workshop Kennismaking met Open Badges van het Interreg-project Open Badges for IT: de woordenschat van Open Badges (bingo).",
+                    "Took part in the Introduction to Open Badges workshop of the Interreg project Open Badges for IT: the vocabulary of Open Badges (bingo).",
+                ),
+                criteria: localized(
+                    "Avoir participé à l'atelier avec un animateur : bingo des Open Badges.",
+                    "Deelgenomen hebben aan de workshop met een begeleider: Open Badges-bingo.",
+                    "Took part in the facilitated workshop: Open Badges bingo.",
+                ),
+                ..both
+            },
+            (false, true) => Self {
+                description: localized(
+                    "A participé à l'atelier de sensibilisation aux Open Badges du projet Interreg Open Badges for IT : les étapes pour reconnaître une compétence par un badge (fresque de la reconnaissance).",
+                    "Nam deel aan de workshop Kennismaking met Open Badges van het Interreg-project Open Badges for IT: de stappen om een competentie met een badge te erkennen (fresco van de erkenning).",
+                    "Took part in the Introduction to Open Badges workshop of the Interreg project Open Badges for IT: the steps to recognise a competence with a badge (recognition timeline).",
+                ),
+                criteria: localized(
+                    "Avoir participé à l'atelier avec un animateur : fresque de la reconnaissance.",
+                    "Deelgenomen hebben aan de workshop met een begeleider: fresco van de erkenning.",
+                    "Took part in the facilitated workshop: the recognition timeline.",
+                ),
+                ..both
+            },
+            (false, false) => Self {
+                description: localized(
+                    "A participé à l'atelier de sensibilisation aux Open Badges du projet Interreg Open Badges for IT.",
+                    "Nam deel aan de workshop Kennismaking met Open Badges van het Interreg-project Open Badges for IT.",
+                    "Took part in the Introduction to Open Badges workshop of the Interreg project Open Badges for IT.",
+                ),
+                criteria: localized(
+                    "Avoir participé à l'atelier avec un animateur.",
+                    "Deelgenomen hebben aan de workshop met een begeleider.",
+                    "Took part in the facilitated workshop.",
+                ),
+                ..both
+            },
+        }
+    }
+}
+
 /// Who receives a badge, and for what.
 #[derive(Debug, Clone)]
 pub struct IssueRequest<'a> {
@@ -169,6 +224,8 @@ pub struct Issuer {
     signing: tokio::sync::Semaphore,
     /// Held while artwork is rendered (see `artwork`).
     rendering: tokio::sync::Mutex<()>,
+    /// Held while a default achievement is made (see `achievement_for_activities`).
+    creating: tokio::sync::Mutex<()>,
 }
 
 impl Issuer {
@@ -191,6 +248,7 @@ impl Issuer {
                 std::thread::available_parallelism().map_or(1, |n| n.get()),
             ),
             rendering: tokio::sync::Mutex::new(()),
+            creating: tokio::sync::Mutex::new(()),
         };
         if issuer.store.achievements().await?.is_empty() {
             let id = format!("urn:uuid:{}", uuid::Uuid::new_v4());
@@ -269,6 +327,12 @@ impl Issuer {
         }
     }
 
+    /// Whether an organiser has named the issuing organisation (until then badges carry the
+    /// software's name, and the organiser is asked for it).
+    pub async fn issuer_named(&self) -> Result<bool, IssuerError> {
+        Ok(self.store.setting("issuer").await?.is_some())
+    }
+
     /// The organiser's logo for the issuer profile (settings key `issuer_image`: JSON
     /// `{type, data}` with base64 data, validated at upload), embedded as a `data:` URI.
     pub async fn issuer_image(&self) -> Result<Option<ImageSource>, IssuerError> {
@@ -306,6 +370,66 @@ impl Issuer {
         all.first()
             .map(|a| a.id.clone())
             .ok_or_else(|| IssuerError::UnknownAchievement("(default)".into()))
+    }
+
+    /// The achievement a session gets when its facilitator chose none: the workshop's badge
+    /// for the activities it plays (made on first use; the organiser may then edit its texts
+    /// and image like any other). The installation's first achievement is the one for both
+    /// games, as it always was.
+    pub async fn achievement_for_activities(
+        &self,
+        bingo: bool,
+        fresque: bool,
+    ) -> Result<String, IssuerError> {
+        if bingo && fresque {
+            return self.default_achievement().await;
+        }
+        let key = format!(
+            "achievement_for:{}{}",
+            if bingo { "bingo" } else { "" },
+            if fresque { "fresque" } else { "" }
+        );
+        // One at a time, so that two sessions created together share one achievement.
+        let _creating = self.creating.lock().await;
+        if let Some(id) = self.store.setting(&key).await?
+            && self.store.achievement(&id).await?.is_some()
+        {
+            return Ok(id);
+        }
+        let id = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+        let spec = serde_json::to_string(&AchievementConfig::for_activities(bingo, fresque))
+            .map_err(|e| IssuerError::Settings(e.to_string()))?;
+        self.store.insert_achievement(&id, &spec).await?;
+        self.store.set_setting(&key, &id).await?;
+        Ok(id)
+    }
+
+    /// Every achievement, as (id, label in `lang`): its name and what its criteria ask, so
+    /// that the workshop's badges for different activities can be told apart in a list.
+    pub async fn achievement_labels(
+        &self,
+        lang: Lang,
+    ) -> Result<Vec<(String, String)>, IssuerError> {
+        let mut labels = Vec::new();
+        for row in self.store.achievements().await? {
+            let config: AchievementConfig = serde_json::from_str(&row.spec)
+                .map_err(|e| IssuerError::Settings(e.to_string()))?;
+            labels.push((
+                row.id,
+                format!("{} — {}", config.name.get(lang), config.criteria.get(lang)),
+            ));
+        }
+        Ok(labels)
+    }
+
+    /// Creates an achievement for the organiser to edit (texts of the workshop's badge to
+    /// start from); returns its id.
+    pub async fn new_achievement(&self) -> Result<String, IssuerError> {
+        let id = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+        let spec = serde_json::to_string(&AchievementConfig::default())
+            .map_err(|e| IssuerError::Settings(e.to_string()))?;
+        self.store.insert_achievement(&id, &spec).await?;
+        Ok(id)
     }
 
     pub async fn achievement(

@@ -308,12 +308,31 @@ async fn open_store(data_dir: &Path, create: bool) -> anyhow::Result<Store> {
     Ok(Store::open(data_dir).await?)
 }
 
+/// The issuer of a data directory, with the public URL its server runs with: the command line
+/// issues the same kind of badges (with a status list and did:web when hosted), and refuses a
+/// different --public-url rather than issue badges no verifier could check.
 async fn open_issuer(
     data_dir: &Path,
     public_url: Option<String>,
     create: bool,
 ) -> anyhow::Result<Issuer> {
     let store = open_store(data_dir, create).await?;
+    let stored = store
+        .setting(atelier::issuer::PUBLIC_URL_SETTING)
+        .await?
+        .filter(|url| !url.is_empty());
+    let public_url = match (public_url, stored) {
+        (Some(given), Some(stored)) if given != stored => bail!(
+            "the server of {} runs with --public-url {stored}: pass that one (or none), so \
+             that this badge is of the same kind as the others",
+            data_dir.display()
+        ),
+        (None, Some(stored)) => {
+            eprintln!("using the public URL of this data directory's server: {stored}");
+            Some(stored)
+        }
+        (given, _) => given,
+    };
     Ok(Issuer::open(store, data_dir, public_url).await?)
 }
 

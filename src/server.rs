@@ -124,6 +124,14 @@ pub async fn start(
     } else {
         None
     };
+    // What kind of badges this data directory's server issues, for `atelier issue` and the
+    // other commands on the same directory: they must never issue another kind.
+    store
+        .set_setting(
+            crate::issuer::PUBLIC_URL_SETTING,
+            config.public_url.as_deref().unwrap_or_default(),
+        )
+        .await?;
     let issuer = Arc::new(Issuer::open(store.clone(), dir, config.public_url.clone()).await?);
     let rooms = Rooms::new(store.clone(), Arc::clone(&issuer), room_settings);
     let state = Arc::new(AppState {

@@ -275,3 +275,130 @@ async fn an_expired_claim_code_is_refused_at_claim() {
     assert_eq!(expired.status(), 422);
     assert!(expired.text().await.unwrap().contains("expiré"));
 }
+
+/// The badge a phone gets at the end of a session created with `body`.
+async fn badge_of_a_session(server: &TestServer, body: Value) -> Value {
+    let response = server
+        .http()
+        .post(server.url("/api/sessions"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{body}");
+    let code = response.json::<Value>().await.unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    let (mut phone, _) = Client::join(server.addr, &code, "Ada").await;
+    loop {
+        staff.send(json!({"type": "phase.next"})).await;
+        if staff.expect("phase.changed").await["phase"]["kind"] == "badges" {
+            break;
+        }
+    }
+    staff
+        .send(json!({"type": "badge.open", "mode": "automatic"}))
+        .await;
+    phone.expect("badge.opened").await;
+    phone
+        .send(json!({"type": "badge.request", "name": "Ada Lovelace"}))
+        .await;
+    let ready = phone.expect("badge.ready").await;
+    server
+        .http()
+        .get(server.url(ready["links"]["json"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A badge says what its participant did, and nothing more: a bingo-only session's badge does
+/// not claim the fresque. An organiser adds achievements, and a session recognises the one
+/// its facilitator chose.
+#[tokio::test]
+async fn the_badge_says_what_the_session_played() {
+    let server = TestServer::start().await;
+    let text = |vc: &Value| {
+        let achievement = &vc["credentialSubject"]["achievement"];
+        format!(
+            "{} {}",
+            achievement["description"], achievement["criteria"]["narrative"]
+        )
+    };
+    let body = |activities: &[&str]| json!({"title": "T", "lang": "fr", "activities": activities});
+    let bingo = text(&badge_of_a_session(&server, body(&["bingo"])).await);
+    assert!(bingo.contains("bingo"), "{bingo}");
+    assert!(!bingo.contains("fresque"), "{bingo}");
+    let fresque = text(&badge_of_a_session(&server, body(&["fresque"])).await);
+    assert!(fresque.contains("fresque"), "{fresque}");
+    assert!(!fresque.contains("bingo"), "{fresque}");
+    let both = text(&badge_of_a_session(&server, body(&["bingo", "fresque"])).await);
+    assert!(both.contains("bingo") && both.contains("fresque"), "{both}");
+
+    // An organiser's own achievement, chosen for a session.
+    let created = server
+        .http()
+        .post(server.url("/api/achievements"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let listed: Value = server
+        .http()
+        .get(server.url("/api/achievements"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        listed.as_array().unwrap().iter().any(|a| a["id"] == id),
+        "{listed}"
+    );
+    let mut chosen = body(&["bingo"]);
+    chosen["achievement"] = json!(id);
+    let vc = badge_of_a_session(&server, chosen).await;
+    assert_eq!(vc["credentialSubject"]["achievement"]["id"], id);
+    let mut unknown = body(&["bingo"]);
+    unknown["achievement"] = json!("urn:uuid:00000000-0000-4000-8000-00000000dead");
+    let refused = server
+        .http()
+        .post(server.url("/api/sessions"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&unknown)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    // Facilitators may list them (to choose), not create them.
+    let fred = server.facilitator_token("fred").await;
+    let listed = server
+        .http()
+        .get(server.url("/api/achievements"))
+        .bearer_auth(&fred)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), 200);
+    let forbidden = server
+        .http()
+        .post(server.url("/api/achievements"))
+        .bearer_auth(&fred)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), 403);
+}

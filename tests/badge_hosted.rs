@@ -765,3 +765,57 @@ async fn rewrites_that_keep_the_signature_do_not_fool_the_verifier() {
         assert_eq!(report["valid"], false, "{report}");
     }
 }
+
+/// The command line on a hosted server's data directory issues what the server issues (a
+/// status list entry, did:web) without being told the public URL again, and refuses another.
+#[tokio::test]
+async fn the_command_line_issues_the_same_kind_of_badge_as_the_server() {
+    let server = hosted().await;
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_atelier"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(&server.dir)
+            .env_remove("ATELIER_DATA_DIR")
+            .env_remove("ATELIER_PUBLIC_URL")
+            .output()
+            .unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cli.json");
+    let issued = cli(&[
+        "issue",
+        "--name",
+        "Sans URL",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        issued.status.success(),
+        "{}",
+        String::from_utf8_lossy(&issued.stderr)
+    );
+    assert!(String::from_utf8_lossy(&issued.stderr).contains(PUBLIC_URL));
+    let credential: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(credential["issuer"]["id"], "did:web:badges.example.test");
+    assert!(
+        credential["credentialStatus"]["statusListCredential"]
+            .as_str()
+            .unwrap()
+            .starts_with(PUBLIC_URL),
+        "{credential}"
+    );
+    let other = dir.path().join("other.json");
+    let refused = cli(&[
+        "issue",
+        "--name",
+        "Autre URL",
+        "--out",
+        other.to_str().unwrap(),
+        "--public-url",
+        "https://elsewhere.example.test",
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("runs with --public-url"));
+    assert!(!other.exists());
+}

@@ -497,3 +497,65 @@ fn the_command_line_issues_verifies_revokes_and_rotates() {
     let junk_out = atelier(&data, &["verify", junk.to_str().unwrap()]);
     assert_eq!(junk_out.status.code(), Some(1));
 }
+
+/// Revoking a badge issued offline (did:key, no status list): the pages say what that means,
+/// the holder's private page shows it, and this installation's verifier (the page, and the
+/// command line given the data directory) says "revoked".
+#[tokio::test]
+async fn an_offline_revocation_says_what_it_means() {
+    let server = TestServer::start().await;
+    let issued = issue(&server, "Ada", None).await;
+    let id = issued["id"].as_str().unwrap().to_string();
+    let revoked = server
+        .http()
+        .post(server.url(&format!("/api/badges/{id}/revoke")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    let private = fetch(&server, issued["links"]["page"].as_str().unwrap())
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        private.contains("a été révoqué par son émetteur le"),
+        "{private}"
+    );
+    assert!(
+        private.contains("un vérificateur ailleurs ne peut pas le savoir"),
+        "{private}"
+    );
+    let organiser = server
+        .http()
+        .get(server.url("/o/badges"))
+        .bearer_auth(ADMIN_TOKEN)
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        organiser.contains("connu de cet Atelier seulement"),
+        "{organiser}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ada.json");
+    std::fs::write(&file, issued["credential"].to_string()).unwrap();
+    let with_register = atelier(&server.dir, &["verify", file.to_str().unwrap()]);
+    assert_eq!(with_register.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&with_register.stdout);
+    assert!(said.contains("revoked by the issuer"), "{said}");
+    // Elsewhere (no data directory), nothing says so: the page explained why.
+    let elsewhere = Command::new(ATELIER)
+        .args(["verify", file.to_str().unwrap()])
+        .env_remove("ATELIER_DATA_DIR")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(elsewhere.status.code(), Some(0));
+}

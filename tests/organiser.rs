@@ -515,3 +515,63 @@ async fn the_privacy_page_speaks_three_languages() {
         .unwrap();
     assert!(home.contains("href=\"/privacy\""));
 }
+
+/// The first organiser, through the one-time link, is asked at once for the organisation that
+/// issues the badges (until then they carry the software's name), and the overview reminds
+/// them until it is set.
+#[tokio::test]
+async fn the_first_organiser_is_asked_for_the_organisation() {
+    let server = TestServer::start().await;
+    let link = server
+        .running
+        .as_ref()
+        .unwrap()
+        .signin_url
+        .clone()
+        .expect("a one-time link while there is no organiser");
+    let path = link
+        .split_once("/signin/")
+        .map(|(_, t)| format!("/signin/{t}"))
+        .unwrap();
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let created = no_redirect
+        .post(server.url(&path))
+        .form(&[
+            ("username", "olga"),
+            ("password", "Tulipe-Moulin-Escalier-42"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 303);
+    assert_eq!(created.headers()[LOCATION], "/o/issuer?done=welcome");
+    let cookie = created.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = |path: &'static str| {
+        let request = no_redirect
+            .get(server.url(path))
+            .header("cookie", cookie.clone())
+            .header("accept-language", "fr");
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let welcome = page("/o/issuer?done=welcome").await;
+    assert!(
+        welcome.contains("Commencez par votre organisation"),
+        "{welcome}"
+    );
+    let overview = page("/o").await;
+    assert!(overview.contains("id=\"issuer-missing\""), "{overview}");
+    server
+        .set_issuer(&[("name", "Région & Co"), ("url", "https://example.org")])
+        .await;
+    let overview = page("/o").await;
+    assert!(!overview.contains("id=\"issuer-missing\""), "{overview}");
+}

@@ -542,6 +542,7 @@ impl Room {
         let session_id = self.row.id;
         let name = request.name.clone();
         let email = request.email.clone();
+        let achievement = self.state.config.achievement.clone();
         let lang = request
             .lang
             .as_deref()
@@ -561,7 +562,7 @@ impl Room {
                 let request = IssueRequest {
                     name: &name,
                     email: email.as_deref(),
-                    achievement_id: None,
+                    achievement_id: achievement.as_deref(),
                     lang,
                     session_id: Some(session_id),
                     pid: Some(pid),

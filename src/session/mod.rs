@@ -38,6 +38,10 @@ pub struct SessionConfig {
     pub cards: Vec<CardId>,
     pub reference: Vec<RefEntry>,
     pub packs: Vec<Vec<CardId>>,
+    /// The achievement its badges recognise, chosen at creation (`None` for sessions created
+    /// before there was a choice: the installation's default).
+    #[serde(default)]
+    pub achievement: Option<String>,
 }
 
 impl SessionConfig {
@@ -86,6 +90,7 @@ impl SessionConfig {
             cards: deck.cards.iter().map(|c| c.id.clone()).collect(),
             reference,
             packs: variant.packs.iter().map(|p| p.cards.clone()).collect(),
+            achievement: None,
         })
     }
 }

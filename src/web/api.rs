@@ -43,6 +43,10 @@ pub fn routes() -> Router<Shared> {
         )
         .route("/api/retention/run", post(run_retention))
         .route("/api/me", get(personal_data))
+        .route(
+            "/api/achievements",
+            get(list_achievements).post(create_achievement),
+        )
         .route("/decks/{deck}/{file}", get(deck_texts))
 }
 
@@ -66,6 +70,10 @@ pub struct NewSession {
     /// `definition` (default) or `listening`.
     #[serde(default)]
     pub bingo_mode: Option<Mode>,
+    /// The achievement its badges recognise (an id of `GET /api/achievements`); when absent,
+    /// the workshop's badge for the activities the session plays.
+    #[serde(default)]
+    pub achievement: Option<String>,
 }
 
 fn default_lang() -> String {
@@ -111,6 +119,28 @@ pub async fn create_session(
             .ok_or_else(|| bad(format!("unknown deck {id:?}")))?,
         None => state.decks.default_deck(),
     };
+    // Chosen now and frozen in the session, like its game data: the badge says what this
+    // session's participants did.
+    let achievement = match new.achievement.as_deref().map(str::trim) {
+        Some(id) if !id.is_empty() => {
+            state.issuer.achievement(id).await.map_err(|e| match e {
+                crate::issuer::IssuerError::UnknownAchievement(_) => {
+                    bad(format!("unknown achievement {id:?}"))
+                }
+                other => ApiError::from(other),
+            })?;
+            id.to_string()
+        }
+        _ => {
+            state
+                .issuer
+                .achievement_for_activities(
+                    activities.contains(&ActivityKind::Bingo),
+                    activities.contains(&ActivityKind::Fresque),
+                )
+                .await?
+        }
+    };
     let screen_key = new_token();
     for _ in 0..16 {
         let code = new_join_code();
@@ -125,6 +155,10 @@ pub async fn create_session(
             new.bingo_mode.unwrap_or(Mode::Definition),
         )
         .map_err(|e| bad(e.to_string()))?;
+        let config = SessionConfig {
+            achievement: Some(achievement.clone()),
+            ..config
+        };
         let config = serde_json::to_string(&config).map_err(ApiError::internal)?;
         match state
             .store
@@ -285,6 +319,37 @@ async fn create_user(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The achievements a session may recognise (staff): `[{id, name: {fr, nl, en}, label}]`.
+async fn list_achievements(
+    State(state): State<Shared>,
+    Authed(_): Authed,
+) -> Result<Json<Value>, ApiError> {
+    let mut list = Vec::new();
+    for row in state.store.achievements().await? {
+        let (config, _) = state.issuer.achievement(&row.id).await?;
+        list.push(json!({
+            "id": row.id,
+            "name": {"fr": config.name.fr, "nl": config.name.nl, "en": config.name.en},
+            "criteria": {"fr": config.criteria.fr, "nl": config.criteria.nl, "en": config.criteria.en},
+        }));
+    }
+    Ok(Json(Value::Array(list)))
+}
+
+/// Organisers add an achievement (texts of the workshop's badge to start from; edited on
+/// `/o/issuer`).
+async fn create_achievement(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Authed(principal): Authed,
+) -> Result<impl IntoResponse, ApiError> {
+    if !principal.is_organiser() || !origin_allowed(&state, &headers) {
+        return Err(ApiError::forbidden());
+    }
+    let id = state.issuer.new_achievement().await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 
 /// A deck's texts in one language, for phones (no definitions: see `Deck::client_view`).

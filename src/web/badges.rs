@@ -399,7 +399,15 @@ async fn badge_page(
     let links = state.issuer.private_paths(&id);
     let link = |k: &str| links[k].as_str().unwrap_or_default().to_string();
     let sharing = super::hosted::sharing(&state, &row, &credential);
+    let revoked_on = row
+        .revoked_at
+        .as_deref()
+        .map(|when| pages::human_rfc3339(&t, when))
+        .unwrap_or_default();
     pages::render(&BadgePage {
+        revoked_on,
+        // Without a status list, only this installation's register knows of a revocation.
+        offline: row.status_index.is_none(),
         picture: link("picture"),
         uuid: id.trim_start_matches("urn:uuid:").to_string(),
         key: key.to_string(),
@@ -422,6 +430,10 @@ async fn badge_page(
 #[template(path = "badge.html")]
 struct BadgePage<'a> {
     t: crate::i18n::Tr<'a>,
+    /// When the badge was revoked, for people ("" while it is not).
+    revoked_on: String,
+    /// Issued without a status list (an offline Atelier).
+    offline: bool,
     uuid: String,
     /// The private link's secret (the language links and the sharing forms keep it).
     key: String,
@@ -532,10 +544,17 @@ async fn claim(
         return again(StatusCode::UNPROCESSABLE_ENTITY, t.get("claim-wrong"));
     };
     let lang = Lang::parse(&form.lang).unwrap_or(t.lang);
+    // The session's achievement, as its phones get.
+    let achievement = match state.store.session_by_code(&session_code).await {
+        Ok(row) => row
+            .and_then(|row| serde_json::from_str::<crate::session::SessionConfig>(&row.config).ok())
+            .and_then(|config| config.achievement),
+        Err(e) => return pages::internal(t, e),
+    };
     let request = IssueRequest {
         name: &name,
         email,
-        achievement_id: None,
+        achievement_id: achievement.as_deref(),
         lang,
         session_id: Some(session_id),
         pid: None,

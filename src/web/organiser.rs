@@ -49,6 +49,7 @@ pub fn routes() -> Router<Shared> {
             post(issuer_image).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
         )
         .route("/o/achievements", post(save_achievement))
+        .route("/o/achievements/new", post(new_achievement))
         .route(
             "/o/achievements/image",
             post(achievement_image).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
@@ -91,6 +92,8 @@ fn notice(t: Tr, done: &Done) -> Option<String> {
         "image" => "org-done-image",
         "image-removed" => "org-done-image-removed",
         "achievement" => "org-done-achievement",
+        "achievement-new" => "org-done-achievement-new",
+        "welcome" => "org-done-welcome",
         _ => return None,
     };
     Some(t.get(id))
@@ -341,6 +344,8 @@ struct OverviewPage<'a> {
     tab: &'static str,
     notice: Option<String>,
     error: Option<String>,
+    /// The organisation is not named yet: badges would carry the software's name.
+    issuer_missing: bool,
     from: String,
     to: String,
     facilitator: String,
@@ -436,7 +441,12 @@ async fn overview(
     .collect::<Vec<_>>()
     .join("&");
     let page = overview_page(t, &rows, &summaries, &q);
+    let issuer_missing = match state.issuer.issuer_named().await {
+        Ok(named) => !named,
+        Err(e) => return internal(t, e),
+    };
     render(&OverviewPage {
+        issuer_missing,
         user: principal.display_name().to_string(),
         tab: "overview",
         notice: notice(t, &done),
@@ -558,6 +568,7 @@ fn overview_page<'a>(
         tab: "overview",
         notice: None,
         error: None,
+        issuer_missing: false,
         from: String::new(),
         to: String::new(),
         facilitator: String::new(),
@@ -602,6 +613,8 @@ struct BadgeLine {
     /// `None`: issued by hand (API or command line).
     session: Option<String>,
     revoked: Option<String>,
+    /// Issued without a status list: a revocation is known to this installation only.
+    offline: bool,
 }
 
 #[derive(Template)]
@@ -644,6 +657,7 @@ async fn badges_with(
                     .unwrap_or_else(|| t.get("org-badge-erased")),
                 session: b.session_id.and_then(|id| codes.get(&id).cloned()),
                 revoked: b.revoked_at.as_deref().map(short_time),
+                offline: b.status_index.is_none(),
                 id: b.id,
             }
         })
@@ -1023,6 +1037,20 @@ async fn issuer_image(
     state.issuer.forget_artwork();
     tracing::info!(by = principal.display_name(), "issuer image changed");
     done("/o/issuer", "image")
+}
+
+/// Another badge for sessions to choose (its texts start as the workshop's; edit them below).
+async fn new_achievement(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(response) = organiser(&state, &headers, true).await {
+        return response;
+    }
+    match state.issuer.new_achievement().await {
+        Ok(id) => {
+            tracing::info!(achievement = %id, "achievement created");
+            done("/o/issuer", "achievement-new")
+        }
+        Err(e) => internal(tr(&state, &headers, None), e),
+    }
 }
 
 async fn save_achievement(

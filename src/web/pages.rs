@@ -413,9 +413,10 @@ async fn signin(
     {
         return internal(t, e);
     }
+    // The first thing an organiser does: name the organisation that issues the badges.
     (
         jar.add(session_cookie(&state, cookie_token)),
-        Redirect::to("/o"),
+        Redirect::to("/o/issuer?done=welcome"),
     )
         .into_response()
 }
@@ -448,6 +449,8 @@ struct DashboardPage<'a> {
     /// The card decks available (id, name in the page's language): the built-in one and any
     /// dropped in `cards/` or `DATA_DIR/decks/`.
     decks: Vec<(String, String)>,
+    /// The achievements a session may recognise (id, label in the page's language).
+    achievements: Vec<(String, String)>,
 }
 
 async fn dashboard_with(
@@ -479,6 +482,10 @@ async fn dashboard_with(
         .iter()
         .map(|d| (d.id.clone(), d.name.get(t.lang).to_string()))
         .collect();
+    let achievements = match state.issuer.achievement_labels(t.lang).await {
+        Ok(labels) => labels,
+        Err(e) => return internal(t, e),
+    };
     render(&DashboardPage {
         t,
         user: principal.display_name(),
@@ -486,6 +493,7 @@ async fn dashboard_with(
         sessions,
         error,
         decks,
+        achievements,
     })
 }
 
@@ -508,6 +516,8 @@ struct SessionForm {
     pack_variant: Option<String>,
     /// A deck id; the default deck when absent.
     deck: Option<String>,
+    /// An achievement id; "" or absent: the workshop's badge for the chosen activities.
+    achievement: Option<String>,
 }
 
 async fn create_from_form(
@@ -541,6 +551,7 @@ async fn create_from_form(
         } else {
             Mode::Definition
         }),
+        achievement: form.achievement.filter(|a| !a.is_empty()),
     };
     match create_session(&state, &principal, new).await {
         Ok(row) => Redirect::to(&format!("/f/s/{}", row.code)).into_response(),
