@@ -26,7 +26,7 @@ use crate::badge::credential::{
 use crate::badge::jsonld::Canonicalizer;
 use crate::badge::keys::{IssuerIdentity, KeyStore};
 use crate::badge::ob2;
-use crate::badge::status::issue_status_list;
+use crate::badge::status::issue_status_list_covering;
 use crate::badge::verify::{
     BoxFuture, DocumentResolver, StatusListSource, VerifyContext, VerifyReport, verify,
 };
@@ -203,6 +203,14 @@ pub struct Issued {
     pub access_key: String,
 }
 
+/// What a signed status list reflects: the revoked positions, and how many positions it
+/// covers (in whole multiples of the minimum length).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct StatusListKey {
+    revoked: Vec<u64>,
+    length_class: u64,
+}
+
 /// A badge picture: PNG bytes and SVG text.
 pub type Picture = (Vec<u8>, String);
 
@@ -217,7 +225,7 @@ pub struct Issuer {
     artwork: Mutex<HashMap<(String, Lang), Arc<Picture>>>,
     /// The last signed status list and the revocations it reflects: public badge pages and
     /// verifiers ask often, revocations are rare, and signing costs milliseconds.
-    status_list: Mutex<Option<(Vec<u64>, Value)>>,
+    status_list: Mutex<Option<(StatusListKey, Value)>>,
     /// Signatures computed at once, whoever asks (rooms' badge desks, the API, the status
     /// list): one per core, so that a crowd asking together never starves the rest of the
     /// server of CPU, and each waits its turn instead.
@@ -571,8 +579,9 @@ impl Issuer {
                 achievement.clone(),
                 recipient.clone(),
             );
-            // Signing canonicalises JSON-LD: milliseconds of CPU, kept off the async workers.
-            let _permit = self
+            // Signing canonicalises JSON-LD: milliseconds of CPU, kept off the async workers
+            // (the turn is held for the signature only, not for the database write).
+            let permit = self
                 .signing
                 .acquire()
                 .await
@@ -590,6 +599,7 @@ impl Issuer {
             })
             .await
             .map_err(|e| IssuerError::Join(e.to_string()))??;
+            drop(permit);
             let id = credential["id"].as_str().unwrap_or_default().to_string();
             let json = credential.to_string();
             let stored = self
@@ -870,16 +880,22 @@ impl Issuer {
             return Ok(None);
         };
         let revoked = self.store.revoked_indexes().await?;
+        // The list covers every position reserved so far, revoked or not (a badge past its
+        // end would be refused): its length class is part of what it was signed for.
+        let issued = self.store.status_positions().await?;
+        let signed_for = StatusListKey {
+            revoked: revoked.clone(),
+            length_class: issued.div_ceil(crate::badge::status::MIN_LIST_BITS as u64),
+        };
         if let Some((_, list)) = self
             .status_list
             .lock()
             .ok()
             .and_then(|cached| cached.clone())
-            .filter(|(indexes, _)| *indexes == revoked)
+            .filter(|(key, _)| *key == signed_for)
         {
             return Ok(Some(list));
         }
-        let signed_for = revoked.clone();
         // One look at the keys, so that the identity and the key are of the same rotation.
         let (identity, key) = {
             let keys = self.keys()?;
@@ -894,12 +910,13 @@ impl Issuer {
             .await
             .map_err(|e| IssuerError::Join(e.to_string()))?;
         let list = tokio::task::spawn_blocking(move || {
-            issue_status_list(
+            issue_status_list_covering(
                 Canonicalizer::shared(),
                 &key,
                 &identity,
                 &url,
                 &revoked,
+                issued,
                 OffsetDateTime::now_utc(),
             )
         })

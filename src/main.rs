@@ -239,10 +239,14 @@ async fn main() -> anyhow::Result<()> {
             };
             // With this Atelier's data directory, its own revocations and did:web count too.
             let report = if data_dir.join(DATABASE).exists() {
-                open_issuer(&data_dir, public_url, false)
-                    .await?
-                    .verify(&bytes)
-                    .await
+                match open_issuer(&data_dir, public_url, false).await {
+                    Ok(issuer) => issuer.verify(&bytes).await,
+                    // Not a verdict: exit 1 would say "not valid".
+                    Err(e) => {
+                        eprintln!("Error: {e:#}");
+                        std::process::exit(3);
+                    }
+                }
             } else {
                 verify(&bytes, &VerifyContext::offline()).await
             };
@@ -317,19 +321,22 @@ async fn open_issuer(
     create: bool,
 ) -> anyhow::Result<Issuer> {
     let store = open_store(data_dir, create).await?;
-    let stored = store
-        .setting(atelier::issuer::PUBLIC_URL_SETTING)
-        .await?
-        .filter(|url| !url.is_empty());
-    let public_url = match (public_url, stored) {
+    // None: no server ran here yet; Some(""): its server runs offline.
+    let stored = store.setting(atelier::issuer::PUBLIC_URL_SETTING).await?;
+    let public_url = match (public_url, stored.as_deref()) {
+        (Some(_), Some("")) => bail!(
+            "the server of {} runs offline (no --public-url): issue without --public-url, so \
+             that this badge is of the same kind as the others",
+            data_dir.display()
+        ),
         (Some(given), Some(stored)) if given != stored => bail!(
             "the server of {} runs with --public-url {stored}: pass that one (or none), so \
              that this badge is of the same kind as the others",
             data_dir.display()
         ),
-        (None, Some(stored)) => {
+        (None, Some(stored)) if !stored.is_empty() => {
             eprintln!("using the public URL of this data directory's server: {stored}");
-            Some(stored)
+            Some(stored.to_string())
         }
         (given, _) => given,
     };

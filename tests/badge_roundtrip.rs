@@ -466,3 +466,41 @@ async fn baking_and_term_variants_get_the_standards_verdict() {
         }
     }
 }
+
+/// A badge whose achievement carries an endorsement (a credential nested in the credential, as
+/// OB 3.0 allows) is one credential with an endorsement, not "more than one credential".
+#[tokio::test]
+async fn an_endorsed_badge_is_read_as_one_credential() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = KeyStore::load_or_create(dir.path()).unwrap();
+    let badge = issue_badge(&store, None, None, None, None);
+    let mut vc = badge.vc.clone();
+    vc.as_object_mut().unwrap().remove("proof");
+    vc["credentialSubject"]["achievement"]["endorsement"] = serde_json::json!([{
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+        ],
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "id": "urn:uuid:5e0a2c4c-8f0f-4b6d-9a51-6a3c2b1d0e9f",
+        "name": "Endorsement by the Région",
+        "issuer": {"id": "https://endorser.example.org", "type": ["Profile"], "name": "Région"},
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": badge.vc["credentialSubject"]["achievement"]["id"],
+            "type": ["EndorsementSubject"],
+            "endorsementComment": "A fine workshop."
+        }
+    }]);
+    let identity = store.identity(None).unwrap();
+    let signed = proof::sign(
+        Canonicalizer::shared(),
+        &vc,
+        store.current(),
+        &identity.verification_method,
+        now(),
+    )
+    .unwrap();
+    let report = check(&signed, &StaticDocuments::default()).await;
+    assert!(report.is_valid(), "{report}");
+}

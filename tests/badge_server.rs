@@ -550,6 +550,34 @@ async fn an_offline_revocation_says_what_it_means() {
     assert_eq!(with_register.status.code(), Some(1));
     let said = String::from_utf8_lossy(&with_register.stdout);
     assert!(said.contains("revoked by the issuer"), "{said}");
+    // This directory's server runs offline: the command line issues no hosted badge here,
+    // and a verification it cannot set up is not a verdict (exit 3, not 1).
+    let hosted = dir.path().join("hosted.json");
+    let refused = atelier(
+        &server.dir,
+        &[
+            "issue",
+            "--name",
+            "Bob",
+            "--out",
+            hosted.to_str().unwrap(),
+            "--public-url",
+            "https://badges.example.test",
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("runs offline"));
+    assert!(!hosted.exists());
+    let not_set_up = atelier(
+        &server.dir,
+        &[
+            "verify",
+            file.to_str().unwrap(),
+            "--public-url",
+            "https://badges.example.test",
+        ],
+    );
+    assert_eq!(not_set_up.status.code(), Some(3));
     // Elsewhere (no data directory), nothing says so: the page explained why.
     let elsewhere = Command::new(ATELIER)
         .args(["verify", file.to_str().unwrap()])

@@ -821,3 +821,56 @@ async fn names_titles_and_comments_are_escaped_in_every_page() {
     );
     phone.close().await;
 }
+
+/// Two small requests froze the server: a credential whose JSON-LD holds a ring of blank nodes
+/// costs RDFC-1.0 seconds of CPU per request (400 nodes: 7 s). Such a document is refused by
+/// its size in blank nodes before canonicalisation, verification runs off the async workers,
+/// and the server answers everyone else meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blank_node_ring_is_refused_before_it_costs_anything() {
+    let server = TestServer::start().await;
+    let issued = server
+        .issue_badge(serde_json::json!({"name": "Ada", "lang": "fr"}))
+        .await;
+    let mut poisoned = issued["credential"].clone();
+    let ring: Vec<serde_json::Value> = (0..400)
+        .map(|i| {
+            serde_json::json!({
+                "@id": format!("_:b{i}"),
+                "https://example.org/next": {"@id": format!("_:b{}", (i + 1) % 400)},
+            })
+        })
+        .collect();
+    poisoned["https://example.org/ring"] = serde_json::Value::Array(ring);
+    let body = poisoned.to_string();
+    let verifications = (0..20).map(|_| {
+        let request = server
+            .http()
+            .post(server.url("/api/verify"))
+            .body(body.clone())
+            .send();
+        async move {
+            request
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    });
+    let health = async {
+        let answer = server
+            .http()
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
+        answer.text().await.unwrap()
+    };
+    let (reports, health) = tokio::join!(futures_util::future::join_all(verifications), health);
+    assert_eq!(health, "ok");
+    for report in reports {
+        assert_eq!(report["verdict"], "invalid", "{report}");
+        assert!(report.to_string().contains("blank nodes"), "{report}");
+    }
+}

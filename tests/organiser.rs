@@ -575,3 +575,76 @@ async fn the_first_organiser_is_asked_for_the_organisation() {
     let overview = page("/o").await;
     assert!(!overview.contains("id=\"issuer-missing\""), "{overview}");
 }
+
+/// One-time sign-in links: a new one voids the older, they expire after an hour, and every
+/// one is void once an organiser exists (two starts made two links, and two organisers).
+#[tokio::test]
+async fn one_time_links_expire_and_void_each_other() {
+    let mut server = TestServer::start().await;
+    let link_of = |server: &TestServer| {
+        let link = server.running.as_ref().unwrap().signin_url.clone();
+        link.map(|l| {
+            l.split_once("/signin/")
+                .map(|(_, t)| format!("/signin/{t}"))
+                .unwrap()
+        })
+    };
+    let status = |server: &TestServer, path: String| {
+        let request = server.http().get(server.url(&path)).send();
+        async move { request.await.unwrap().status().as_u16() }
+    };
+    let first = link_of(&server).expect("a link");
+    assert_eq!(status(&server, first.clone()).await, 200);
+    server.restart().await;
+    let second = link_of(&server).expect("a new link");
+    assert_eq!(status(&server, first).await, 404, "the older link is void");
+    assert_eq!(status(&server, second.clone()).await, 200);
+
+    // An hour later it no longer works.
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        server.dir.join("atelier.db").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query("UPDATE signin_links SET created_at = '2020-01-01T00:00:00Z'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(status(&server, second).await, 404, "expired");
+
+    // An organiser made from the shell voids the link of the running server.
+    server.restart().await;
+    let third = link_of(&server).expect("a new link");
+    let mut add = std::process::Command::new(env!("CARGO_BIN_EXE_atelier"))
+        .args(["user", "add", "--role", "organiser", "olga", "--data-dir"])
+        .arg(&server.dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"Tulipe-Moulin-Escalier-42\n")
+        .unwrap();
+    assert!(add.wait().unwrap().success());
+    assert_eq!(status(&server, third.clone()).await, 404);
+    let refused = server
+        .http()
+        .post(server.url(&third))
+        .form(&[
+            ("username", "mallory"),
+            ("password", "Tulipe-Moulin-Escalier-43"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404, "no second organiser");
+    server.restart().await;
+    assert!(
+        link_of(&server).is_none(),
+        "no link once an organiser exists"
+    );
+}

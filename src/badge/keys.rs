@@ -175,6 +175,7 @@ impl KeyStore {
     /// the current key, as it does in that process.
     pub fn reload(&mut self) -> Result<bool, BadgeError> {
         let mut added = false;
+        let mut failure = None;
         for number in self.numbers_on_disk()? {
             if self.keys.iter().any(|k| k.number == number) {
                 continue;
@@ -182,11 +183,20 @@ impl KeyStore {
             let path = self
                 .dir
                 .join(format!("{KEY_FILE_PREFIX}{number:04}{KEY_FILE_SUFFIX}"));
-            self.keys.push(read_key_file(&path, number)?);
-            added = true;
+            match read_key_file(&path, number) {
+                Ok(key) => {
+                    self.keys.push(key);
+                    added = true;
+                }
+                Err(e) => failure = Some(e),
+            }
         }
+        // Sorted whatever happened, so that the current key is always the newest loaded.
         self.keys.sort_by_key(IssuerKey::number);
-        Ok(added)
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(added),
+        }
     }
 
     /// Creates a new current key; older keys are kept for verification.

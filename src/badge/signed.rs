@@ -46,9 +46,12 @@ fn is_iri(term: &SimpleTerm<'static>, expected: &str) -> bool {
 pub fn facts(dataset: &Dataset) -> Result<SignedFacts, String> {
     let default_graph = || dataset.iter().filter(|(_, graph)| graph.is_none());
     let credential_type = format!("{CRED}VerifiableCredential");
+    // The credential itself is the one no other node points to: credentials nested in it
+    // (endorsements of the badge, its achievement or its issuer) are objects of a property.
     let mut credentials = default_graph()
         .filter(|([_, p, o], _)| is_iri(p, RDF_TYPE) && is_iri(o, &credential_type))
-        .map(|([s, _, _], _)| s.clone());
+        .map(|([s, _, _], _)| s.clone())
+        .filter(|candidate| !default_graph().any(|([_, _, o], _)| o == candidate));
     let subject = credentials
         .next()
         .ok_or("the signed data holds no verifiable credential")?;

@@ -70,12 +70,12 @@ pub fn is_set(list: &[u8], index: u64) -> Result<bool, BadgeError> {
     Ok(list[i / 8] & (0x80 >> (i % 8)) != 0)
 }
 
-/// List length for `revoked`: whole multiples of the 16 KiB minimum, so that the length reveals
-/// nothing finer than "more than 131 072 badges".
-fn list_bits(revoked: &[u64]) -> usize {
-    let needed = revoked.iter().max().map_or(0, |m| {
-        usize::try_from(*m).unwrap_or(usize::MAX).saturating_add(1)
-    });
+/// List length for `revoked` among the first `issued` positions (every badge's bit must be in
+/// the list, revoked or not, or a verifier refuses the badge): whole multiples of the 16 KiB
+/// minimum, so that the length reveals nothing finer than "more than 131 072 badges".
+fn list_bits(revoked: &[u64], issued: u64) -> usize {
+    let highest = revoked.iter().max().map_or(0, |m| m.saturating_add(1));
+    let needed = usize::try_from(highest.max(issued)).unwrap_or(usize::MAX);
     needed
         .div_ceil(MIN_LIST_BITS)
         .max(1)
@@ -99,6 +99,17 @@ pub fn build_status_list_credential(
     revoked: &[u64],
     valid_from: OffsetDateTime,
 ) -> Result<Value, BadgeError> {
+    build_status_list_covering(issuer_id, list_url, revoked, 0, valid_from)
+}
+
+/// The status list credential, long enough for the first `issued` positions.
+pub fn build_status_list_covering(
+    issuer_id: &str,
+    list_url: &str,
+    revoked: &[u64],
+    issued: u64,
+    valid_from: OffsetDateTime,
+) -> Result<Value, BadgeError> {
     Ok(json!({
         "@context": [VC_V2_CONTEXT],
         "id": list_url,
@@ -109,7 +120,7 @@ pub fn build_status_list_credential(
             "id": format!("{list_url}#list"),
             "type": "BitstringStatusList",
             "statusPurpose": "revocation",
-            "encodedList": encode_list(revoked, list_bits(revoked))?,
+            "encodedList": encode_list(revoked, list_bits(revoked, issued))?,
         },
     }))
 }
@@ -124,7 +135,21 @@ pub fn issue_status_list(
     revoked: &[u64],
     now: OffsetDateTime,
 ) -> Result<Value, BadgeError> {
-    let vc = build_status_list_credential(&identity.did, list_url, revoked, now)?;
+    issue_status_list_covering(canon, key, identity, list_url, revoked, 0, now)
+}
+
+/// [`issue_status_list`] long enough for the first `issued` positions (the issuer passes how
+/// many it has reserved).
+pub fn issue_status_list_covering(
+    canon: &Canonicalizer,
+    key: &IssuerKey,
+    identity: &IssuerIdentity,
+    list_url: &str,
+    revoked: &[u64],
+    issued: u64,
+    now: OffsetDateTime,
+) -> Result<Value, BadgeError> {
+    let vc = build_status_list_covering(&identity.did, list_url, revoked, issued, now)?;
     proof::sign(canon, &vc, key, &identity.verification_method, now)
 }
 
@@ -168,5 +193,22 @@ mod tests {
                 .len(),
             2 * MIN_LIST_BITS / 8
         );
+    }
+
+    #[test]
+    fn the_list_covers_every_reserved_position_not_only_the_revoked_ones() {
+        // 200,000 badges, none revoked: the last one must still find its (unset) bit.
+        let vc = build_status_list_covering(
+            "did:key:z",
+            "https://x/s",
+            &[],
+            200_000,
+            OffsetDateTime::UNIX_EPOCH,
+        )
+        .unwrap();
+        let list = decode_list(vc["credentialSubject"]["encodedList"].as_str().unwrap()).unwrap();
+        assert_eq!(list.len() * 8, 2 * MIN_LIST_BITS);
+        assert!(!is_set(&list, 199_999).unwrap());
+        assert!(is_set(&list, 2 * MIN_LIST_BITS as u64).is_err());
     }
 }

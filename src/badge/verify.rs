@@ -716,7 +716,9 @@ async fn check_proof(
             ));
         }
         signed = Some(
-            verify_proof(ctx.canonicalizer, doc, proof, &key).map_err(|e| bad(e.to_string()))?,
+            check_signature(ctx.canonicalizer, doc, proof, key)
+                .await
+                .map_err(bad)?,
         );
         methods.push(vm.to_owned());
     }
@@ -725,6 +727,26 @@ async fn check_proof(
         format!("signature valid, key {}", methods.join(", ")),
         signed,
     ))
+}
+
+/// Signatures checked at once, by every verification in this process (the page, the API,
+/// badge pages): canonicalising a stranger's document is CPU work, bounded in size
+/// ([`crate::badge::jsonld::UNTRUSTED_LIMITS`]) and kept off the async workers, so that a
+/// crowd of verifications never delays a phone's action.
+static VERIFYING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+async fn check_signature(
+    canonicalizer: &Canonicalizer,
+    doc: &Value,
+    proof: &Map<String, Value>,
+    key: VerifyingKey,
+) -> Result<Dataset, String> {
+    let _turn = VERIFYING.acquire().await.map_err(|e| e.to_string())?;
+    let (canonicalizer, doc, proof) = (canonicalizer.clone(), doc.clone(), proof.clone());
+    tokio::task::spawn_blocking(move || verify_proof(&canonicalizer, &doc, &proof, &key))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
 }
 
 fn parse_date(vc: &Value, field: &str) -> Result<Option<OffsetDateTime>, String> {

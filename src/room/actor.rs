@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use futures_util::FutureExt as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
@@ -572,8 +573,13 @@ impl Room {
                     .await
                     .map(|issued| issued.id)
                     .map_err(|e| e.to_string())
-            }
-            .await;
+            };
+            // Even a panic in signing reports back, so that the room never keeps this
+            // participant "being signed" forever.
+            let result = std::panic::AssertUnwindSafe(result)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| Err("signing panicked".into()));
             // If the room is gone, the badge is stored: the next load finds it (idempotent).
             let _ = inbox.send(RoomMsg::BadgeSigned { pid, result }).await;
         });

@@ -196,6 +196,24 @@ fn insert_tokens<'a>(tokens: &'a [(&'a [u8], i64, u32)]) -> QueryBuilder<Sqlite>
     insert
 }
 
+/// How long a one-time sign-in link works.
+pub const SIGNIN_LINK_TTL: time::Duration = time::Duration::hours(1);
+
+/// The conditions of a link that still works (the cutoff is bound as the last parameter); a
+/// macro so that the SQL stays a literal.
+macro_rules! signin_link_live {
+    () => {
+        "used_at IS NULL AND created_at > ? \
+         AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'organiser')"
+    };
+}
+
+fn signin_link_cutoff() -> String {
+    (OffsetDateTime::now_utc() - SIGNIN_LINK_TTL)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
 pub fn now_rfc3339() -> String {
     OffsetDateTime::now_utc()
         .format(&Rfc3339)
@@ -298,6 +316,12 @@ impl Store {
         .bind(now_rfc3339())
         .execute(&self.pool)
         .await;
+        if result.is_ok() && role == Role::Organiser {
+            // An organiser exists: no sign-in link may make another.
+            sqlx::query("DELETE FROM signin_links WHERE used_at IS NULL")
+                .execute(&self.pool)
+                .await?;
+        }
         match result {
             Ok(done) => Ok(User {
                 id: done.last_insert_rowid(),
@@ -381,21 +405,31 @@ impl Store {
         Ok(())
     }
 
+    /// Stores a new one-time sign-in link; every older unused link is void from then on (the
+    /// printed link is the only one that works).
     pub async fn store_signin_link(&self, token: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM signin_links WHERE used_at IS NULL")
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO signin_links (token_hash, created_at) VALUES (?, ?)")
             .bind(hash_token(token))
             .bind(now_rfc3339())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Whether a one-time sign-in link is still unused (it is used up by `use_signin_link`).
+    /// Whether a one-time sign-in link still works: unused, younger than
+    /// [`SIGNIN_LINK_TTL`], and no organiser exists yet (once there is one, every link is void).
     pub async fn signin_link_valid(&self, token: &str) -> Result<bool> {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM signin_links WHERE token_hash = ? AND used_at IS NULL",
-        )
+        let found: Option<i64> = sqlx::query_scalar(concat!(
+            "SELECT 1 FROM signin_links WHERE token_hash = ? AND ",
+            signin_link_live!()
+        ))
         .bind(hash_token(token))
+        .bind(signin_link_cutoff())
         .fetch_optional(&self.pool)
         .await?;
         Ok(found.is_some())
@@ -410,11 +444,13 @@ impl Store {
         password_hash: &str,
     ) -> Result<Option<User>> {
         let mut tx = self.pool.begin().await?;
-        let used = sqlx::query(
-            "UPDATE signin_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL",
-        )
+        let used = sqlx::query(concat!(
+            "UPDATE signin_links SET used_at = ? WHERE token_hash = ? AND ",
+            signin_link_live!()
+        ))
         .bind(now_rfc3339())
         .bind(hash_token(token))
+        .bind(signin_link_cutoff())
         .execute(&mut *tx)
         .await?;
         if used.rows_affected() != 1 {
@@ -1020,6 +1056,14 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok(index as u64)
+    }
+
+    /// How many status-list positions were reserved (the next one to give out).
+    pub async fn status_positions(&self) -> Result<u64> {
+        let next: i64 = sqlx::query_scalar("SELECT next_index FROM status_counter WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(next as u64)
     }
 
     /// Moves the counter past every stored index (after `StatusIndexTaken`).

@@ -150,7 +150,8 @@ async fn api_error_envelope(
     if !is_api || is_json || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let text = match axum::body::to_bytes(response.into_body(), 4096).await {
+    let (parts, body) = response.into_parts();
+    let text = match axum::body::to_bytes(body, 4096).await {
         Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_string(),
         Err(_) => String::new(),
     };
@@ -159,7 +160,14 @@ async fn api_error_envelope(
     } else {
         text
     };
-    ApiError::new(status, error_code(status), message).into_response()
+    let mut envelope = ApiError::new(status, error_code(status), message).into_response();
+    // What the original said beside its body stays (`Allow` on a 405, `Retry-After`…).
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            envelope.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    envelope
 }
 
 /// The stable code of an error that has no more precise one.
