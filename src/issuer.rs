@@ -24,7 +24,7 @@ use crate::badge::credential::{
     issue,
 };
 use crate::badge::jsonld::Canonicalizer;
-use crate::badge::keys::{IssuerIdentity, KeyStore};
+use crate::badge::keys::{IssuerIdentity, IssuerKey, KeyStore};
 use crate::badge::ob2;
 use crate::badge::status::issue_status_list_covering;
 use crate::badge::verify::{
@@ -286,6 +286,24 @@ impl Issuer {
         self.keys.read().map_err(|_| poisoned())
     }
 
+    /// The identity and key that sign now, from one look at the keys (so that both are of
+    /// the same rotation).
+    fn signer(&self) -> Result<(IssuerIdentity, IssuerKey), IssuerError> {
+        let keys = self.keys()?;
+        Ok((
+            keys.identity(self.public_url.as_deref())?,
+            keys.current().clone(),
+        ))
+    }
+
+    /// A turn to sign (see `signing`).
+    async fn signing_turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, IssuerError> {
+        self.signing
+            .acquire()
+            .await
+            .map_err(|e| IssuerError::Join(e.to_string()))
+    }
+
     fn identity(&self) -> Result<IssuerIdentity, IssuerError> {
         Ok(self.keys()?.identity(self.public_url.as_deref())?)
     }
@@ -418,16 +436,31 @@ impl Issuer {
         &self,
         lang: Lang,
     ) -> Result<Vec<(String, String)>, IssuerError> {
-        let mut labels = Vec::new();
-        for row in self.store.achievements().await? {
-            let config: AchievementConfig = serde_json::from_str(&row.spec)
-                .map_err(|e| IssuerError::Settings(e.to_string()))?;
-            labels.push((
-                row.id,
-                format!("{} — {}", config.name.get(lang), config.criteria.get(lang)),
-            ));
-        }
-        Ok(labels)
+        Ok(self
+            .achievement_configs()
+            .await?
+            .into_iter()
+            .map(|(id, config)| {
+                let label = format!("{} — {}", config.name.get(lang), config.criteria.get(lang));
+                (id, label)
+            })
+            .collect())
+    }
+
+    /// Every achievement's id and texts, from one read of the table.
+    pub async fn achievement_configs(
+        &self,
+    ) -> Result<Vec<(String, AchievementConfig)>, IssuerError> {
+        self.store
+            .achievements()
+            .await?
+            .into_iter()
+            .map(|row| {
+                serde_json::from_str(&row.spec)
+                    .map(|config| (row.id, config))
+                    .map_err(|e| IssuerError::Settings(e.to_string()))
+            })
+            .collect()
     }
 
     /// Creates an achievement for the organiser to edit (texts of the workshop's badge to
@@ -547,13 +580,7 @@ impl Issuer {
             email: request.email.map(str::to_string),
         };
         // One look at the keys, so that the identity and the key are of the same rotation.
-        let (identity, key) = {
-            let keys = self.keys()?;
-            (
-                keys.identity(self.public_url.as_deref())?,
-                keys.current().clone(),
-            )
-        };
+        let (identity, key) = self.signer()?;
         // A status-list index is reserved atomically before signing; if another badge holds it
         // all the same (a counter behind the table), the counter is moved on and the badge is
         // signed again with a new index, never reported as a failure.
@@ -581,11 +608,7 @@ impl Issuer {
             );
             // Signing canonicalises JSON-LD: milliseconds of CPU, kept off the async workers
             // (the turn is held for the signature only, not for the database write).
-            let permit = self
-                .signing
-                .acquire()
-                .await
-                .map_err(|e| IssuerError::Join(e.to_string()))?;
+            let permit = self.signing_turn().await?;
             let credential = tokio::task::spawn_blocking(move || {
                 issue(
                     Canonicalizer::shared(),
@@ -897,18 +920,8 @@ impl Issuer {
             return Ok(Some(list));
         }
         // One look at the keys, so that the identity and the key are of the same rotation.
-        let (identity, key) = {
-            let keys = self.keys()?;
-            (
-                keys.identity(self.public_url.as_deref())?,
-                keys.current().clone(),
-            )
-        };
-        let _permit = self
-            .signing
-            .acquire()
-            .await
-            .map_err(|e| IssuerError::Join(e.to_string()))?;
+        let (identity, key) = self.signer()?;
+        let _permit = self.signing_turn().await?;
         let list = tokio::task::spawn_blocking(move || {
             issue_status_list_covering(
                 Canonicalizer::shared(),

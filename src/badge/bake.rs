@@ -122,42 +122,11 @@ pub fn bake_png_texts(png: &[u8], texts: &[(&str, &str)]) -> Result<Vec<u8>, Bad
     Ok(out)
 }
 
-/// The texts of every `iTXt` chunk with `keyword` (for checks: a badge holds one of each).
-pub fn png_texts(png: &[u8], keyword: &str) -> Result<Vec<String>, BadgeError> {
+/// The `iTXt` chunks with `keyword`, decoded once under the memory limits.
+fn itxt_chunks(png: &[u8], keyword: &str) -> Result<Vec<ITXtChunk>, BadgeError> {
     if !is_png(png) {
         return Err(BadgeError::Png("not a PNG file".into()));
     }
-    let limits = png::Limits {
-        bytes: DECODE_LIMIT_BYTES,
-    };
-    let mut reader = png::Decoder::new_with_limits(Cursor::new(png), limits)
-        .read_info()
-        .map_err(|e| BadgeError::Png(e.to_string()))?;
-    reader
-        .finish()
-        .map_err(|e| BadgeError::Png(e.to_string()))?;
-    let mut texts = Vec::new();
-    for chunk in reader
-        .info()
-        .utf8_text
-        .iter()
-        .filter(|c| c.keyword == keyword)
-    {
-        let mut chunk = chunk.clone();
-        chunk
-            .decompress_text_with_limit(DECODE_LIMIT_BYTES)
-            .map_err(|e| BadgeError::Png(e.to_string()))?;
-        texts.push(
-            chunk
-                .get_text()
-                .map_err(|e| BadgeError::Png(e.to_string()))?,
-        );
-    }
-    Ok(texts)
-}
-
-/// Whether a credential `iTXt` chunk of `png` has its compression flag set.
-fn compressed_credential_chunk(png: &[u8]) -> Result<bool, BadgeError> {
     let limits = png::Limits {
         bytes: DECODE_LIMIT_BYTES,
     };
@@ -171,23 +140,42 @@ fn compressed_credential_chunk(png: &[u8]) -> Result<bool, BadgeError> {
         .info()
         .utf8_text
         .iter()
-        .any(|c| c.keyword == PNG_KEYWORD && c.compressed))
+        .filter(|c| c.keyword == keyword)
+        .cloned()
+        .collect())
+}
+
+/// The text of a chunk, decompressed within the limits.
+fn chunk_text(mut chunk: ITXtChunk) -> Result<String, BadgeError> {
+    chunk
+        .decompress_text_with_limit(DECODE_LIMIT_BYTES)
+        .map_err(|e| BadgeError::Png(e.to_string()))?;
+    chunk.get_text().map_err(|e| BadgeError::Png(e.to_string()))
+}
+
+/// The texts of every `iTXt` chunk with `keyword` (for checks: a badge holds one of each).
+pub fn png_texts(png: &[u8], keyword: &str) -> Result<Vec<String>, BadgeError> {
+    itxt_chunks(png, keyword)?
+        .into_iter()
+        .map(chunk_text)
+        .collect()
 }
 
 /// The credential JSON baked into a PNG (the chunks after the image data are read too).
-/// Refuses zero or several credential chunks.
+/// Refuses zero or several credential chunks, and a compressed one (OB 3.0 baking wants it
+/// uncompressed).
 pub fn extract_png(png: &[u8]) -> Result<String, BadgeError> {
-    if compressed_credential_chunk(png)? {
+    let mut chunks = itxt_chunks(png, PNG_KEYWORD)?;
+    if chunks.iter().any(|c| c.compressed) {
         return Err(BadgeError::Png(
             "the credential's iTXt chunk is compressed: Open Badges 3.0 baking requires it \
              uncompressed"
                 .into(),
         ));
     }
-    let mut texts = png_texts(png, PNG_KEYWORD)?;
-    match texts.len() {
+    match chunks.len() {
         0 => Err(BadgeError::NoCredential),
-        1 => Ok(texts.remove(0)),
+        1 => chunk_text(chunks.remove(0)),
         _ => Err(BadgeError::DuplicateCredential),
     }
 }

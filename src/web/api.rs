@@ -326,15 +326,19 @@ async fn list_achievements(
     State(state): State<Shared>,
     Authed(_): Authed,
 ) -> Result<Json<Value>, ApiError> {
-    let mut list = Vec::new();
-    for row in state.store.achievements().await? {
-        let (config, _) = state.issuer.achievement(&row.id).await?;
-        list.push(json!({
-            "id": row.id,
-            "name": {"fr": config.name.fr, "nl": config.name.nl, "en": config.name.en},
-            "criteria": {"fr": config.criteria.fr, "nl": config.criteria.nl, "en": config.criteria.en},
-        }));
-    }
+    let list = state
+        .issuer
+        .achievement_configs()
+        .await?
+        .into_iter()
+        .map(|(id, config)| {
+            json!({
+                "id": id,
+                "name": {"fr": config.name.fr, "nl": config.name.nl, "en": config.name.en},
+                "criteria": {"fr": config.criteria.fr, "nl": config.criteria.nl, "en": config.criteria.en},
+            })
+        })
+        .collect();
     Ok(Json(Value::Array(list)))
 }
 
