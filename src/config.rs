@@ -37,6 +37,20 @@ pub struct ServerArgs {
     /// Organiser API token for automation (Bearer). Never logged.
     #[arg(long, env = "ATELIER_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// A reverse proxy (address or CIDR range, repeatable) whose X-Forwarded-For or Forwarded
+    /// header names the client: only then are those headers believed, and only then do
+    /// per-client limits apply to each client rather than to the proxy.
+    #[arg(long = "trusted-proxy", env = "ATELIER_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Another host name this server answers to (repeatable), besides addresses, localhost and
+    /// the public URL's host: e.g. the laptop's `name.local`. Requests for any other name are
+    /// refused (DNS rebinding).
+    #[arg(
+        long = "allow-host",
+        env = "ATELIER_ALLOW_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
 }
 
 impl ServerArgs {
@@ -45,8 +59,22 @@ impl ServerArgs {
         ServerArgs {
             addr: self.addr.or(before.addr),
             admin_token: self.admin_token.or(before.admin_token),
+            trusted_proxies: either(self.trusted_proxies, before.trusted_proxies),
+            allowed_hosts: either(self.allowed_hosts, before.allowed_hosts),
         }
     }
+}
+
+fn either<T>(after: Vec<T>, before: Vec<T>) -> Vec<T> {
+    if after.is_empty() { before } else { after }
+}
+
+/// An address (`10.0.0.5`, one host) or a range (`10.0.0.0/24`).
+fn parse_net(raw: &str) -> Result<ipnet::IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<ipnet::IpNet>()
+        .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{raw:?} is not an address or a CIDR range such as 10.0.0.0/24"))
 }
 
 /// Everything the server needs to start.
@@ -56,6 +84,9 @@ pub struct ServeConfig {
     pub data_dir: PathBuf,
     pub public_url: Option<String>,
     pub admin_token: Option<String>,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub allowed_hosts: Vec<String>,
+    pub limits: crate::web::conn::HttpLimits,
 }
 
 impl ServeConfig {
@@ -65,6 +96,9 @@ impl ServeConfig {
             data_dir: global.data_dir,
             public_url: global.public_url,
             admin_token: server.admin_token,
+            trusted_proxies: server.trusted_proxies,
+            allowed_hosts: server.allowed_hosts,
+            limits: Default::default(),
         }
     }
 
@@ -75,6 +109,9 @@ impl ServeConfig {
             data_dir: path,
             public_url: None,
             admin_token: None,
+            trusted_proxies: Vec::new(),
+            allowed_hosts: Vec::new(),
+            limits: Default::default(),
         }
     }
 }

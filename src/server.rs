@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
-use axum::serve::ListenerExt;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -18,6 +17,7 @@ use crate::i18n::I18n;
 use crate::issuer::Issuer;
 use crate::room::{RoomSettings, Rooms};
 use crate::store::{Role, Store, StoreError};
+use crate::web::conn::Connections;
 use crate::web::limit::AttemptLimiter;
 use crate::web::{self, AppState, Shared};
 
@@ -29,6 +29,8 @@ const CLAIM_ATTEMPT_WINDOW: std::time::Duration = std::time::Duration::from_secs
 const HELLO_FAILURES_PER_WINDOW: u32 = 300;
 /// Failed sign-ins one address may make per window before being told to wait.
 const LOGIN_FAILURES_PER_WINDOW: u32 = 20;
+/// Failed sign-ins for one account per window, from all addresses together.
+const ACCOUNT_FAILURES_PER_WINDOW: u32 = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -134,6 +136,11 @@ pub async fn start(
         .await?;
     let issuer = Arc::new(Issuer::open(store.clone(), dir, config.public_url.clone()).await?);
     let rooms = Rooms::new(store.clone(), Arc::clone(&issuer), room_settings);
+    let config_limits = config.limits.clone();
+    let connections = Arc::new(Connections::new(
+        &config.limits,
+        config.trusted_proxies.clone(),
+    ));
     let state = Arc::new(AppState {
         store: store.clone(),
         decks,
@@ -142,10 +149,13 @@ pub async fn start(
         claim_attempts: AttemptLimiter::new(CLAIM_ATTEMPTS_PER_WINDOW, CLAIM_ATTEMPT_WINDOW),
         hello_failures: AttemptLimiter::new(HELLO_FAILURES_PER_WINDOW, CLAIM_ATTEMPT_WINDOW),
         login_failures: AttemptLimiter::new(LOGIN_FAILURES_PER_WINDOW, CLAIM_ATTEMPT_WINDOW),
+        account_failures: AttemptLimiter::new(ACCOUNT_FAILURES_PER_WINDOW, CLAIM_ATTEMPT_WINDOW),
         rooms: Arc::clone(&rooms),
         config,
         base_url,
         connections: AtomicUsize::new(0),
+        large_bodies: Arc::new(tokio::sync::Semaphore::new(config_limits.large_bodies)),
+        password_checks: tokio::sync::Semaphore::new(crate::auth::PARALLEL_PASSWORD_CHECKS),
     });
     let app = web::router(Arc::clone(&state));
     let (stop, mut stopped) = watch::channel(false);
@@ -155,22 +165,7 @@ pub async fn start(
             let _ = stopped.wait_for(|s| *s).await;
             rooms.shutdown().await;
         };
-        // Without TCP_NODELAY a frame written while the previous one is unacknowledged waits
-        // for the peer's delayed ACK (up to 40 ms on Linux): a live room's bursts would stall.
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-            }
-        });
-        if let Err(e) = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        {
-            tracing::error!(error = %e, "server stopped with an error");
-        }
+        crate::web::conn::serve(listener, app, connections, config_limits, shutdown).await;
         store.close().await;
     });
     Ok(Running {

@@ -251,9 +251,18 @@ async fn a_thousand_connections_from_one_address_do_not_lock_others_out() {
     let addr = server.addr;
     let mut held = Vec::new();
     let mut refused = 0;
+    // From 127.0.0.10: the phone and the API calls below come from 127.0.0.1, another client.
     for _ in 0..10 {
         let batch = futures_util::future::join_all((0..100).map(|_| async move {
-            tokio::time::timeout(WAIT, connect_async(format!("ws://{addr}/ws"))).await
+            tokio::time::timeout(WAIT, async move {
+                let socket = tokio::net::TcpSocket::new_v4().unwrap();
+                socket.bind(SocketAddr::from(([127, 0, 0, 10], 0))).unwrap();
+                let tcp = tokio_tungstenite::MaybeTlsStream::Plain(socket.connect(addr).await?);
+                tokio_tungstenite::client_async(format!("ws://{addr}/ws"), tcp)
+                    .await
+                    .map_err(std::io::Error::other)
+            })
+            .await
         }))
         .await;
         for attempt in batch {
@@ -264,6 +273,11 @@ async fn a_thousand_connections_from_one_address_do_not_lock_others_out() {
         }
     }
     eprintln!("{} connections held, {refused} refused", held.len());
+    assert_eq!(
+        held.len(),
+        atelier::web::conn::HttpLimits::default().per_address,
+        "one address holds its share of connections, no more"
+    );
     // While all of them are open (and silent), a fresh phone joins and the API answers.
     still_serving(&server, &code).await;
     let health = server.http().get(server.url("/healthz")).send().await;

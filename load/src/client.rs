@@ -29,9 +29,27 @@ pub fn start_clock() {
     EPOCH.get_or_init(Instant::now);
 }
 
+/// A TCP connection from a phone of its own: a server on this machine (loopback) is reached
+/// from one of 127.0.0.0/8's addresses in turn, since each phone of a real room has its own
+/// address and the server caps connections per address (256 by default).
+pub async fn connect(addr: SocketAddr) -> std::io::Result<TcpStream> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    match addr {
+        SocketAddr::V4(v4) if v4.ip().is_loopback() => {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed) % (250 * 250);
+            let from = std::net::Ipv4Addr::new(127, 1 + (n / 250) as u8, 0, 1 + (n % 250) as u8);
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind(SocketAddr::from((from, 0)))?;
+            socket.connect(addr).await
+        }
+        _ => TcpStream::connect(addr).await,
+    }
+}
+
 /// Opens `/ws` with a timeout on the TCP connect and on the upgrade.
 pub async fn open(addr: SocketAddr, bearer: Option<&str>, timeout: Duration) -> anyhow::Result<Ws> {
-    let tcp = tokio::time::timeout(timeout, TcpStream::connect(addr))
+    let tcp = tokio::time::timeout(timeout, connect(addr))
         .await
         .context("connect timed out")??;
     tcp.set_nodelay(true)?;

@@ -6,6 +6,7 @@ sign-out = Sign out
 error-server = Server error. Please try again in a moment.
 error-refused = Request refused.
 error-not-found = Page not found.
+error-unknown-host = This server does not answer to that name. Use its address, or ask whoever started it to add the name with --allow-host.
 badge-public-erased = This badge's page was removed at its holder's request. The badge itself, in its holder's file, is still valid.
 
 ## Connection banner and phases (scripts)
@@ -43,6 +44,7 @@ login-username = Username
 login-password = Password
 login-submit = Sign in
 login-slow-down = Too many failed sign-ins. Wait a few minutes.
+login-busy = Many people are signing in at once. Try again in a moment.
 login-failed = Wrong username or password.
 signin-title = Create the organiser account
 signin-intro = This link works once. The organiser account manages facilitators and exports.

@@ -6,6 +6,7 @@ sign-out = Se déconnecter
 error-server = Erreur du serveur. Réessayez dans un instant.
 error-refused = Requête refusée.
 error-not-found = Page introuvable.
+error-unknown-host = Ce serveur ne répond pas à ce nom. Utilisez son adresse, ou demandez à la personne qui l’a démarré d’ajouter ce nom avec --allow-host.
 badge-public-erased = La page de ce badge a été retirée à la demande de son titulaire. Le badge lui-même, dans le fichier de son titulaire, reste valide.
 
 ## Connection banner and phases (scripts)
@@ -43,6 +44,7 @@ login-username = Nom d'utilisateur
 login-password = Mot de passe
 login-submit = Se connecter
 login-slow-down = Trop d'essais manqués. Patientez quelques minutes.
+login-busy = Beaucoup de personnes se connectent en même temps. Réessayez dans un instant.
 login-failed = Nom d'utilisateur ou mot de passe incorrect.
 signin-title = Créer le compte organisateur
 signin-intro = Ce lien ne sert qu'une fois. Le compte organisateur gère les animateurs et les exports.

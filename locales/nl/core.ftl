@@ -6,6 +6,7 @@ sign-out = Afmelden
 error-server = Serverfout. Probeer het zo dadelijk opnieuw.
 error-refused = Verzoek geweigerd.
 error-not-found = Pagina niet gevonden.
+error-unknown-host = Deze server antwoordt niet op die naam. Gebruik zijn adres, of vraag wie hem startte de naam toe te voegen met --allow-host.
 badge-public-erased = De pagina van deze badge is op verzoek van de houder verwijderd. De badge zelf, in het bestand van de houder, blijft geldig.
 
 ## Connection banner and phases (scripts)
@@ -43,6 +44,7 @@ login-username = Gebruikersnaam
 login-password = Wachtwoord
 login-submit = Aanmelden
 login-slow-down = Te veel mislukte pogingen. Wacht enkele minuten.
+login-busy = Veel mensen melden zich tegelijk aan. Probeer het zo dadelijk opnieuw.
 login-failed = Verkeerde gebruikersnaam of wachtwoord.
 signin-title = Het organisatoraccount aanmaken
 signin-intro = Deze link werkt maar één keer. Het organisatoraccount beheert de begeleiders en de exports.

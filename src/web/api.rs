@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ApiError, ApiJson, Authed, Shared, origin_allowed};
+use super::{ApiError, ApiJson, Authed, Shared, SignIn, origin_allowed};
 use crate::auth::{Principal, hash_password, new_token};
 use crate::deck::Lang;
 use crate::games::bingo::Mode;
@@ -250,21 +250,30 @@ async fn login(
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     ApiJson(login): ApiJson<Login>,
 ) -> Result<Json<Value>, ApiError> {
-    if state.login_failures.is_blocked(peer.ip()) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many failed sign-ins; wait a few minutes",
-        ));
-    }
-    let user = match state.sign_in(&login.username, &login.password).await? {
-        Some(user) => user,
-        None => {
-            state.login_failures.allow(peer.ip());
+    let user = match state
+        .sign_in(peer.ip(), &login.username, &login.password)
+        .await?
+    {
+        SignIn::Welcome(user) => user,
+        SignIn::Wrong => {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "bad_credentials",
                 "wrong username or password",
+            ));
+        }
+        SignIn::Limited => {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many failed sign-ins; wait a few minutes",
+            ));
+        }
+        SignIn::Busy => {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "too many sign-ins at once; try again in a moment",
             ));
         }
     };

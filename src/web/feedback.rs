@@ -28,7 +28,7 @@ use crate::store::feedback::{FeedbackFilter, FeedbackRow, NewFeedback};
 /// Longest comment, in characters (Unicode scalar values, as the phone counts them).
 pub const COMMENT_MAX_CHARS: usize = 2000;
 /// Largest feedback request: a full comment of 4-byte characters and the rest, with room.
-const FEEDBACK_MAX_BYTES: usize = 16 * 1024;
+pub const FEEDBACK_MAX_BYTES: usize = 16 * 1024;
 /// The activities a feedback can rate, in the export's column order.
 pub const ACTIVITIES: [ActivityKind; 2] = [ActivityKind::Bingo, ActivityKind::Fresque];
 /// Retention shown on the privacy page when the organiser has set none.

@@ -4,7 +4,9 @@
 pub mod api;
 pub mod assets;
 pub mod badges;
+pub mod conn;
 pub mod feedback;
+pub mod guard;
 pub mod hosted;
 pub mod limit;
 pub mod organiser;
@@ -46,12 +48,19 @@ pub struct AppState {
     pub hello_failures: limit::AttemptLimiter,
     /// Failed sign-ins per address (page and API share it).
     pub login_failures: limit::AttemptLimiter,
+    /// Failed sign-ins per account named, from anywhere: guessing one account's password from
+    /// many addresses (or from behind one proxy) meets a limit too.
+    pub account_failures: limit::AttemptLimiter<[u8; 16]>,
     pub rooms: Arc<Rooms>,
     pub config: ServeConfig,
     /// Base of the links we hand out (join URLs, QR codes): `--public-url`, or the listen address.
     pub base_url: String,
     /// Open WebSocket connections, for the connection cap.
     pub connections: AtomicUsize,
+    /// Turns to read a large request body (`conn::HttpLimits::large_bodies`).
+    pub large_bodies: Arc<tokio::sync::Semaphore>,
+    /// Turns to run an argon2 password check (each takes ~19 MiB for ~75 ms).
+    pub password_checks: tokio::sync::Semaphore,
 }
 
 pub type Shared = Arc<AppState>;
@@ -61,20 +70,78 @@ impl AppState {
         format!("{}/j/{code}", self.base_url)
     }
 
-    /// The account a username and password sign in to (`/login` and `/api/login`): one argon2
-    /// verification whether or not the username exists (`auth::check_sign_in`), run on the
-    /// blocking pool so that it never holds up an async worker.
+    /// The account a username and password sign in to (`/login` and `/api/login`).
+    ///
+    /// The attempt is counted against the client's address and against the account named
+    /// before the password is checked, so that attempts sent at once cannot all slip under
+    /// the limit; a success gives both back. One argon2 verification runs whether or not the
+    /// username exists (`auth::check_sign_in`), on the blocking pool, at most
+    /// [`auth::PARALLEL_PASSWORD_CHECKS`](crate::auth::PARALLEL_PASSWORD_CHECKS) at a time.
     pub async fn sign_in(
         &self,
+        client: std::net::IpAddr,
         username: &str,
         password: &str,
-    ) -> Result<Option<crate::store::User>, crate::store::StoreError> {
-        let found = self.store.user_by_name(username.trim()).await?;
+    ) -> Result<SignIn, crate::store::StoreError> {
+        let username = username.trim();
+        let account = account_key(username);
+        if !self.login_failures.allow(client) {
+            return Ok(SignIn::Limited);
+        }
+        if !self.account_failures.allow(account) {
+            self.login_failures.give_back(&client);
+            return Ok(SignIn::Limited);
+        }
+        let give_back = || {
+            self.login_failures.give_back(&client);
+            self.account_failures.give_back(&account);
+        };
+        let Ok(Ok(_turn)) =
+            tokio::time::timeout(PASSWORD_CHECK_WAIT, self.password_checks.acquire()).await
+        else {
+            give_back();
+            return Ok(SignIn::Busy);
+        };
+        let found = self.store.user_by_name(username).await?;
         let password = password.to_string();
         let checked =
-            tokio::task::spawn_blocking(move || crate::auth::check_sign_in(found, &password)).await;
-        Ok(checked.unwrap_or(None))
+            tokio::task::spawn_blocking(move || crate::auth::check_sign_in(found, &password))
+                .await
+                .unwrap_or(None);
+        Ok(match checked {
+            Some(user) => {
+                give_back();
+                SignIn::Welcome(user)
+            }
+            None => SignIn::Wrong,
+        })
     }
+}
+
+/// Longest a sign-in waits for its turn at the password check before the client is told to
+/// retry (a flood of sign-ins queues; it never piles up 19 MiB checks).
+const PASSWORD_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What a sign-in came to.
+pub enum SignIn {
+    Welcome(crate::store::User),
+    /// Wrong username or password (the answer does not say which).
+    Wrong,
+    /// Too many failures from this address or for this account: wait.
+    Limited,
+    /// Too many password checks waiting: retry in a moment.
+    Busy,
+}
+
+/// The key of an account in the failure counts: a digest of the username as typed (any
+/// length, any name, existing or not: the map's memory stays bounded, and the limit does not
+/// reveal which accounts exist).
+fn account_key(username: &str) -> [u8; 16] {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(username.to_lowercase().as_bytes());
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    key
 }
 
 pub fn router(state: Shared) -> Router {
@@ -90,8 +157,22 @@ pub fn router(state: Shared) -> Router {
         .route("/static/{*file}", get(assets::serve))
         .route("/i18n/{file}", get(assets::messages))
         .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(guard::FORM_MAX_BYTES))
+        // A request (body included) has a deadline, and a body may not stall; a WebSocket's
+        // life starts after its handshake's response, outside both.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.limits.body_idle_timeout,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.config.limits.request_timeout,
+        ))
         .layer(axum::middleware::from_fn(api_error_envelope))
         .layer(axum::middleware::from_fn(pages::remember_lang))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            guard::guard,
+        ))
         .layer(axum::middleware::from_fn(security_headers))
         // gzip for pages, scripts and messages: phones on weak venue Wi-Fi load in a fraction.
         .layer(tower_http::compression::CompressionLayer::new())

@@ -34,7 +34,7 @@ use crate::store::{Role, StoreError};
 pub const ISSUER_IMAGE_SETTING: &str = "issuer_image";
 /// Largest upload request (the image itself is limited to 1 MiB by the validator, so that a
 /// slightly larger file gets a clear message rather than a bare 413).
-const UPLOAD_MAX_BYTES: usize = 3 * 1024 * 1024;
+pub const UPLOAD_MAX_BYTES: usize = 3 * 1024 * 1024;
 /// Feedback rows listed on the page; the exports have them all.
 const FEEDBACK_LISTED: usize = 200;
 

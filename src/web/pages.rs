@@ -15,7 +15,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
 use super::api::{NewSession, create_session};
-use super::{SESSION_COOKIE, Shared, origin_allowed, principal_from};
+use super::{SESSION_COOKIE, Shared, SignIn, origin_allowed, principal_from};
 use crate::auth::{Principal, hash_password, new_token};
 use crate::games::bingo::Mode;
 use crate::i18n::{Tr, negotiate};
@@ -285,29 +285,24 @@ async fn login(
     if !origin_allowed(&state, &headers) {
         return page_error(t, StatusCode::FORBIDDEN, "error-refused");
     }
-    if state.login_failures.is_blocked(peer.ip()) {
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
+    let refused = |status: StatusCode, message: &str| {
+        (
+            status,
             render(&LoginPage {
                 t,
-                error: Some(t.get("login-slow-down")),
+                error: Some(t.get(message)),
             }),
         )
-            .into_response();
-    }
-    let user = match state.sign_in(&form.username, &form.password).await {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            state.login_failures.allow(peer.ip());
-            return (
-                StatusCode::UNAUTHORIZED,
-                render(&LoginPage {
-                    t,
-                    error: Some(t.get("login-failed")),
-                }),
-            )
-                .into_response();
-        }
+            .into_response()
+    };
+    let user = match state
+        .sign_in(peer.ip(), &form.username, &form.password)
+        .await
+    {
+        Ok(SignIn::Welcome(user)) => user,
+        Ok(SignIn::Wrong) => return refused(StatusCode::UNAUTHORIZED, "login-failed"),
+        Ok(SignIn::Limited) => return refused(StatusCode::TOO_MANY_REQUESTS, "login-slow-down"),
+        Ok(SignIn::Busy) => return refused(StatusCode::SERVICE_UNAVAILABLE, "login-busy"),
         Err(e) => return internal(t, e),
     };
     let token = new_token();

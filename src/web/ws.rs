@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use std::task::Poll;
 use std::time::Duration;
 
+use axum::Extension;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -62,6 +63,7 @@ pub async fn upgrade(
     State(state): State<Shared>,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    tcp_slot: Option<Extension<Arc<super::conn::Slot>>>,
     ws: WebSocketUpgrade,
 ) -> Response {
     if !origin_allowed(&state, &headers) {
@@ -75,7 +77,11 @@ pub async fn upgrade(
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| serve(socket, state, principal, peer.ip()))
+        .on_upgrade(move |socket| async move {
+            // The connection counts against its address for as long as the socket lives.
+            let _tcp_slot = tcp_slot;
+            serve(socket, state, principal, peer.ip()).await
+        })
 }
 
 /// Counts a connection for the cap while it lives.

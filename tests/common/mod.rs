@@ -4,6 +4,7 @@
 
 pub mod badges;
 pub mod browser;
+pub mod process;
 pub mod verifier;
 
 use std::net::SocketAddr;
@@ -47,6 +48,25 @@ impl TestServer {
         let mut server = Self::start_configured(temp.path(), Some(public_url)).await;
         server._temp = Some(temp);
         server
+    }
+
+    /// A server whose configuration `adjust` changes first (shorter timeouts, a trusted
+    /// proxy…), on a fresh data directory.
+    pub async fn start_with(adjust: impl FnOnce(&mut ServeConfig)) -> Self {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let mut config =
+            ServeConfig::for_data_dir(temp.path().to_path_buf(), "127.0.0.1:0".parse().unwrap());
+        config.admin_token = Some(ADMIN_TOKEN.into());
+        adjust(&mut config);
+        let running = server::start(config, RoomSettings::default())
+            .await
+            .expect("server starts");
+        TestServer {
+            addr: running.addr,
+            running: Some(running),
+            dir: temp.path().to_path_buf(),
+            _temp: Some(temp),
+        }
     }
 
     /// Starts on an existing data directory (a restart).
