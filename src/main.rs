@@ -306,7 +306,7 @@ async fn open_store(data_dir: &Path, create: bool) -> anyhow::Result<Store> {
                 data_dir.display()
             );
         }
-        std::fs::create_dir_all(data_dir)
+        atelier::store::create_private_dir(data_dir)
             .with_context(|| format!("creating {}", data_dir.display()))?;
     }
     Ok(Store::open(data_dir).await?)

@@ -86,7 +86,7 @@ pub async fn start(
     room_settings: RoomSettings,
 ) -> Result<Running, ServerError> {
     let dir = &config.data_dir;
-    std::fs::create_dir_all(dir).map_err(|source| ServerError::DataDir {
+    crate::store::create_private_dir(dir).map_err(|source| ServerError::DataDir {
         path: dir.display().to_string(),
         source,
     })?;

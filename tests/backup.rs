@@ -36,6 +36,11 @@ async fn an_online_backup_restores_every_session() {
     );
     let (_bob, bob) = Client::join(server.addr, &code, "Bob").await;
     assert_eq!(bob["type"], "welcome", "the server kept serving");
+    // Names, comments and tokens are in these files: only their owner may read them.
+    assert_eq!(mode(&file), 0o600, "the backup");
+    for name in ["atelier.db", "atelier.db-wal", "atelier.db-shm"] {
+        assert_eq!(mode(&server.dir.join(name)), 0o600, "{name}");
+    }
     let again = Command::new(env!("CARGO_BIN_EXE_atelier"))
         .arg("--data-dir")
         .arg(&server.dir)
@@ -61,6 +66,43 @@ async fn an_online_backup_restores_every_session() {
     let (_phone, resumed) = Client::resume(second.addr, ada["token"].as_str().unwrap()).await;
     assert_eq!(resumed["you"]["name"], "Ada");
     assert_eq!(resumed["session"]["phase"], changed["phase"]);
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// A data directory made by the server is its owner's alone; a database left readable by an
+/// older version is made private when the server opens it.
+#[tokio::test]
+async fn the_data_directory_and_database_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("fresh");
+    let server = TestServer::start_in(&dir).await;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join("atelier.db")), 0o600);
+    drop(server);
+    let old = tempfile::tempdir().unwrap();
+    let server = TestServer::start_in(old.path()).await;
+    if let Some(running) = { server }.running.take() {
+        running.shutdown().await;
+    }
+    for name in ["atelier.db", "atelier.db-wal", "atelier.db-shm"] {
+        let path = old.path().join(name);
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+    let _again = TestServer::start_in(old.path()).await;
+    for name in ["atelier.db", "atelier.db-wal", "atelier.db-shm"] {
+        assert_eq!(
+            mode(&old.path().join(name)),
+            0o600,
+            "{name} after a restart"
+        );
+    }
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

@@ -405,3 +405,40 @@ async fn decks_dropped_in_the_data_directory_become_choices() {
         .unwrap();
     assert_eq!(unknown.status(), 422);
 }
+
+/// Phones and consoles that arrive together are attached in one turn of the room: each must
+/// still get its `welcome` before any event (the welcome's snapshot already holds the events
+/// of that turn that came before it; sent first, they would be seen twice or out of order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_welcome_is_the_first_frame_of_every_connection_that_arrives_in_a_crowd() {
+    let server = TestServer::start().await;
+    let code = code_of(&server.create_session(&["bingo"]).await);
+    let (_first_staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    for round in 0..5 {
+        // Connected first, then all their first frames sent at once: one crowd.
+        let mut arriving = Vec::new();
+        for i in 0..40 {
+            let staff = i % 10 == 9;
+            let client = if staff {
+                Client::connect_with(server.addr, Some(ADMIN_TOKEN)).await
+            } else {
+                Client::connect(server.addr).await
+            };
+            arriving.push((client, staff, format!("P{round}-{i}")));
+        }
+        futures_util::future::join_all(arriving.iter_mut().map(|(client, staff, name)| {
+            let hello = if *staff {
+                json!({"type": "staff", "code": code})
+            } else {
+                json!({"type": "join", "code": code, "name": name})
+            };
+            client.send(hello)
+        }))
+        .await;
+        let arriving: Vec<Client> = arriving.into_iter().map(|(client, ..)| client).collect();
+        for mut client in arriving {
+            let first = client.next().await;
+            assert_eq!(first["type"], "welcome", "round {round}: {first}");
+        }
+    }
+}

@@ -94,6 +94,9 @@ struct Conn {
 enum Out {
     Emit(Audience, Value),
     ToConn(ConnId, Value),
+    /// A connection's first frame. Until it is sent, that connection gets nothing else of the
+    /// turn: what came before it in the turn is in its snapshot already.
+    Welcome(ConnId, Value),
     Close(ConnId, u16, Value),
     Presence(ParticipantId, bool),
 }
@@ -333,7 +336,7 @@ impl Room {
             }
         }
         let welcome = self.welcome(role, token);
-        self.out.insert(welcome_at, Out::ToConn(conn, welcome));
+        self.out.insert(welcome_at, Out::Welcome(conn, welcome));
         Ok(())
     }
 
@@ -726,11 +729,23 @@ impl Room {
     fn flush(&mut self) {
         let out = coalesce(std::mem::take(&mut self.out));
         let mut lagging = Vec::new();
+        // Connections attached this turn whose welcome is still ahead in `out`.
+        let mut awaiting: HashSet<ConnId> = out
+            .iter()
+            .filter_map(|item| match item {
+                Out::Welcome(conn, _) => Some(*conn),
+                _ => None,
+            })
+            .collect();
         for item in out {
             match item {
                 Out::Emit(audience, event) => {
                     let frame = shared_frame(event.to_string());
-                    let mut send = |conn: ConnId| queue(&self.conns, &mut lagging, conn, &frame);
+                    let mut send = |conn: ConnId| {
+                        if awaiting.is_empty() || !awaiting.contains(&conn) {
+                            queue(&self.conns, &mut lagging, conn, &frame)
+                        }
+                    };
                     match &audience {
                         Audience::All => self.conns.keys().for_each(|&c| send(c)),
                         Audience::Staff => self.staff.iter().for_each(|&c| send(c)),
@@ -751,6 +766,11 @@ impl Room {
                     let frame = shared_frame(value.to_string());
                     queue(&self.conns, &mut lagging, conn, &frame);
                 }
+                Out::Welcome(conn, value) => {
+                    let frame = shared_frame(value.to_string());
+                    queue(&self.conns, &mut lagging, conn, &frame);
+                    awaiting.remove(&conn);
+                }
                 Out::Close(conn, code, value) => {
                     if let Some(c) = self.conns.get(&conn) {
                         let _ = c.outbox.try_send(Outbound::Close {
@@ -765,7 +785,9 @@ impl Room {
                         json!({"type": "presence", "pid": pid, "online": online}).to_string(),
                     );
                     for &conn in &self.staff {
-                        queue(&self.conns, &mut lagging, conn, &frame);
+                        if !awaiting.contains(&conn) {
+                            queue(&self.conns, &mut lagging, conn, &frame);
+                        }
                     }
                 }
             }
@@ -829,7 +851,7 @@ mod tests {
         out.iter()
             .map(|item| match item {
                 Out::Emit(_, event) => event.to_string(),
-                Out::ToConn(conn, event) => format!("{conn}: {event}"),
+                Out::ToConn(conn, event) | Out::Welcome(conn, event) => format!("{conn}: {event}"),
                 Out::Close(conn, code, _) => format!("close {conn} {code}"),
                 Out::Presence(pid, online) => format!("presence {pid} {online}"),
             })

@@ -74,6 +74,9 @@ pub enum StoreError {
     /// A room's batch was not stored (shared by every batch of the failed group).
     #[error("database write failed: {0}")]
     Write(String),
+    /// The database's files (permissions, a backup's target).
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -229,6 +232,16 @@ impl Store {
     /// Opens (creating if needed) `dir/atelier.db` and runs pending migrations.
     pub async fn open(dir: &Path) -> Result<Self> {
         let path = dir.join("atelier.db");
+        // Names, comments and tokens live here: the owner's alone, like the signing keys.
+        // SQLite gives its WAL and shared-memory files the database file's mode; files left
+        // readable by an older version are made private too.
+        private_file(&path)?;
+        for companion in ["atelier.db-wal", "atelier.db-shm"] {
+            let companion = dir.join(companion);
+            if companion.exists() {
+                private_file(&companion)?;
+            }
+        }
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -282,6 +295,13 @@ impl Store {
     /// A consistent copy of the whole database in `target` (SQLite `VACUUM INTO`), taken while
     /// the server keeps serving: readers and the writer are not blocked.
     pub async fn backup(&self, target: &Path) -> Result<()> {
+        // Created empty and private first (SQLite accepts an empty file), so that the copy is
+        // never readable by others, not even while it is written.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(target).map_err(StoreError::Io)?;
         sqlx::query("VACUUM INTO ?")
             .bind(target.to_string_lossy().into_owned())
             .execute(&self.pool)
@@ -1354,4 +1374,35 @@ mod tests {
             }
         }
     }
+}
+
+/// Creates `path` empty with mode 0600 if it does not exist, else sets that mode.
+fn private_file(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !path.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path)
+                .map_err(StoreError::Io)?;
+        }
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(StoreError::Io)?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Creates a data directory (and missing parents) only its owner may enter.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
