@@ -16,7 +16,10 @@ use crate::store::{Role, SessionRow, User};
 pub const PARALLEL_PASSWORD_CHECKS: usize = 2;
 
 /// Shortest facilitator or organiser password accepted.
-pub const PASSWORD_MIN_CHARS: usize = 10;
+pub const PASSWORD_MIN_CHARS: usize = 12;
+/// Strength a password must reach in zxcvbn's estimate: 3 is "more than 10^8 guesses"
+/// (`aaaaaaaaaaaa`, `password1234`, the username twice are far below).
+const PASSWORD_MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
 /// Longest password: argon2 handles any length, but a bound keeps hashing cost predictable.
 pub const PASSWORD_MAX_CHARS: usize = 256;
 
@@ -26,6 +29,10 @@ pub enum AuthError {
     PasswordTooShort,
     #[error("the password must have at most {PASSWORD_MAX_CHARS} characters")]
     PasswordTooLong,
+    #[error(
+        "this password is too easy to guess: use several unrelated words, or a password manager"
+    )]
+    PasswordTooWeak,
     #[error("password hashing failed: {0}")]
     Hashing(String),
 }
@@ -37,7 +44,31 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub fn hash_password(password: &str) -> Result<String, AuthError> {
+impl AuthError {
+    /// The stable code the API answers with.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthError::PasswordTooShort => "password_too_short",
+            AuthError::PasswordTooLong => "password_too_long",
+            AuthError::PasswordTooWeak => "password_too_weak",
+            AuthError::Hashing(_) => "internal",
+        }
+    }
+
+    /// The message a page shows, in the reader's language.
+    pub fn message_id(&self) -> &'static str {
+        match self {
+            AuthError::PasswordTooShort => "password-too-short",
+            AuthError::PasswordTooLong => "password-too-long",
+            AuthError::PasswordTooWeak => "password-too-weak",
+            AuthError::Hashing(_) => "error-server",
+        }
+    }
+}
+
+/// Refuses a password that is too short, too long, or easy to guess (zxcvbn's estimate, which
+/// knows common passwords, words, keyboard walks, repeats, dates, and the account's own name).
+pub fn check_password(username: &str, password: &str) -> Result<(), AuthError> {
     let chars = password.chars().count();
     if chars < PASSWORD_MIN_CHARS {
         return Err(AuthError::PasswordTooShort);
@@ -45,6 +76,16 @@ pub fn hash_password(password: &str) -> Result<String, AuthError> {
     if chars > PASSWORD_MAX_CHARS {
         return Err(AuthError::PasswordTooLong);
     }
+    let context = [username, "atelier", "open badges", "openbadges", "badge"];
+    if zxcvbn::zxcvbn(password, &context).score() < PASSWORD_MIN_SCORE {
+        return Err(AuthError::PasswordTooWeak);
+    }
+    Ok(())
+}
+
+/// The argon2 hash of a new password for `username`, once [`check_password`] accepts it.
+pub fn hash_password(username: &str, password: &str) -> Result<String, AuthError> {
+    check_password(username, password)?;
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|hash| hash.to_string())
@@ -143,15 +184,45 @@ mod tests {
 
     #[test]
     fn passwords_hash_and_verify() {
-        let hash = hash_password("correct horse battery").unwrap();
+        let hash = hash_password("ada", "correct horse battery").unwrap();
         assert!(hash.starts_with("$argon2"));
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("correct horse batterY", &hash));
         assert!(!verify_password("x", "not a hash"));
         assert!(matches!(
-            hash_password("short"),
+            hash_password("ada", "short"),
             Err(AuthError::PasswordTooShort)
         ));
+    }
+
+    #[test]
+    fn common_and_trivial_passwords_are_refused() {
+        for weak in [
+            "aaaaaaaaaaaa",
+            "password1234",
+            "123456789012",
+            "azertyuiop12",
+            "qwertyuiop[]",
+            "adalovelace1",
+            "atelier2026!",
+            "Password1234",
+        ] {
+            assert!(
+                matches!(
+                    check_password("adalovelace", weak),
+                    Err(AuthError::PasswordTooWeak)
+                ),
+                "{weak} is accepted"
+            );
+        }
+        for strong in [
+            "correct horse battery",
+            "Tulipe-Moulin-Escalier-42",
+            "mot de passe solide",
+            "a long enough password",
+        ] {
+            assert!(check_password("ada", strong).is_ok(), "{strong} is refused");
+        }
     }
 
     #[test]
@@ -183,7 +254,7 @@ mod tests {
     fn the_dummy_hash_costs_what_a_real_one_costs() {
         // A hash `verify_password` could not parse would be refused at once, without argon2.
         let dummy = PasswordHash::new(dummy_hash()).expect("the dummy hash is a valid PHC string");
-        let real_text = hash_password("correct horse battery").unwrap();
+        let real_text = hash_password("ada", "correct horse battery").unwrap();
         let real = PasswordHash::new(&real_text).unwrap();
         assert_eq!(dummy.algorithm, real.algorithm);
         assert_eq!(dummy.version, real.version);

@@ -351,7 +351,7 @@ async fn add_user(data_dir: &Path, name: &str, role: Role, create: bool) -> anyh
     }
     let store = open_store(data_dir, create).await?;
     let password = read_password()?;
-    let hash = hash_password(&password)?;
+    let hash = hash_password(name, &password)?;
     match store.create_user(name, &hash, role).await {
         Ok(user) => {
             println!(

@@ -442,3 +442,22 @@ async fn the_welcome_is_the_first_frame_of_every_connection_that_arrives_in_a_cr
         }
     }
 }
+
+/// Names end up in signed badges: what a phone sends is cleaned of invisible characters and
+/// normalised, and a look-alike mixing alphabets is refused with a clear error.
+#[tokio::test]
+async fn names_are_normalised_and_look_alikes_refused_at_join() {
+    let server = TestServer::start().await;
+    let code = code_of(&server.create_session(&["bingo"]).await);
+    let mut phone = Client::connect(server.addr).await;
+    phone
+        .send(json!({"type": "join", "code": code, "name": "\u{430}da Lovelace"}))
+        .await;
+    let refused = phone.expect("error").await;
+    assert_eq!(refused["code"], "bad_name", "{refused}");
+    phone
+        .send(json!({"type": "join", "code": code, "name": "Ame\u{301}lie \u{202E}tnerruC\u{202C}\u{200B}"}))
+        .await;
+    let welcome = phone.expect("welcome").await;
+    assert_eq!(welcome["you"]["name"], "Amélie tnerruC");
+}

@@ -485,6 +485,46 @@ async fn the_overview_shows_sessions_feedback_and_charts() {
     .await;
     assert_eq!(taken.status(), 422);
     assert!(page(&server, "/o/accounts").await.contains("bruno"));
+    // Common and trivial passwords are refused, and the page says why in French.
+    let weak = post_form(
+        &server,
+        "/o/users",
+        &[("username", "chloe"), ("password", "password1234")],
+    )
+    .await;
+    assert_eq!(weak.status(), 422);
+    assert!(weak.text().await.unwrap().contains("trop facile à deviner"));
+    let short = post_form(
+        &server,
+        "/o/users",
+        &[("username", "chloe"), ("password", "Zq8#kP2!xw")],
+    )
+    .await;
+    assert!(short.text().await.unwrap().contains("12 caractères"));
+    assert!(!page(&server, "/o/accounts").await.contains("chloe"));
+}
+
+#[tokio::test]
+async fn the_api_refuses_weak_passwords_with_stable_codes() {
+    let server = TestServer::start().await;
+    for (password, code) in [
+        ("aaaaaaaaaaaa", "password_too_weak"),
+        ("password1234", "password_too_weak"),
+        ("daniel123456", "password_too_weak"),
+        ("Zq8#kP2!xw", "password_too_short"),
+    ] {
+        let answer = server
+            .http()
+            .post(server.url("/api/users"))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&json!({"username": "daniel", "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 422, "{password}");
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code, "{password}: {body}");
+    }
 }
 
 #[tokio::test]

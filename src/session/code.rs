@@ -44,21 +44,39 @@ pub enum NameError {
     Empty,
     #[error("the name is longer than {NAME_MAX_CHARS} characters")]
     TooLong,
+    /// A word mixes letters of scripts that are not written together (a Cyrillic `а` in a
+    /// Latin name): a look-alike of another name, refused since names go into signed badges.
+    #[error("a word of the name mixes letters of different alphabets")]
+    MixedScripts,
 }
 
-/// Cleans a display name: control characters dropped, inner whitespace collapsed, trimmed;
-/// 1 to [`NAME_MAX_CHARS`] characters.
+/// Cleans a display name, which may end up in a signed badge: invisible format characters
+/// (bidi overrides and isolates, zero-width spaces and joiners, soft hyphens: Unicode's
+/// general category Cf) and control characters dropped, NFC-normalised (one `é`, whichever
+/// way it was typed), inner whitespace collapsed, trimmed; 1 to [`NAME_MAX_CHARS`]
+/// characters; no word mixing scripts (UTS #39's single-script test, per word, so that a
+/// name may have a Latin and a Greek word but not a Latin word with a Cyrillic letter).
 pub fn clean_name(raw: &str) -> Result<String, NameError> {
-    let cleaned = raw
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    use unicode_security::MixedScript;
+    let visible: String = raw
+        .chars()
+        .filter(|c| c.general_category() != GeneralCategory::Format)
+        .nfc()
+        .collect();
+    let words: Vec<&str> = visible
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+        .collect();
+    let cleaned = words.join(" ");
     let len = cleaned.chars().count();
     if len == 0 {
         Err(NameError::Empty)
     } else if len > NAME_MAX_CHARS {
         Err(NameError::TooLong)
+    } else if words.iter().any(|word| !word.is_single_script()) {
+        Err(NameError::MixedScripts)
     } else {
         Ok(cleaned)
     }
@@ -127,6 +145,43 @@ mod tests {
         assert_eq!(clean_name(" \u{7}  "), Err(NameError::Empty));
         assert_eq!(clean_name(&"é".repeat(40)).unwrap().chars().count(), 40);
         assert_eq!(clean_name(&"é".repeat(41)), Err(NameError::TooLong));
+    }
+
+    #[test]
+    fn names_lose_invisible_characters_and_look_alikes_are_refused() {
+        // Typed decomposed (e + combining acute), stored composed.
+        assert_eq!(clean_name("Ame\u{301}lie").unwrap(), "Amélie");
+        assert_eq!(
+            clean_name("Ame\u{301}lie").unwrap(),
+            clean_name("Amélie").unwrap()
+        );
+        // A right-to-left override would show "Ada Lovelace" reversed in a badge; zero-width
+        // characters make two equal-looking names different.
+        assert_eq!(
+            clean_name("Ada \u{202E}ecalevoL\u{202C}").unwrap(),
+            "Ada ecalevoL"
+        );
+        assert_eq!(clean_name("A\u{200B}da\u{FEFF}").unwrap(), "Ada");
+        assert_eq!(clean_name("\u{2066}\u{200D}"), Err(NameError::Empty));
+        // A Cyrillic "а" in a Latin word.
+        assert_eq!(
+            clean_name("\u{430}da Lovelace"),
+            Err(NameError::MixedScripts)
+        );
+        assert_eq!(clean_name("Ad\u{3b1}"), Err(NameError::MixedScripts));
+        // Real names in one script per word, with their punctuation, are kept.
+        for name in [
+            "Ada Lovelace",
+            "Zoë O'Brien-Dupont",
+            "Ελένη Παπαδοπούλου",
+            "Лев Толстой",
+            "Ada Λ",
+            "山田 太郎",
+            "やまだ たろう",
+            "Jean-Marie 2",
+        ] {
+            assert_eq!(clean_name(name).unwrap(), name);
+        }
     }
 
     #[test]

@@ -310,8 +310,8 @@ async fn create_user(
             format!("the username must have 1 to {USERNAME_MAX_CHARS} characters"),
         ));
     }
-    let hash = hash_password(&new.password)
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()))?;
+    let hash = hash_password(username, &new.password)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()))?;
     match state
         .store
         .create_user(username, &hash, Role::Facilitator)

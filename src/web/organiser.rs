@@ -1260,11 +1260,10 @@ async fn create_facilitator(
         )
         .await;
     }
-    let hash = match hash_password(&form.password) {
+    let hash = match hash_password(username, &form.password) {
         Ok(hash) => hash,
-        Err(_) => {
-            return accounts_with(&state, t, &principal, None, Some(t.get("signin-password")))
-                .await;
+        Err(e) => {
+            return accounts_with(&state, t, &principal, None, Some(t.get(e.message_id()))).await;
         }
     };
     match state

@@ -386,9 +386,9 @@ async fn signin(
     if username.is_empty() || username.chars().count() > super::api::USERNAME_MAX_CHARS {
         return again(t.get("signin-username-bad"));
     }
-    let hash = match hash_password(&form.password) {
+    let hash = match hash_password(username, &form.password) {
         Ok(hash) => hash,
-        Err(_) => return again(t.get("signin-password")),
+        Err(e) => return again(t.get(e.message_id())),
     };
     let user = match state
         .store
