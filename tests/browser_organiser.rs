@@ -67,7 +67,7 @@ async fn a_phone_gives_feedback_and_the_organiser_exports_it() {
     }
     let server = TestServer::start().await;
     let state = &server.running.as_ref().unwrap().state;
-    let hash = atelier::auth::hash_password(PASSWORD).unwrap();
+    let hash = atelier::auth::hash_password("organiser", PASSWORD).unwrap();
     state
         .store
         .create_user("odile", &hash, atelier::store::Role::Organiser)
