@@ -97,7 +97,7 @@ async fn issue(server: &TestServer, name: &str) -> Value {
 async fn world() -> World {
     let server = TestServer::start().await;
     let state = &server.running.as_ref().unwrap().state;
-    let hash = atelier::auth::hash_password(PASSWORD).unwrap();
+    let hash = atelier::auth::hash_password("staff", PASSWORD).unwrap();
     state
         .store
         .create_user("olga", &hash, atelier::store::Role::Organiser)

@@ -65,7 +65,7 @@ async fn every_screen_passes_axe_and_a_keyboard_plays_the_whole_workshop() {
     }
     let server = TestServer::start().await;
     let state = server.running.as_ref().unwrap().state.clone();
-    let hash = atelier::auth::hash_password(PASSWORD).unwrap();
+    let hash = atelier::auth::hash_password("staff", PASSWORD).unwrap();
     state
         .store
         .create_user("claire", &hash, atelier::store::Role::Facilitator)

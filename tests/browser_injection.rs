@@ -43,7 +43,7 @@ async fn markup_in_names_titles_and_comments_is_shown_as_text_everywhere() {
     }
     let server = TestServer::start().await;
     let state = &server.running.as_ref().unwrap().state;
-    let hash = atelier::auth::hash_password(PASSWORD).unwrap();
+    let hash = atelier::auth::hash_password("staff", PASSWORD).unwrap();
     state
         .store
         .create_user("olga", &hash, atelier::store::Role::Organiser)

@@ -223,7 +223,7 @@ const TEXT: &str = "text/plain";
 async fn cross_origin_posts_are_refused_and_change_nothing() {
     let server = TestServer::start().await;
     let state = &server.running.as_ref().unwrap().state;
-    let hash = atelier::auth::hash_password(PASSWORD).unwrap();
+    let hash = atelier::auth::hash_password("staff", PASSWORD).unwrap();
     state
         .store
         .create_user("olga", &hash, atelier::store::Role::Organiser)
