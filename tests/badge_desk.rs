@@ -18,6 +18,33 @@ async fn at_badge_desk(server: &TestServer) -> (String, Client) {
     (code, staff)
 }
 
+/// A claim code's end of validity, `hours` from now (RFC 3339, UTC).
+fn in_hours(hours: i64) -> String {
+    (time::OffsetDateTime::now_utc() + time::Duration::hours(hours))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+/// Posts the /claim form; the status (303: a badge was made).
+async fn claim(server: &TestServer, code: &str, name: &str) -> u16 {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(server.url("/claim"))
+        .form(&[
+            ("code", code),
+            ("name", name),
+            ("email", ""),
+            ("lang", "fr"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 /// Downloads a badge file by its (relative) private link and checks it with the third-party verifier.
 async fn assert_verifies(server: &TestServer, link: &str, name: &str) {
     let response = server.http().get(server.url(link)).send().await.unwrap();
@@ -168,7 +195,9 @@ async fn claim_codes_work_on_phones_and_at_claim_with_limits() {
         "bad_validity",
         "an end date in the past is refused"
     );
-    staff.send(json!({"type": "badge.open", "mode": "claim_code", "valid_until": "2099-01-01T00:00:00Z"})).await;
+    staff
+        .send(json!({"type": "badge.open", "mode": "claim_code", "valid_until": in_hours(2)}))
+        .await;
     let claim = staff.expect("badge.claim_code").await;
     let claim_code = claim["code"].as_str().unwrap().to_string();
     assert_eq!(claim_code.len(), 6);
@@ -249,7 +278,9 @@ async fn claim_codes_work_on_phones_and_at_claim_with_limits() {
 async fn an_expired_claim_code_is_refused_at_claim() {
     let server = TestServer::start().await;
     let (_code, mut staff) = at_badge_desk(&server).await;
-    staff.send(json!({"type": "badge.open", "mode": "claim_code", "valid_until": "2099-01-01T00:00:00Z"})).await;
+    staff
+        .send(json!({"type": "badge.open", "mode": "claim_code", "valid_until": in_hours(2)}))
+        .await;
     let claim_code = staff.expect("badge.claim_code").await["code"]
         .as_str()
         .unwrap()
@@ -401,4 +432,96 @@ async fn the_badge_says_what_the_session_played() {
         .await
         .unwrap();
     assert_eq!(forbidden.status(), 403);
+}
+
+/// A claim code mints badges only while it is the desk's live code: a replaced one, one of a
+/// desk switched to another mode, one of a closed session mint nothing; an end of validity
+/// that is not a date and time, or too far away, is refused (it meant "forever" before).
+#[tokio::test]
+async fn claim_codes_are_void_once_replaced_switched_or_closed() {
+    let server = TestServer::start().await;
+    let (_code, mut staff) = at_badge_desk(&server).await;
+    let far = (time::OffsetDateTime::now_utc() + time::Duration::days(60))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    for until in ["zzzz", "not-a-date", "2099-01-01", "", far.as_str()] {
+        staff
+            .send(json!({"type": "badge.open", "mode": "claim_code", "valid_until": until}))
+            .await;
+        assert_eq!(
+            staff.expect("error").await["code"],
+            "bad_validity",
+            "{until:?}"
+        );
+    }
+    staff
+        .send(json!({"type": "badge.open", "mode": "claim_code"}))
+        .await;
+    assert_eq!(
+        staff.expect("error").await["code"],
+        "bad_validity",
+        "no date"
+    );
+    // Any offset is accepted, and stored in UTC.
+    let until = (time::OffsetDateTime::now_utc() + time::Duration::hours(2))
+        .to_offset(time::macros::offset!(+1))
+        .replace_nanosecond(0)
+        .unwrap();
+    let local = until
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    staff
+        .send(json!({"type": "badge.open", "mode": "claim_code", "valid_until": local}))
+        .await;
+    let first = staff.expect("badge.claim_code").await;
+    let stored = time::OffsetDateTime::parse(
+        first["valid_until"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert_eq!(stored, until);
+    assert!(
+        first["valid_until"].as_str().unwrap().ends_with('Z'),
+        "{first}"
+    );
+    let first = first["code"].as_str().unwrap().to_string();
+
+    // A new code replaces it.
+    staff
+        .send(json!({"type": "badge.open", "mode": "claim_code", "valid_until": in_hours(1)}))
+        .await;
+    let second = staff.expect("badge.claim_code").await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        claim(&server, &first, "Ann").await,
+        422,
+        "the replaced code"
+    );
+    assert_eq!(claim(&server, &second, "Ben").await, 303, "the live code");
+    // Switched to automatic: no code mints anything.
+    staff
+        .send(json!({"type": "badge.open", "mode": "automatic"}))
+        .await;
+    staff.expect("badge.opened").await;
+    assert_eq!(claim(&server, &second, "Cat").await, 422, "a desk switched");
+    // A code of a closed session.
+    staff
+        .send(json!({"type": "badge.open", "mode": "claim_code", "valid_until": in_hours(1)}))
+        .await;
+    let third = staff.expect("badge.claim_code").await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    staff
+        .send(json!({"type": "phase.set", "phase": {"kind": "closed"}}))
+        .await;
+    staff.expect("phase.changed").await;
+    assert_eq!(claim(&server, &third, "Dan").await, 422, "a closed session");
+    // And after a restart, from the stored state.
+    let mut server = server;
+    server.restart().await;
+    assert_eq!(claim(&server, &third, "Eve").await, 422);
+    assert_eq!(claim(&server, &second, "Fay").await, 422);
 }

@@ -23,7 +23,7 @@ use crate::issuer::IssueRequest;
 use crate::protocol::{Action, error_value};
 use crate::session::badges::BadgeCommand;
 use crate::session::code::new_join_code;
-use crate::session::{Command, SessionConfig, SessionState};
+use crate::session::{Command, Phase, SessionConfig, SessionState};
 use crate::store::{Batch, EventRecord, SessionRow, Store, hash_token, now_rfc3339};
 
 /// Messages handled per turn: one transaction covers them all (group commit).
@@ -264,6 +264,11 @@ impl Room {
             RoomMsg::Phase { reply } => {
                 let _ = reply.send(self.state.phase);
             }
+            RoomMsg::ClaimCodeLive { code, reply } => {
+                let live = self.state.phase != Phase::Closed
+                    && self.state.badges.claim_code_live(&code, &now_rfc3339());
+                let _ = reply.send(live);
+            }
             RoomMsg::NotifyStaff { event } => self.out.push(Out::Emit(Audience::Staff, event)),
             RoomMsg::BadgeSigned { pid, result } => self.badge_signed(pid, result),
             RoomMsg::Erase { pid, reply } => self.erasures.push((pid, reply)),
@@ -414,8 +419,13 @@ impl Room {
                 command,
                 seed: rand::random(),
             },
-            Action::Badge(action) => Command::Badge {
-                command: action.into_command(now_rfc3339(), new_join_code()),
+            Action::Badge(action) => match action.into_command(now_rfc3339(), new_join_code()) {
+                Ok(command) => Command::Badge { command },
+                Err(e) => {
+                    self.out
+                        .push(Out::ToConn(conn, error_value(e.code(), &e.to_string())));
+                    return;
+                }
             },
         };
         if let Err((code, message)) = self.accept(actor, command, conn) {
@@ -432,10 +442,13 @@ impl Room {
         command: Command,
         origin: ConnId,
     ) -> Result<Option<ParticipantId>, (&'static str, String)> {
-        let outcome = self
+        let was_closed = self.state.phase == Phase::Closed;
+        let mut outcome = self
             .state
             .apply(actor, &command)
             .map_err(|e| (e.code(), e.to_string()))?;
+        // A closed session's claim codes mint nothing more.
+        outcome.void_claim_codes |= !was_closed && self.state.phase == Phase::Closed;
         if let Command::Badge {
             command:
                 BadgeCommand::Issued { pid, .. }
@@ -460,6 +473,10 @@ impl Room {
             self.out.push(Out::Emit(to, event));
         }
         self.to_issue.extend(outcome.to_issue);
+        if outcome.void_claim_codes {
+            self.batch.void_claim_codes = true;
+            self.batch.claim_codes.clear();
+        }
         if let Some(claim) = outcome.new_claim_code {
             self.batch.claim_codes.push((claim.code, claim.valid_until));
         }
@@ -829,6 +846,7 @@ impl Room {
                 RoomMsg::Action { .. }
                 | RoomMsg::Detach { .. }
                 | RoomMsg::Phase { .. }
+                | RoomMsg::ClaimCodeLive { .. }
                 | RoomMsg::NotifyStaff { .. }
                 | RoomMsg::BadgeSigned { .. } => {}
                 RoomMsg::Personal { .. } => {}

@@ -103,6 +103,11 @@ pub(crate) enum RoomMsg {
     Phase {
         reply: oneshot::Sender<crate::session::Phase>,
     },
+    /// Whether a claim code is this session's live one (for `/claim`).
+    ClaimCodeLive {
+        code: String,
+        reply: oneshot::Sender<bool>,
+    },
     /// What the session stores about one participant (their right of access).
     Personal {
         pid: ParticipantId,
@@ -162,6 +167,20 @@ impl RoomHandle {
         let (reply, answer) = oneshot::channel();
         self.tx.send(RoomMsg::Phase { reply }).await.ok()?;
         answer.await.ok()
+    }
+
+    /// Whether `code` is the session's live claim code: its desk is in claim-code mode with
+    /// that code, still valid, and the session is not closed.
+    pub async fn claim_code_live(&self, code: &str) -> bool {
+        let (reply, answer) = oneshot::channel();
+        let asked = RoomMsg::ClaimCodeLive {
+            code: code.to_string(),
+            reply,
+        };
+        if self.tx.send(asked).await.is_err() {
+            return false;
+        }
+        answer.await.unwrap_or(false)
     }
 
     /// What the session stores about participant `pid`.

@@ -85,11 +85,21 @@ pub enum BadgeAction {
 
 impl BadgeAction {
     /// The command to log: the room adds the time and, when opening with a claim code, the code.
-    pub fn into_command(self, now: String, new_claim_code: String) -> BadgeCommand {
-        match self {
+    /// A claim code's end of validity must be an RFC 3339 date within
+    /// [`CLAIM_CODE_MAX_DAYS`] of `now`; it is stored in UTC (`2026-12-03T17:00:00Z`).
+    pub fn into_command(
+        self,
+        now: String,
+        new_claim_code: String,
+    ) -> Result<BadgeCommand, BadgeError> {
+        Ok(match self {
             BadgeAction::Open { mode, valid_until } => BadgeCommand::Open {
                 mode,
-                valid_until,
+                valid_until: match (mode, valid_until) {
+                    (BadgeMode::ClaimCode, Some(until)) => Some(claim_validity(&until, &now)?),
+                    (BadgeMode::ClaimCode, None) => return Err(BadgeError::BadValidity),
+                    (_, _) => None,
+                },
                 claim_code: (mode == BadgeMode::ClaimCode).then_some(new_claim_code),
                 now,
             },
@@ -108,8 +118,30 @@ impl BadgeAction {
                 now,
             },
             BadgeAction::Decide { pid, approve } => BadgeCommand::Decide { pid, approve },
-        }
+        })
     }
+}
+
+/// Longest a claim code may stay valid: a code photographed on the projector mints badges for
+/// whoever has it until then.
+pub const CLAIM_CODE_MAX_DAYS: i64 = 30;
+
+/// `until` parsed (RFC 3339, any offset), after `now` and at most [`CLAIM_CODE_MAX_DAYS`]
+/// later, written in UTC; anything else (`zzzz`, `not-a-date`, a date without a time) is
+/// refused, where it was stored before and compared as text, which made it mean "forever".
+pub fn claim_validity(until: &str, now: &str) -> Result<String, BadgeError> {
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+    let until = OffsetDateTime::parse(until.trim(), &Rfc3339)
+        .map_err(|_| BadgeError::BadValidity)?
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .map_err(|_| BadgeError::BadValidity)?;
+    let now = OffsetDateTime::parse(now, &Rfc3339).map_err(|_| BadgeError::BadValidity)?;
+    if until <= now || until - now > time::Duration::days(CLAIM_CODE_MAX_DAYS) {
+        return Err(BadgeError::BadValidity);
+    }
+    until.format(&Rfc3339).map_err(|_| BadgeError::BadValidity)
 }
 
 /// Commands of the badge desk as stored in the session's log.
@@ -148,7 +180,7 @@ pub enum BadgeError {
     Forbidden,
     #[error("the badge desk is not open yet")]
     NotOpen,
-    #[error("a claim code needs an end date in the future")]
+    #[error("a claim code needs an end date and time (RFC 3339) in the next 30 days")]
     BadValidity,
     #[error("you already have your badge")]
     AlreadyIssued,
@@ -180,6 +212,18 @@ impl BadgeError {
     }
 }
 
+impl BadgeDesk {
+    /// Whether `code` is the desk's live claim code at `now` (RFC 3339): `/claim` asks the
+    /// room, so that a replaced code, or one of a desk switched to another mode, mints nothing.
+    pub fn claim_code_live(&self, code: &str, now: &str) -> bool {
+        self.mode == Some(BadgeMode::ClaimCode)
+            && self
+                .claim
+                .as_ref()
+                .is_some_and(|claim| claim.code == code && now < claim.valid_until.as_str())
+    }
+}
+
 /// What the room must do after a command.
 #[derive(Debug, Default)]
 pub struct DeskOutcome {
@@ -188,6 +232,8 @@ pub struct DeskOutcome {
     pub to_issue: Vec<ParticipantId>,
     /// A claim code to register for `/claim`.
     pub new_claim_code: Option<ClaimCode>,
+    /// The desk changed mode: codes registered before no longer mint badges.
+    pub void_claim_codes: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,6 +300,7 @@ impl BadgeDesk {
                     emits,
                     to_issue,
                     new_claim_code: claim,
+                    void_claim_codes: true,
                 })
             }
             BadgeCommand::Request {
@@ -279,6 +326,7 @@ impl BadgeDesk {
                             emits: self.status_emits(pid),
                             to_issue: vec![pid],
                             new_claim_code: None,
+                            void_claim_codes: false,
                         });
                     }
                     _ => {}
@@ -347,6 +395,7 @@ impl BadgeDesk {
                     emits: self.status_emits(pid),
                     to_issue,
                     new_claim_code: None,
+                    void_claim_codes: false,
                 })
             }
             BadgeCommand::Decide { pid, approve } => {
@@ -374,6 +423,7 @@ impl BadgeDesk {
                     emits: self.status_emits(*pid),
                     to_issue,
                     new_claim_code: None,
+                    void_claim_codes: false,
                 })
             }
             BadgeCommand::Issued { pid, badge_id } => {

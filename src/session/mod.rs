@@ -286,6 +286,9 @@ pub struct Outcome {
     pub to_issue: Vec<ParticipantId>,
     /// A claim code the room registers for `/claim`.
     pub new_claim_code: Option<ClaimCode>,
+    /// The claim codes registered for this session no longer mint badges (the desk changed
+    /// mode, or the session closed).
+    pub void_claim_codes: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -385,6 +388,7 @@ impl SessionState {
                     emits: desk.emits,
                     to_issue: desk.to_issue,
                     new_claim_code: desk.new_claim_code,
+                    void_claim_codes: desk.void_claim_codes,
                     ..Outcome::default()
                 }
             }

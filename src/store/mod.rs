@@ -144,6 +144,8 @@ pub struct Batch {
     pub new_tokens: Vec<(Vec<u8>, u32)>,
     /// Claim codes opened in this batch: (code, valid until).
     pub claim_codes: Vec<(String, String)>,
+    /// The session's claim codes stored before are void (before `claim_codes` is stored).
+    pub void_claim_codes: bool,
     /// Participants whose e-mail must be forgotten (their badge is signed, or refused): it is
     /// removed from their stored request and from the snapshot.
     pub forget_emails: Vec<u32>,
@@ -154,7 +156,10 @@ impl Batch {
     /// Whether storing this batch takes statements of its own besides rows of events and
     /// tokens (which the group writer inserts for many rooms at once).
     fn has_rare_statements(&self) -> bool {
-        !self.claim_codes.is_empty() || !self.forget_emails.is_empty() || self.snapshot.is_some()
+        !self.claim_codes.is_empty()
+            || self.void_claim_codes
+            || !self.forget_emails.is_empty()
+            || self.snapshot.is_some()
     }
 }
 
@@ -789,6 +794,12 @@ async fn write_rare_statements(
         .bind(session_id)
         .execute(&mut *tx)
         .await?;
+    }
+    if batch.void_claim_codes {
+        sqlx::query("DELETE FROM claim_codes WHERE session_id = ?")
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
     }
     for (code, valid_until) in &batch.claim_codes {
         sqlx::query(

@@ -543,6 +543,16 @@ async fn claim(
     else {
         return again(StatusCode::UNPROCESSABLE_ENTITY, t.get("claim-wrong"));
     };
+    // The room owns the truth: a code it replaced, of a desk switched to another mode, or of a
+    // closed session mints nothing (the table above may still list it, e.g. from an older
+    // version that did not void codes).
+    let live = match state.rooms.get(&session_code).await {
+        Ok(room) => room.claim_code_live(&code_typed).await,
+        Err(_) => false,
+    };
+    if !live {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, t.get("claim-wrong"));
+    }
     let lang = Lang::parse(&form.lang).unwrap_or(t.lang);
     // The session's achievement, as its phones get.
     let achievement = match state.store.session_by_code(&session_code).await {
