@@ -35,6 +35,10 @@ pub enum Action {
     RemoveParticipant {
         pid: ParticipantId,
     },
+    /// `joining.set`: the facilitator opens or closes joining.
+    SetJoining {
+        open: bool,
+    },
     /// `bingo.*` frames: the game's own command, without the prefix.
     Bingo(BingoCommand),
     /// `fresque.*` frames.
@@ -104,6 +108,17 @@ pub fn decode_action(text: &str) -> Result<Action, DecodeError> {
             }
             let f: F = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
             Ok(Action::RemoveParticipant { pid: f.pid })
+        }
+        "joining.set" => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct F {
+                #[serde(rename = "type")]
+                _type: String,
+                open: bool,
+            }
+            let f: F = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+            Ok(Action::SetJoining { open: f.open })
         }
         _ => {
             if let Some(game_type) = kind.strip_prefix("bingo.") {

@@ -9,6 +9,7 @@ const code = app.dataset.code;
 const $ = (id) => document.getElementById(id);
 const people = new Map(); // pid -> {name, online}
 let client = null;
+let joining = { open: true, max: null };
 const host = activityHost($("activities"), "console", {
   send: (message) => client && client.send(message),
   deckUrl: app.dataset.deckUrl,
@@ -36,11 +37,22 @@ function renderPeople() {
     list.append(item);
   }
   $("count").textContent = String(people.size);
+  renderJoining();
   host.setPeople(new Map([...people].map(([pid, p]) => [pid, p.name])));
 }
 
 // The newest session state: a phase change may arrive while a welcome is still mounting.
 let latest = null;
+
+// Whether phones may still join, and how many places are taken.
+function renderJoining() {
+  const state = $("joining-state");
+  const parts = [];
+  if (!joining.open) parts.push(t("console-joining-closed"));
+  if (joining.max) parts.push(t("console-joining-full", { count: people.size, max: joining.max }));
+  state.textContent = parts.join(" ");
+  $("joining-toggle").textContent = t(joining.open ? "console-joining-close" : "console-joining-open");
+}
 
 function renderPhase(session) {
   $("phase").textContent = phaseLabel(t, session.phase, session.activity);
@@ -55,6 +67,7 @@ function onMessage(message) {
       const online = new Set(message.online || []);
       for (const p of message.participants) people.set(p.pid, { name: p.name, online: online.has(p.pid) });
       latest = message.session;
+      if (message.session.joining) joining = message.session.joining;
       host.welcome(message).then(() => {
         renderPeople();
         renderPhase(latest);
@@ -77,6 +90,10 @@ function onMessage(message) {
       }
       break;
     }
+    case "joining.changed":
+      joining = message.joining;
+      renderJoining();
+      break;
     case "phase.changed":
       latest = { ...latest, phase: message.phase, activity: message.activity };
       renderPhase(latest);
@@ -93,4 +110,6 @@ function onMessage(message) {
 await ready;
 client = connect({ hello: () => ({ type: "staff", code }), onMessage, onStatus: statusBanner($("net"), t) });
 $("next-phase").addEventListener("click", () => client.send({ type: "phase.next" }));
+$("joining-toggle").addEventListener("click", () => client.send({ type: "joining.set", open: !joining.open }));
+renderJoining();
 $("to-lobby").addEventListener("click", () => client.send({ type: "phase.set", phase: { kind: "lobby" } }));

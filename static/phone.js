@@ -100,9 +100,12 @@ function onMessage(message) {
         localStorage.removeItem(tokenKey);
         stop();
         show("join");
-      } else if (["bad_name", "unknown_code", "session_closed"].includes(message.code)) {
+      } else if (["bad_name", "unknown_code", "session_closed", "joining_closed", "session_full"].includes(message.code)) {
         stop();
-        $("join-error").textContent = message.message;
+        // The reader's language when the code has a message, else the server's own words.
+        const id = `join-error-${message.code.replaceAll("_", "-")}`;
+        const text = t(id);
+        $("join-error").textContent = text === id ? message.message : text;
         show("join");
       }
       break;

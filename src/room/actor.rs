@@ -411,6 +411,7 @@ impl Room {
             Action::NextPhase => Command::NextPhase,
             Action::SetPhase { phase } => Command::SetPhase { phase },
             Action::RemoveParticipant { pid } => Command::Remove { pid },
+            Action::SetJoining { open } => Command::SetJoining { open },
             Action::Bingo(command) => Command::Bingo {
                 command,
                 seed: rand::random(),

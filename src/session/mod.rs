@@ -42,7 +42,16 @@ pub struct SessionConfig {
     /// before there was a choice: the installation's default).
     #[serde(default)]
     pub achievement: Option<String>,
+    /// Most participants at once (not counting removed ones): a join flood stops there.
+    /// `None` for sessions created before there was a cap.
+    #[serde(default)]
+    pub max_participants: Option<u32>,
 }
+
+/// Participants a session admits unless its facilitator chose otherwise.
+pub const DEFAULT_MAX_PARTICIPANTS: u32 = 300;
+/// The largest cap a facilitator may choose.
+pub const MAX_PARTICIPANTS_LIMIT: u32 = 2_000;
 
 impl SessionConfig {
     /// A configuration whose game data is copied from `deck`; `None` picks the deck's defaults.
@@ -91,6 +100,7 @@ impl SessionConfig {
             reference,
             packs: variant.packs.iter().map(|p| p.cards.clone()).collect(),
             achievement: None,
+            max_participants: Some(DEFAULT_MAX_PARTICIPANTS),
         })
     }
 }
@@ -225,6 +235,10 @@ pub enum Command {
     Badge {
         command: BadgeCommand,
     },
+    /// The facilitator opens or closes joining.
+    SetJoining {
+        open: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -237,6 +251,10 @@ pub enum SessionError {
     Removed,
     #[error("the session is closed")]
     Closed,
+    #[error("the facilitator closed joining")]
+    JoiningClosed,
+    #[error("the session is full ({0} participants)")]
+    Full(u32),
     #[error(transparent)]
     Phase(#[from] PhaseError),
     #[error("the {0} is not running now")]
@@ -261,6 +279,8 @@ impl SessionError {
             Self::UnknownParticipant(_) => "unknown_participant",
             Self::Removed => "removed",
             Self::Closed => "session_closed",
+            Self::JoiningClosed => "joining_closed",
+            Self::Full(_) => "session_full",
             Self::Phase(PhaseError::Closed) => "session_closed",
             Self::Phase(PhaseError::NoSuchActivity(_)) => "no_such_activity",
             Self::Phase(PhaseError::AlreadyThere) => "already_in_phase",
@@ -303,6 +323,9 @@ pub struct SessionState {
     pub fresque: Option<Fresque>,
     #[serde(default)]
     pub badges: BadgeDesk,
+    /// The facilitator closed joining: no new participant (those who joined still resume).
+    #[serde(default)]
+    pub joining_closed: bool,
 }
 
 impl SessionState {
@@ -328,6 +351,7 @@ impl SessionState {
             bingo,
             fresque,
             badges: BadgeDesk::default(),
+            joining_closed: false,
         })
     }
 
@@ -416,6 +440,17 @@ impl SessionState {
                 let next = self.phase.goto(*phase, self.config.activities.len())?;
                 self.set_phase(next)
             }
+            Command::SetJoining { open } => {
+                require_facilitator(actor)?;
+                self.joining_closed = !open;
+                Outcome {
+                    emits: vec![Emit::new(
+                        Audience::Staff,
+                        json!({"type": "joining.changed", "joining": self.joining()}),
+                    )],
+                    ..Outcome::default()
+                }
+            }
         };
         self.seq += 1;
         Ok(outcome)
@@ -424,6 +459,14 @@ impl SessionState {
     fn join(&mut self, name: &str, seed: u64) -> Result<Outcome, SessionError> {
         if self.phase == Phase::Closed {
             return Err(SessionError::Closed);
+        }
+        if self.joining_closed {
+            return Err(SessionError::JoiningClosed);
+        }
+        if let Some(max) = self.config.max_participants
+            && self.active_count() >= max as usize
+        {
+            return Err(SessionError::Full(max));
         }
         let name = code::unique_name_by(name, |candidate| self.participants.name_taken(candidate));
         let pid = self.next_pid;
@@ -504,6 +547,11 @@ impl SessionState {
     }
 
     /// Everything `viewer` may see, for the `welcome` snapshot.
+    /// Whether new participants may join, and up to how many.
+    fn joining(&self) -> Value {
+        json!({"open": !self.joining_closed, "max": self.config.max_participants})
+    }
+
     pub fn view(&self, viewer: Viewer) -> Value {
         let session = json!({
             "code": self.config.code,
@@ -517,6 +565,7 @@ impl SessionState {
             "scenario": self.config.scenario,
             "pack_variant": self.config.pack_variant,
             "bingo_mode": self.config.bingo_mode,
+            "joining": self.joining(),
         });
         match viewer {
             Viewer::Staff => {

@@ -74,6 +74,9 @@ pub struct NewSession {
     /// the workshop's badge for the activities the session plays.
     #[serde(default)]
     pub achievement: Option<String>,
+    /// Most participants at once (1 to 2,000); 300 when absent.
+    #[serde(default)]
+    pub max_participants: Option<u32>,
 }
 
 fn default_lang() -> String {
@@ -141,6 +144,15 @@ pub async fn create_session(
                 .await?
         }
     };
+    let max_participants = new
+        .max_participants
+        .unwrap_or(crate::session::DEFAULT_MAX_PARTICIPANTS);
+    if !(1..=crate::session::MAX_PARTICIPANTS_LIMIT).contains(&max_participants) {
+        return Err(bad(format!(
+            "max_participants must be 1 to {}",
+            crate::session::MAX_PARTICIPANTS_LIMIT
+        )));
+    }
     let screen_key = new_token();
     for _ in 0..16 {
         let code = new_join_code();
@@ -157,6 +169,7 @@ pub async fn create_session(
         .map_err(|e| bad(e.to_string()))?;
         let config = SessionConfig {
             achievement: Some(achievement.clone()),
+            max_participants: Some(max_participants),
             ..config
         };
         let config = serde_json::to_string(&config).map_err(ApiError::internal)?;

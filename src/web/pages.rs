@@ -205,18 +205,28 @@ fn session_info(row: &SessionRow) -> SessionInfo {
 async fn phone(
     State(state): State<Shared>,
     headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     Path(code): Path<String>,
 ) -> Response {
-    let unknown = |id: &str| {
+    let page = |status: StatusCode, id: &str| {
         let t = tr(&state, &headers, None);
         (
-            StatusCode::NOT_FOUND,
+            status,
             render(&HomePage {
                 t,
                 error: Some(t.get(id)),
             }),
         )
             .into_response()
+    };
+    // Wrong codes count against the address here as on the WebSocket: a 200 or a 404 tells a
+    // guesser as much as a refused hello.
+    if state.hello_failures.is_blocked(&peer.ip()) {
+        return page(StatusCode::TOO_MANY_REQUESTS, "join-slow-down");
+    }
+    let unknown = |id: &str| {
+        state.hello_failures.allow(peer.ip());
+        page(StatusCode::NOT_FOUND, id)
     };
     let Some(code) = normalise_join_code(&code) else {
         return unknown("join-code-unknown");
@@ -513,6 +523,8 @@ struct SessionForm {
     deck: Option<String>,
     /// An achievement id; "" or absent: the workshop's badge for the chosen activities.
     achievement: Option<String>,
+    /// Most participants at once; "" or absent: the default.
+    max_participants: Option<String>,
 }
 
 async fn create_from_form(
@@ -547,6 +559,13 @@ async fn create_from_form(
             Mode::Definition
         }),
         achievement: form.achievement.filter(|a| !a.is_empty()),
+        // Not a number: 0, which the check refuses with its message.
+        max_participants: form
+            .max_participants
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(|m| m.parse().unwrap_or(0)),
     };
     match create_session(&state, &principal, new).await {
         Ok(row) => Redirect::to(&format!("/f/s/{}", row.code)).into_response(),
@@ -617,12 +636,21 @@ struct ScreenPage<'a> {
 async fn screen(
     State(state): State<Shared>,
     headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     Path(code): Path<String>,
     Query(q): Query<ScreenQuery>,
 ) -> Response {
+    if state.hello_failures.is_blocked(&peer.ip()) {
+        return page_error(
+            tr(&state, &headers, None),
+            StatusCode::TOO_MANY_REQUESTS,
+            "join-slow-down",
+        );
+    }
     let row = match state.store.session_by_code(&code).await {
         Ok(Some(row)) => row,
         Ok(None) => {
+            state.hello_failures.allow(peer.ip());
             return page_error(
                 tr(&state, &headers, None),
                 StatusCode::NOT_FOUND,

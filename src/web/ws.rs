@@ -69,6 +69,15 @@ pub async fn upgrade(
     if !origin_allowed(&state, &headers) {
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
+    // An address that used up its wrong codes gets no new socket (each would bring one more
+    // guess) until its window ends.
+    if state.hello_failures.is_blocked(&peer.ip()) {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many wrong codes; wait a few minutes",
+        )
+            .into_response();
+    }
     if state.connections.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
         return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
     }

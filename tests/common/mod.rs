@@ -229,6 +229,29 @@ impl Client {
         Client { ws }
     }
 
+    /// Connects from the loopback address `from` (127.x.y.z: another client address for the
+    /// server); the upgrade's refusal (its HTTP status) when the server refuses it.
+    pub async fn connect_from(addr: SocketAddr, from: [u8; 4]) -> Result<Self, u16> {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(SocketAddr::from((from, 0))).unwrap();
+        let tcp = tokio::time::timeout(WAIT, socket.connect(addr))
+            .await
+            .expect("connect in time")
+            .expect("connect");
+        let upgrade =
+            tokio_tungstenite::client_async(format!("ws://{addr}/ws"), MaybeTlsStream::Plain(tcp));
+        match tokio::time::timeout(WAIT, upgrade)
+            .await
+            .expect("upgrade in time")
+        {
+            Ok((ws, _)) => Ok(Client { ws }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                Err(response.status().as_u16())
+            }
+            Err(e) => panic!("upgrade failed: {e}"),
+        }
+    }
+
     pub async fn send(&mut self, value: Value) {
         self.ws
             .send(Message::Text(value.to_string().into()))
