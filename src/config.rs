@@ -37,8 +37,8 @@ pub struct ServerArgs {
     /// Organiser API token for automation (Bearer). Never logged.
     #[arg(long, env = "ATELIER_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
-    /// A reverse proxy (address or CIDR range, repeatable) whose X-Forwarded-For or Forwarded
-    /// header names the client: only then are those headers believed, and only then do
+    /// A reverse proxy (address or CIDR range, repeatable) whose X-Forwarded-For header names
+    /// the client: only then are those headers believed, and only then do
     /// per-client limits apply to each client rather than to the proxy.
     #[arg(long = "trusted-proxy", env = "ATELIER_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net)]
     pub trusted_proxies: Vec<ipnet::IpNet>,

@@ -156,6 +156,7 @@ pub async fn start(
         connections: AtomicUsize::new(0),
         large_bodies: Arc::new(tokio::sync::Semaphore::new(config_limits.large_bodies)),
         password_checks: tokio::sync::Semaphore::new(crate::auth::PARALLEL_PASSWORD_CHECKS),
+        revocations: Default::default(),
     });
     let app = web::router(Arc::clone(&state));
     let (stop, mut stopped) = watch::channel(false);

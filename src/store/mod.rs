@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::{Notify, mpsc, oneshot};
 
+pub mod accounts;
 pub mod feedback;
 
 /// `SELECT … FROM badges` followed by a literal clause, as one static (audited) string.
@@ -55,6 +56,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0007_status_counter",
         include_str!("../../migrations/0007_status_counter.sql"),
+    ),
+    (
+        "0008_accounts",
+        include_str!("../../migrations/0008_accounts.sql"),
     ),
 ];
 
@@ -361,7 +366,7 @@ impl Store {
     /// The user and their password hash, for sign-in.
     pub async fn user_by_name(&self, username: &str) -> Result<Option<(User, String)>> {
         let row =
-            sqlx::query("SELECT id, username, role, password_hash FROM users WHERE username = ?")
+            sqlx::query("SELECT id, username, role, password_hash FROM users WHERE username = ? AND disabled = 0")
                 .bind(username)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -413,7 +418,7 @@ impl Store {
     pub async fn user_for_token(&self, token: &str) -> Result<Option<User>> {
         let row = sqlx::query(
             "SELECT u.id, u.username, u.role FROM auth_tokens t JOIN users u ON u.id = t.user_id
-             WHERE t.token_hash = ? AND t.expires_at > ?",
+             WHERE t.token_hash = ? AND t.expires_at > ? AND u.disabled = 0",
         )
         .bind(hash_token(token))
         .bind(now_rfc3339())

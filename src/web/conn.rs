@@ -163,54 +163,33 @@ fn is_trusted(trusted: &[IpNet], ip: IpAddr) -> bool {
 }
 
 /// The client a request comes from: the peer itself, unless the peer is a trusted proxy, in
-/// which case the nearest address its forwarding header names that is not itself a trusted
+/// which case the nearest address its `X-Forwarded-For` names that is not itself a trusted
 /// proxy (the rightmost ones were written by our proxies; anything left of the first
-/// untrusted one was written by the client and proves nothing). `Forwarded` (RFC 7239) is
-/// read when present, else `X-Forwarded-For`.
+/// untrusted one was written by the client and proves nothing).
+///
+/// `Forwarded` (RFC 7239) is not read: nginx, Caddy and HAProxy write `X-Forwarded-For` by
+/// default and pass a client's own `Forwarded` through untouched, so believing it would let
+/// any client name itself.
 pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpNet]) -> SocketAddr {
     if !is_trusted(trusted, peer.ip()) {
         return peer;
     }
-    let forwarded: Vec<&str> = headers
-        .get_all("forwarded")
+    let hops: Vec<Option<IpAddr>> = headers
+        .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|hop| parse_node(hop.trim()))
         .collect();
-    let hops: Vec<Option<IpAddr>> = if !forwarded.is_empty() {
-        forwarded
-            .iter()
-            .flat_map(|v| v.split(','))
-            .map(forwarded_for)
-            .collect()
-    } else {
-        headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(|hop| parse_node(hop.trim()))
-            .collect()
-    };
     for hop in hops.into_iter().rev() {
         match hop {
             Some(ip) if is_trusted(trusted, ip) => continue,
             Some(ip) => return SocketAddr::new(canonical(ip), 0),
-            // An obfuscated or unreadable hop: nothing further left can be believed.
+            // An unreadable hop: nothing further left can be believed.
             None => break,
         }
     }
     peer
-}
-
-/// The `for=` node of one `Forwarded` element (`for=192.0.2.1;proto=https`).
-fn forwarded_for(element: &str) -> Option<IpAddr> {
-    element.split(';').find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        name.trim()
-            .eq_ignore_ascii_case("for")
-            .then(|| parse_node(value.trim().trim_matches('"')))
-            .flatten()
-    })
 }
 
 /// An address as proxies write it: `192.0.2.1`, `192.0.2.1:4711`, `2001:db8::1`,
@@ -352,20 +331,17 @@ mod tests {
             client_address(proxy, &chain, &trusted).ip().to_string(),
             "198.51.100.7"
         );
-        // RFC 7239, with a port and IPv6, wins over X-Forwarded-For.
-        let forwarded = headers(&[
-            (
-                "forwarded",
-                "for=192.0.2.60;proto=http, for=\"[2001:db8::7]:4711\"",
-            ),
-            ("x-forwarded-for", "198.51.100.7"),
+        // IPv6, with a port; `Forwarded` is not believed (proxies pass the client's through).
+        let v6 = headers(&[
+            ("forwarded", "for=192.0.2.60"),
+            ("x-forwarded-for", "[2001:db8::7]:4711"),
         ]);
         assert_eq!(
-            client_address(proxy, &forwarded, &trusted).ip().to_string(),
+            client_address(proxy, &v6, &trusted).ip().to_string(),
             "2001:db8::7"
         );
-        // Obfuscated or missing: the proxy itself.
-        let hidden = headers(&[("forwarded", "for=_hidden")]);
+        // Unreadable or missing: the proxy itself.
+        let hidden = headers(&[("x-forwarded-for", "unknown")]);
         assert_eq!(client_address(proxy, &hidden, &trusted), proxy);
         assert_eq!(client_address(proxy, &HeaderMap::new(), &trusted), proxy);
     }

@@ -1,6 +1,7 @@
 //! HTTP and WebSocket transport: thin handlers that authenticate, decode, and hand work to
 //! the rooms and the store. No game rule lives here.
 
+pub mod accounts;
 pub mod api;
 pub mod assets;
 pub mod badges;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub large_bodies: Arc<tokio::sync::Semaphore>,
     /// Turns to run an argon2 password check (each takes ~19 MiB for ~75 ms).
     pub password_checks: tokio::sync::Semaphore,
+    /// Credentials taken away, per account: their live sockets check their token again.
+    pub revocations: accounts::Revocations,
 }
 
 pub type Shared = Arc<AppState>;
@@ -154,6 +157,7 @@ pub fn router(state: Shared) -> Router {
         .merge(pages::routes())
         .merge(feedback::routes())
         .merge(organiser::routes())
+        .merge(accounts::routes())
         .route("/static/{*file}", get(assets::serve))
         .route("/i18n/{file}", get(assets::messages))
         .fallback(not_found)
@@ -361,30 +365,34 @@ where
     }
 }
 
-/// Finds who is calling from a `Bearer` token or the session cookie.
-pub async fn principal_from(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<Principal>, ApiError> {
+/// The credential a request carries: its `Bearer` token, else its session cookie.
+pub fn token_from(headers: &HeaderMap) -> Option<String> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let token = match bearer {
-        Some(token) => {
-            if let Some(admin) = &state.config.admin_token
-                && bool::from(token.as_bytes().ct_eq(admin.as_bytes()))
-            {
-                return Ok(Some(Principal::AdminToken));
-            }
-            token.to_string()
-        }
-        None => match CookieJar::from_headers(headers).get(SESSION_COOKIE) {
-            Some(cookie) => cookie.value().to_string(),
-            None => return Ok(None),
-        },
+    match bearer {
+        Some(token) => Some(token.to_string()),
+        None => CookieJar::from_headers(headers)
+            .get(SESSION_COOKIE)
+            .map(|cookie| cookie.value().to_string()),
+    }
+}
+
+/// Finds who is calling from a `Bearer` token or the session cookie.
+pub async fn principal_from(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Principal>, ApiError> {
+    let Some(token) = token_from(headers) else {
+        return Ok(None);
     };
+    if let Some(admin) = &state.config.admin_token
+        && bool::from(token.as_bytes().ct_eq(admin.as_bytes()))
+    {
+        return Ok(Some(Principal::AdminToken));
+    }
     Ok(state
         .store
         .user_for_token(&token)

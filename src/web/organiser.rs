@@ -1,6 +1,6 @@
 //! The organiser console (`/o`, organisers only): sessions with their figures, feedback across
 //! sessions with filters and server-rendered SVG charts, issued badges with revocation, the
-//! issuer profile and the achievement texts and images, facilitator accounts.
+//! issuer profile and the achievement texts and images (facilitator accounts: `accounts.rs`).
 //!
 //! Every form posts to this server with the CSRF defence of the other pages (`Origin` check and
 //! a `SameSite=Strict` cookie); after a change the browser is redirected (303) to the page, with
@@ -22,13 +22,12 @@ use serde::{Deserialize, Serialize};
 use super::feedback::{ACTIVITIES, ExportQuery, feedback_filter};
 use super::pages::{internal, page_error, render, signed_in, tr};
 use super::{Shared, origin_allowed};
-use crate::auth::{Principal, hash_password};
+use crate::auth::Principal;
 use crate::badge::artwork::validate_uploaded_image;
 use crate::deck::{Lang, Localized};
 use crate::i18n::Tr;
 use crate::issuer::{AchievementConfig, IssuerConfig};
 use crate::store::feedback::{FeedbackRow, SessionSummary};
-use crate::store::{Role, StoreError};
 
 /// Settings key of the issuer's uploaded image (JSON `{"type", "data"}`, data in base64).
 pub const ISSUER_IMAGE_SETTING: &str = "issuer_image";
@@ -54,13 +53,15 @@ pub fn routes() -> Router<Shared> {
             "/o/achievements/image",
             post(achievement_image).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
         )
-        .route("/o/accounts", get(accounts_page))
-        .route("/o/users", post(create_facilitator))
 }
 
 /// The signed-in organiser, or the response to send instead (sign-in redirect, 403 page).
 /// `form`: a state-changing request, whose `Origin` must be ours.
-async fn organiser(state: &Shared, headers: &HeaderMap, form: bool) -> Result<Principal, Response> {
+pub(crate) async fn organiser(
+    state: &Shared,
+    headers: &HeaderMap,
+    form: bool,
+) -> Result<Principal, Response> {
     let t = tr(state, headers, None);
     let principal = match signed_in(state, headers).await {
         Ok(p) if p.is_organiser() => p,
@@ -1165,121 +1166,6 @@ async fn achievement_image(
             "image-removed"
         },
     )
-}
-
-// ---- facilitator accounts --------------------------------------------------------------------
-
-struct UserItem {
-    username: String,
-    role: String,
-}
-
-#[derive(Template)]
-#[template(path = "organiser_accounts.html")]
-struct AccountsPage<'a> {
-    t: Tr<'a>,
-    user: String,
-    tab: &'static str,
-    notice: Option<String>,
-    error: Option<String>,
-    users: Vec<UserItem>,
-}
-
-async fn accounts_with(
-    state: &Shared,
-    t: Tr<'_>,
-    principal: &Principal,
-    notice: Option<String>,
-    error: Option<String>,
-) -> Response {
-    let users = match state.store.list_users().await {
-        Ok(users) => users,
-        Err(e) => return internal(t, e),
-    };
-    let users = users
-        .into_iter()
-        .map(|u| UserItem {
-            username: u.username,
-            role: t.get(if u.role == Role::Organiser {
-                "role-organiser"
-            } else {
-                "role-facilitator"
-            }),
-        })
-        .collect();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    (
-        status,
-        render(&AccountsPage {
-            t,
-            user: principal.display_name().to_string(),
-            tab: "accounts",
-            notice,
-            error,
-            users,
-        }),
-    )
-        .into_response()
-}
-
-async fn accounts_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    match organiser(&state, &headers, false).await {
-        Ok(p) => accounts_with(&state, tr(&state, &headers, None), &p, None, None).await,
-        Err(response) => response,
-    }
-}
-
-#[derive(Deserialize)]
-struct NewAccount {
-    username: String,
-    password: String,
-}
-
-async fn create_facilitator(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    Form(form): Form<NewAccount>,
-) -> Response {
-    let principal = match organiser(&state, &headers, true).await {
-        Ok(p) => p,
-        Err(response) => return response,
-    };
-    let t = tr(&state, &headers, None);
-    let username = form.username.trim();
-    if username.is_empty() || username.chars().count() > super::api::USERNAME_MAX_CHARS {
-        return accounts_with(
-            &state,
-            t,
-            &principal,
-            None,
-            Some(t.get("organiser-username-bad")),
-        )
-        .await;
-    }
-    let hash = match hash_password(username, &form.password) {
-        Ok(hash) => hash,
-        Err(e) => {
-            return accounts_with(&state, t, &principal, None, Some(t.get(e.message_id()))).await;
-        }
-    };
-    match state
-        .store
-        .create_user(username, &hash, Role::Facilitator)
-        .await
-    {
-        Ok(_) => {
-            let created = t.with("organiser-created", "name", username);
-            accounts_with(&state, t, &principal, Some(created), None).await
-        }
-        Err(StoreError::Conflict) => {
-            accounts_with(&state, t, &principal, None, Some(t.get("username-taken"))).await
-        }
-        Err(e) => internal(t, e),
-    }
 }
 
 #[cfg(test)]

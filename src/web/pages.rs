@@ -26,7 +26,7 @@ use crate::store::{Role, SessionRow, StoreError, TokenKind};
 pub const LANG_COOKIE: &str = "atelier_lang";
 
 /// How long a facilitator stays signed in on a laptop: a long workshop day and then some.
-const COOKIE_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+pub(crate) const COOKIE_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -269,7 +269,7 @@ struct Credentials {
     password: String,
 }
 
-fn session_cookie(state: &Shared, token: String) -> Cookie<'static> {
+pub(crate) fn session_cookie(state: &Shared, token: String) -> Cookie<'static> {
     let secure = state
         .config
         .public_url
@@ -340,7 +340,17 @@ async fn logout(State(state): State<Shared>, headers: HeaderMap, jar: CookieJar)
         );
     }
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        let user = state
+            .store
+            .user_for_token(cookie.value())
+            .await
+            .ok()
+            .flatten();
         let _ = state.store.delete_auth_token(cookie.value()).await;
+        // The consoles this browser opened close now, not at their next reconnection.
+        if let Some(user) = user {
+            state.revocations.revoke(user.id);
+        }
     }
     (
         jar.remove(Cookie::build(SESSION_COOKIE).path("/")),

@@ -82,6 +82,16 @@ pub async fn upgrade(
         return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
     }
     let principal = principal_from(&state, &headers).await.ok().flatten();
+    // A staff socket opened with an account's token lives only as long as that token: told of
+    // any revocation for the account, it checks the token again.
+    let credential = match (&principal, super::token_from(&headers)) {
+        (Some(Principal::User(user)), Some(token)) => Some(Credential {
+            user_id: user.id,
+            token,
+            revoked: state.revocations.subscribe(user.id),
+        }),
+        _ => None,
+    };
     ws.read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
@@ -89,7 +99,7 @@ pub async fn upgrade(
         .on_upgrade(move |socket| async move {
             // The connection counts against its address for as long as the socket lives.
             let _tcp_slot = tcp_slot;
-            serve(socket, state, principal, peer.ip()).await
+            serve(socket, state, principal, credential, peer.ip()).await
         })
 }
 
@@ -132,7 +142,45 @@ impl RateLimit {
     }
 }
 
-async fn serve(mut socket: WebSocket, state: Shared, principal: Option<Principal>, ip: IpAddr) {
+/// The account token a staff socket was opened with, and its account's revocation signal.
+struct Credential {
+    user_id: i64,
+    token: String,
+    revoked: tokio::sync::watch::Receiver<u64>,
+}
+
+impl Credential {
+    /// Resolves when the account had a credential revoked.
+    async fn revocation(credential: &mut Option<Credential>) {
+        match credential {
+            Some(c) => {
+                if c.revoked.changed().await.is_err() {
+                    std::future::pending::<()>().await
+                }
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Whether the token still opens its account (not signed out, disabled or deleted).
+    async fn still_valid(&self, state: &Shared) -> bool {
+        matches!(
+            state.store.user_for_token(&self.token).await,
+            Ok(Some(user)) if user.id == self.user_id
+        )
+    }
+}
+
+/// Close code telling a console that its sign-in ended (it shows the sign-in page).
+const CLOSE_SIGNED_OUT: u16 = 4001;
+
+async fn serve(
+    mut socket: WebSocket,
+    state: Shared,
+    principal: Option<Principal>,
+    mut credential: Option<Credential>,
+    ip: IpAddr,
+) {
     // The socket is not split: each half of a split socket takes a lock on every poll, and
     // `select!` below drops the other branches' futures before running a handler, so the
     // handlers can write while no read is pending.
@@ -250,6 +298,14 @@ async fn serve(mut socket: WebSocket, state: Shared, principal: Option<Principal
                     Err(e) => {
                         if !sent(send_error(&mut socket, e.code(), &e.to_string())).await { break; }
                     }
+                }
+            }
+            () = Credential::revocation(&mut credential) => {
+                if let Some(c) = &credential
+                    && !c.still_valid(&state).await
+                {
+                    let _ = sent(close(&mut socket, CLOSE_SIGNED_OUT, "signed_out")).await;
+                    break;
                 }
             }
             _ = ping.tick() => {

@@ -252,6 +252,36 @@ impl Client {
         }
     }
 
+    /// Connects with a `Cookie` header on the upgrade (a console signed in with its browser).
+    pub async fn connect_with_cookie(addr: SocketAddr, cookie: &str) -> Self {
+        let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+        let (ws, _) = tokio::time::timeout(WAIT, connect_async(request))
+            .await
+            .expect("connect in time")
+            .expect("connect");
+        Client { ws }
+    }
+
+    /// Waits for the server to close the connection; its close code (`None`: dropped
+    /// without a close frame). Frames before the close are skipped.
+    pub async fn closed(&mut self) -> Option<u16> {
+        tokio::time::timeout(WAIT, async {
+            while let Some(frame) = self.ws.next().await {
+                match frame {
+                    Ok(Message::Close(close)) => return close.map(|c| u16::from(c.code)),
+                    Ok(_) => continue,
+                    Err(_) => return None,
+                }
+            }
+            None
+        })
+        .await
+        .expect("the server closes the connection in time")
+    }
+
     pub async fn send(&mut self, value: Value) {
         self.ws
             .send(Message::Text(value.to_string().into()))
