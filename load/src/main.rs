@@ -11,6 +11,7 @@
 //! uses a running one. `--cold-start N --data-dir DIR` only times N starts until /healthz.
 
 mod badges;
+mod verify;
 mod client;
 mod model;
 mod phone;
@@ -116,6 +117,11 @@ pub struct Args {
     badges: Option<usize>,
     #[arg(long, default_value_t = 100)]
     badge_concurrency: usize,
+    /// Only flood `POST /api/verify` with C anonymous clients at once (real badges and
+    /// blank-node rings) while one phone times its actions: CPU per verification, and the
+    /// phone's round trips idle and during the flood.
+    #[arg(long)]
+    verify_flood: Option<usize>,
     /// Free-form label copied into the summary.
     #[arg(long, default_value = "")]
     label: String,
@@ -167,6 +173,9 @@ fn main() -> anyhow::Result<()> {
 async fn run(args: Args, threads: usize) -> anyhow::Result<serde_json::Value> {
     if let Some(count) = args.badges {
         return badges::run(&args, count).await;
+    }
+    if let Some(concurrency) = args.verify_flood {
+        return verify::run(&args, concurrency).await;
     }
     if let Some(runs) = args.cold_start {
         let binary = args.spawn.as_ref().context("--cold-start needs --spawn")?;
