@@ -11,13 +11,13 @@
 //! uses a running one. `--cold-start N --data-dir DIR` only times N starts until /healthz.
 
 mod badges;
-mod verify;
 mod client;
 mod model;
 mod phone;
 mod report;
 mod server;
 mod staff;
+mod verify;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

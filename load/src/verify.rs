@@ -18,7 +18,10 @@ use crate::{Args, client, server};
 const SAMPLES: usize = 100;
 
 pub async fn run(args: &Args, concurrency: usize) -> anyhow::Result<Value> {
-    let binary = args.spawn.as_ref().context("--verify-flood needs --spawn")?;
+    let binary = args
+        .spawn
+        .as_ref()
+        .context("--verify-flood needs --spawn")?;
     let addr = server::free_addr()?;
     let dir = server::temp_dir("verify");
     let mut child = server::spawn(binary, addr, &dir, &args.admin_token, args.pin, None)?;
@@ -28,8 +31,14 @@ pub async fn run(args: &Args, concurrency: usize) -> anyhow::Result<Value> {
 
     // A real badge, and the same badge with a blank-node ring.
     let body = json!({"name": "Ada Lovelace", "lang": "fr"}).to_string();
-    let (status, issued) =
-        server::http(addr, "POST", "/api/badges", Some(&args.admin_token), Some(&body)).await?;
+    let (status, issued) = server::http(
+        addr,
+        "POST",
+        "/api/badges",
+        Some(&args.admin_token),
+        Some(&body),
+    )
+    .await?;
     if status != 201 {
         bail!("issuing the sample badge: {status} {issued}");
     }
@@ -45,8 +54,14 @@ pub async fn run(args: &Args, concurrency: usize) -> anyhow::Result<Value> {
     // One phone in a session: an action the room answers (a tap in the lobby is refused with
     // an error frame: the same path through the room as any action).
     let body = json!({"title": "Verify flood", "lang": "fr", "activities": ["bingo"]}).to_string();
-    let (_, session) =
-        server::http(addr, "POST", "/api/sessions", Some(&args.admin_token), Some(&body)).await?;
+    let (_, session) = server::http(
+        addr,
+        "POST",
+        "/api/sessions",
+        Some(&args.admin_token),
+        Some(&body),
+    )
+    .await?;
     let code = serde_json::from_str::<Value>(&session)?["code"]
         .as_str()
         .context("no session code")?
@@ -72,7 +87,8 @@ pub async fn run(args: &Args, concurrency: usize) -> anyhow::Result<Value> {
                 while !stop.load(Ordering::Relaxed) {
                     let t0 = Instant::now();
                     let (status, _) =
-                        server::http(addr, "POST", "/api/verify", None, Some(&bodies[i % 2])).await?;
+                        server::http(addr, "POST", "/api/verify", None, Some(&bodies[i % 2]))
+                            .await?;
                     if status != 200 {
                         bail!("/api/verify answered {status}");
                     }

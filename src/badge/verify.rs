@@ -431,11 +431,17 @@ async fn verify_value(
 ) -> VerifyReport {
     report.summary = Some(summarize(&vc));
     // What is cheap first: the JSON's shape, then the signature, then what needs documents.
-    let structure = check_structure(&vc)
-        .and_then(|ok| shape::check_nothing_unsigned(&vc).map(|()| ok))
-        .and_then(|ok| shape::check_schema(&vc).map(|()| ok))
-        .map(|ok| found(Line::new("structure-ok"), ok))
-        .map_err(|e| failed(Line::new("structure-failed"), e));
+    // The JSON Schema check is CPU work on a stranger's document too: off the async workers.
+    let shaped = vc.clone();
+    let structure = off_workers(move || {
+        check_structure(&shaped)
+            .and_then(|ok| shape::check_nothing_unsigned(&shaped).map(|()| ok))
+            .and_then(|ok| shape::check_schema(&shaped).map(|()| ok))
+    })
+    .await
+    .and_then(|checked| checked)
+    .map(|ok| found(Line::new("structure-ok"), ok))
+    .map_err(|e| failed(Line::new("structure-failed"), e));
     let structure_ok = report.push("structure", structure);
     if structure_ok {
         let issuer = issuer_id(&vc).unwrap_or_default();
@@ -735,17 +741,25 @@ async fn check_proof(
 /// crowd of verifications never delays a phone's action.
 static VERIFYING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
+/// Runs `work` on the blocking pool, at most two at a time across the process ([`VERIFYING`]).
+async fn off_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let _turn = VERIFYING.acquire().await.map_err(|e| e.to_string())?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 async fn check_signature(
     canonicalizer: &Canonicalizer,
     doc: &Value,
     proof: &Map<String, Value>,
     key: VerifyingKey,
 ) -> Result<Dataset, String> {
-    let _turn = VERIFYING.acquire().await.map_err(|e| e.to_string())?;
     let (canonicalizer, doc, proof) = (canonicalizer.clone(), doc.clone(), proof.clone());
-    tokio::task::spawn_blocking(move || verify_proof(&canonicalizer, &doc, &proof, &key))
-        .await
-        .map_err(|e| e.to_string())?
+    off_workers(move || verify_proof(&canonicalizer, &doc, &proof, &key))
+        .await?
         .map_err(|e| e.to_string())
 }
 
