@@ -4,7 +4,7 @@
 //   mount(role, container, ctx) -> { update(message), people?(map), destroy?() }
 // with role "phone" | "console" | "screen". It is mounted afresh on every `welcome`
 // (a full snapshot), then fed the events whose type starts with "<activity>.".
-import { t, announce, lang } from "./i18n.js";
+import { t, announce, errorText, lang } from "./i18n.js";
 
 export function activityHost(root, role, { send, deckUrl }) {
   const mounted = new Map(); // activity -> {instance, container}
@@ -58,6 +58,7 @@ export function activityHost(root, role, { send, deckUrl }) {
         people,
         lang,
         t,
+        errorText,
         announce,
       });
     }

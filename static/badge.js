@@ -36,8 +36,8 @@ function phone(container, ctx) {
     if (request && request.status === "issued" && links) return renderBadge();
     if (!mode) {
       // In the feedback phase a desk that never opened is no news: only the form shows.
-      if (phaseKind === "badges") root.append(el("p", { textContent: t("badge-not-open") }));
-      else root.hidden = true;
+      root.hidden = phaseKind !== "badges";
+      if (!root.hidden) root.append(el("p", { className: "status", textContent: t("badge-not-open") }));
       return;
     }
     root.hidden = false;
@@ -173,7 +173,7 @@ function phone(container, ctx) {
     error(message) {
       const box = root.querySelector(".error");
       if (!box) return false;
-      box.textContent = t(`badge-error-${message.code}`) === `badge-error-${message.code}` ? message.message : t(`badge-error-${message.code}`);
+      box.textContent = t(`badge-error-${message.code}`) === `badge-error-${message.code}` ? ctx.errorText(message) : t(`badge-error-${message.code}`);
       return true;
     },
     phase(phase) {

@@ -1,7 +1,7 @@
 // The facilitator's console: live participants with their connection state, phase
 // controls, and each activity's controls (mounted by activities.js).
 import { connect, statusBanner, phaseLabel } from "./ws.js";
-import { ready, t } from "./i18n.js";
+import { errorText, ready, t } from "./i18n.js";
 import { activityHost } from "./activities.js";
 
 const app = document.getElementById("app");
@@ -100,7 +100,7 @@ function onMessage(message) {
       break;
     case "error":
       if (host.error(message)) break;
-      $("net").textContent = message.message;
+      $("net").textContent = errorText(message);
       $("net").className = "banner warn";
       $("net").hidden = false;
       break;

@@ -19,6 +19,14 @@ export function t(id, args) {
   return bundle.formatPattern(message.value, args);
 }
 
+// The reader's words for an `error` frame: its code's message, else a generic one naming the
+// code (never the server's English `message`).
+export function errorText(message) {
+  const id = `code-${message.code}`;
+  const text = t(id);
+  return text === id ? t("code-other", { code: message.code }) : text;
+}
+
 // Announces a game event to screen readers through the page's polite live region.
 export function announce(text) {
   const region = document.getElementById("announcer");

@@ -1,6 +1,6 @@
 // "My data": what Atelier stores about this phone's participations, read with the resume
 // tokens this browser keeps, shown and downloadable (right of access).
-import { ready, t } from "./i18n.js";
+import { lang, ready, t } from "./i18n.js";
 
 const box = document.getElementById("me");
 const el = (tag, props = {}, ...children) => {
@@ -22,10 +22,13 @@ for (const token of tokens) {
   card.append(el("h2", { textContent: data.session.title }));
   const list = el("dl");
   const row = (label, value) => value != null && value !== "" && list.append(el("dt", { textContent: t(label) }), el("dd", { textContent: String(value) }));
-  row("me-session", `${data.session.code} · ${data.session.created_at}`);
+  // Dates as the reader's language writes them, not the stored RFC 3339.
+  const when = new Date(data.session.created_at);
+  const date = Number.isNaN(when.getTime()) ? "" : ` · ${when.toLocaleString(lang, { dateStyle: "long", timeStyle: "short" })}`;
+  row("me-session", `${data.session.code}${date}`);
   row("me-name", data.participant && data.participant.display_name);
   row("me-badge-name", data.badge_request && data.badge_request.name_in_badge);
-  row("me-badge-status", data.badge_request && data.badge_request.status);
+  row("me-badge-status", data.badge_request && t(`me-badge-${data.badge_request.status}`));
   row("me-feedback", t("me-feedback-anonymous"));
   row("me-retention", t("me-retention-days", { days: data.retention_days }));
   card.append(list);

@@ -2,7 +2,7 @@
 // lives in localStorage so a locked screen, a dropped network or a server restart never
 // costs the participant their place.
 import { connect, statusBanner, phaseLabel } from "./ws.js";
-import { ready, t } from "./i18n.js";
+import { errorText, ready, t } from "./i18n.js";
 import { activityHost } from "./activities.js";
 
 const app = document.getElementById("app");
@@ -102,10 +102,7 @@ function onMessage(message) {
         show("join");
       } else if (["bad_name", "unknown_code", "session_closed", "joining_closed", "session_full"].includes(message.code)) {
         stop();
-        // The reader's language when the code has a message, else the server's own words.
-        const id = `join-error-${message.code.replaceAll("_", "-")}`;
-        const text = t(id);
-        $("join-error").textContent = text === id ? message.message : text;
+        $("join-error").textContent = errorText(message);
         show("join");
       }
       break;

@@ -96,6 +96,8 @@ async fn a_phone_receives_its_badge_and_the_png_verifies() {
         .await
         .unwrap();
     wait_text(&laptop, "#phase", "Badges").await;
+    // Before the desk opens, the phone says so (it used to stay blank until a reload).
+    wait_text(&phone, ".badge-desk", "ouvrira bientôt la délivrance").await;
     wait_visible(&laptop, "#badge-mode").await;
     laptop
         .find(Locator::Css(".open-desk button[type=submit]"))
@@ -172,6 +174,16 @@ async fn a_phone_receives_its_badge_and_the_png_verifies() {
     // Reloaded later, the phone still shows its badge.
     phone.refresh().await.unwrap();
     wait_text(&phone, ".badge-card", "Ada Lovelace").await;
+    // "My data" says it in French: the badge's state and the session's date, no raw values.
+    phone.goto(&server.url("/me")).await.unwrap();
+    let mine = wait_text(&phone, "#me", "délivré").await;
+    assert!(
+        !mine.contains("issued")
+            && !mine.contains("T0")
+            && !mine.contains("T1")
+            && !mine.contains("T2"),
+        "{mine}"
+    );
     let _ = Client::connect(server.addr).await;
     for browser in [laptop, projector, phone] {
         browser.close().await.unwrap();

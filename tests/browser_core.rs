@@ -156,3 +156,49 @@ async fn facilitator_creates_a_session_and_a_phone_joins() {
         browser.close().await.unwrap();
     }
 }
+
+/// What the server refuses reaches the phone in the phone's language, never in the server's
+/// English: a session whose facilitator closed joining, then one that is over.
+#[tokio::test]
+async fn a_refused_join_is_explained_in_the_phones_language() {
+    if !browser::available() {
+        return;
+    }
+    let server = TestServer::start().await;
+    let code = server.create_session(&["bingo"]).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (mut staff, _) = common::Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    staff
+        .send(json!({"type": "joining.set", "open": false}))
+        .await;
+    staff.expect("joining.changed").await;
+    let driver = Driver::start().await;
+    let phone = driver.phone().await;
+    let join = |name: &'static str| {
+        let phone = phone.clone();
+        let url = server.url(&format!("/j/{code}"));
+        async move {
+            phone.goto(&url).await.unwrap();
+            let field = wait_visible(&phone, "#name").await;
+            field.send_keys(name).await.unwrap();
+            phone
+                .find(Locator::Css("#join-form button[type=submit]"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        }
+    };
+    join("Zoé").await;
+    let shown = wait_text(&phone, "#join-error", "fermé les inscriptions").await;
+    assert!(!shown.contains("facilitator"), "{shown}");
+    staff
+        .send(json!({"type": "phase.set", "phase": {"kind": "closed"}}))
+        .await;
+    staff.expect("phase.changed").await;
+    join("Zoé").await;
+    wait_text(&phone, "#join-error", "Cette session est terminée").await;
+}

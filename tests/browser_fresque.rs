@@ -337,7 +337,7 @@ async fn a_team_orders_cards_by_touch_and_keyboard_and_the_facilitator_reveals()
     screenshot(&bob, "fresque-phone-keyboard").await;
 
     // Console and projector follow every board live.
-    wait_text(&laptop, ".fq-team", "10 carte(s) posée(s) sur 10").await;
+    wait_text(&laptop, ".fq-team", "10 cartes posées sur 10").await;
     wait_text(&projector, ".fq-boards", "Équipe 1").await;
     screenshot(&laptop, "fresque-console").await;
     screenshot(&projector, "fresque-screen-boards").await;

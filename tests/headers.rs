@@ -694,3 +694,32 @@ async fn the_email_is_forgotten_once_the_badge_is_signed() {
     }
     assert!(kept.is_empty(), "the e-mail is still stored: {kept:?}");
 }
+
+/// Browsers ask for `/favicon.ico` by themselves: it leads to the icon every page names.
+#[tokio::test]
+async fn the_favicon_is_served() {
+    let server = TestServer::start().await;
+    let direct = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = direct.get(server.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(answer.status(), 308);
+    assert_eq!(answer.headers()["location"], "/static/favicon.svg");
+    let icon = server
+        .http()
+        .get(server.url("/favicon.ico"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    assert!(icon.text().await.unwrap().starts_with("<svg"));
+    let home = server.http().get(server.url("/")).send().await.unwrap();
+    assert!(
+        home.text()
+            .await
+            .unwrap()
+            .contains(r#"<link rel="icon" href="/static/favicon.svg""#)
+    );
+}

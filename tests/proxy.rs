@@ -56,8 +56,8 @@ fn nginx_binary() -> Option<PathBuf> {
         .map(|dir| dir.join("nginx"))
         .find(|file| file.is_file());
     if found.is_none() && std::env::var("ATELIER_SKIP_PROXY_TESTS").as_deref() == Ok("1") {
-        eprintln!(
-            "SKIPPED: nginx not found and ATELIER_SKIP_PROXY_TESTS=1: reverse-proxy tests not run"
+        common::skipped(
+            "nginx not found and ATELIER_SKIP_PROXY_TESTS=1: reverse-proxy tests not run",
         );
         return None;
     }

@@ -9,8 +9,14 @@ fresque-no-pack-yet = { $total ->
    *[other] { $total } packs to come
 }
 fresque-pack-progress = Pack { $n } of { $total }: { $name }
-fresque-placed-of = { $placed } of { $dealt } cards placed
-fresque-pool = { $count } card(s) waiting for a member
+fresque-placed-of = { $dealt ->
+    [one] { $placed } of { $dealt } card placed
+   *[other] { $placed } of { $dealt } cards placed
+}
+fresque-pool = { $count ->
+    [one] { $count } card waiting for a member
+   *[other] { $count } cards waiting for a member
+}
 fresque-hand-count = { $count ->
     [0] no cards in hand
     [one] 1 card in hand

@@ -12,3 +12,7 @@ me-retention = Retention
 me-retention-days = names erased { $days } days after the workshop
 me-download = Download my data (JSON)
 me-privacy = Personal data
+me-badge-pending = waiting for the facilitator
+me-badge-approved = being signed
+me-badge-refused = refused
+me-badge-issued = issued

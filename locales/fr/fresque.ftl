@@ -9,8 +9,14 @@ fresque-no-pack-yet = { $total ->
    *[other] { $total } paquets à recevoir
 }
 fresque-pack-progress = Paquet { $n } sur { $total } : { $name }
-fresque-placed-of = { $placed } carte(s) posée(s) sur { $dealt }
-fresque-pool = { $count } carte(s) en attente d'un membre
+fresque-placed-of = { $placed ->
+    [one] { $placed } carte posée sur { $dealt }
+   *[other] { $placed } cartes posées sur { $dealt }
+}
+fresque-pool = { $count ->
+    [one] { $count } carte en attente d'un membre
+   *[other] { $count } cartes en attente d'un membre
+}
 fresque-hand-count = { $count ->
     [0] main vide
     [one] 1 carte en main

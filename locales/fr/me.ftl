@@ -12,3 +12,7 @@ me-retention = Conservation
 me-retention-days = noms effacés { $days } jours après l'atelier
 me-download = Télécharger mes données (JSON)
 me-privacy = Données personnelles
+me-badge-pending = en attente de l’animateur
+me-badge-approved = en cours de signature
+me-badge-refused = refusé
+me-badge-issued = délivré

@@ -9,8 +9,14 @@ fresque-no-pack-yet = { $total ->
    *[other] { $total } pakken te ontvangen
 }
 fresque-pack-progress = Pak { $n } van { $total }: { $name }
-fresque-placed-of = { $placed } van { $dealt } kaarten gelegd
-fresque-pool = { $count } kaart(en) wachten op een teamlid
+fresque-placed-of = { $dealt ->
+    [one] { $placed } van { $dealt } kaart gelegd
+   *[other] { $placed } van { $dealt } kaarten gelegd
+}
+fresque-pool = { $count ->
+    [one] { $count } kaart wacht op een teamlid
+   *[other] { $count } kaarten wachten op een teamlid
+}
 fresque-hand-count = { $count ->
     [0] geen kaarten in de hand
     [one] 1 kaart in de hand

@@ -12,3 +12,7 @@ me-retention = Bewaring
 me-retention-days = namen gewist { $days } dagen na de workshop
 me-download = Mijn gegevens downloaden (JSON)
 me-privacy = Persoonsgegevens
+me-badge-pending = wacht op de begeleider
+me-badge-approved = wordt ondertekend
+me-badge-refused = geweigerd
+me-badge-issued = uitgereikt

@@ -150,6 +150,11 @@ fn account_key(username: &str) -> [u8; 16] {
 pub fn router(state: Shared) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        // Browsers ask for it on their own (bookmarks, tabs without a page's `<link rel=icon>`).
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::response::Redirect::permanent("/static/favicon.svg") }),
+        )
         .route("/ws", get(ws::upgrade))
         .merge(api::routes())
         .merge(badges::routes())

@@ -34,9 +34,7 @@ pub fn available() -> bool {
         );
     }
     if !present {
-        eprintln!(
-            "skipping: Chromium/chromedriver not installed (they are required under CI=true)"
-        );
+        super::skipped("Chromium/chromedriver not installed (required under CI=true)");
     }
     present
 }

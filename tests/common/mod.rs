@@ -21,6 +21,31 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
+/// Records that the running test did not check what it is for, and why: a line on stderr and
+/// one in `target/tmp/skipped-tests.log`, which `scripts/test` counts and prints at the end
+/// (libtest hides a passing test's stderr, so a skip would otherwise read as "ok").
+pub fn skipped(reason: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .map(|stem| stem.split('-').next().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    eprintln!("SKIPPED: {binary}::{test}: {reason}");
+    let log = concat!(env!("CARGO_TARGET_TMPDIR"), "/skipped-tests.log");
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+    {
+        use std::io::Write as _;
+        let _ = writeln!(file, "{binary}::{test}\t{reason}");
+    }
+}
+
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 /// Upper bound for any single wait: a failing test fails instead of hanging.
 pub const WAIT: Duration = Duration::from_secs(10);

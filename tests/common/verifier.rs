@@ -27,7 +27,7 @@ pub fn node_ready() -> bool {
             std::env::var_os("CI").is_none(),
             "node is required for the interoperability test in CI"
         );
-        eprintln!("SKIPPED: node not found, third-party interoperability not checked");
+        super::skipped("node not found: third-party interoperability not checked");
         return false;
     }
     INSTALL.call_once(|| {
@@ -125,7 +125,7 @@ pub fn ob2_python() -> Option<PathBuf> {
         std::env::var_os("CI").is_none(),
         "the Open Badges 2.0 validator (tests/py) is required in CI"
     );
-    eprintln!("SKIPPED: no Python virtualenv for the Open Badges 2.0 validator");
+    super::skipped("no Python virtualenv for the Open Badges 2.0 validator");
     None
 }
 
