@@ -91,6 +91,11 @@ export function activityHost(root, role, { send, deckUrl }) {
       entry.instance.update(message);
       return true;
     },
+    // Whether the activity on screen is under way (leaving it would interrupt it).
+    underWay() {
+      const entry = current && mounted.get(current);
+      return Boolean(entry && entry.instance.underWay && entry.instance.underWay());
+    },
     // Gives an error frame to the module on screen (a refused move, a wrong claim code).
     error(message) {
       const entry = current && mounted.get(current);

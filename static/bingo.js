@@ -22,6 +22,7 @@ export function mount(role, container, ctx) {
     update: instance.update,
     people: instance.people || (() => {}),
     phase: instance.phase || (() => {}),
+    underWay: () => Boolean(instance.underWay && instance.underWay()),
     destroy() {
       const active = document.activeElement;
       if (active && container.contains(active) && active.dataset.focusKey) refocusKey = active.dataset.focusKey;
@@ -1223,6 +1224,10 @@ function consoleScreen(container, ctx) {
 
   render();
   return {
+    // A round was drawn and the bingo has not ended: leaving now interrupts it.
+    underWay() {
+      return s.step > 0 && s.phase !== "ended";
+    },
     update(m) {
       if (!applyStaff(s, m)) return;
       if (m.type === "bingo.claim_checked") {

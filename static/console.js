@@ -10,6 +10,7 @@ const $ = (id) => document.getElementById(id);
 const people = new Map(); // pid -> {name, online}
 let client = null;
 let joining = { open: true, max: null };
+let lastActivity = null;
 const host = activityHost($("activities"), "console", {
   send: (message) => client && client.send(message),
   deckUrl: app.dataset.deckUrl,
@@ -54,8 +55,20 @@ function renderJoining() {
   $("joining-toggle").textContent = t(joining.open ? "console-joining-close" : "console-joining-open");
 }
 
+// The activity the session last left, for "Back to …" (its state is kept on the server).
+let shownPhase = null;
 function renderPhase(session) {
   $("phase").textContent = phaseLabel(t, session.phase, session.activity);
+  const phase = session.phase || {};
+  const same = (a, b) => a && b && a.kind === b.kind && a.index === b.index;
+  if (shownPhase && shownPhase.phase.kind === "activity" && !same(shownPhase.phase, phase)) {
+    lastActivity = { index: shownPhase.phase.index, activity: shownPhase.activity };
+  }
+  shownPhase = { phase, activity: session.activity };
+  const back = $("back-to-activity");
+  const offer = lastActivity && phase.kind !== "closed" && !same({ kind: "activity", index: lastActivity.index }, phase);
+  if (offer) back.textContent = t("console-back-to", { activity: t(`phase-${lastActivity.activity}`) });
+  back.hidden = !offer;
   host.show(session);
 }
 
@@ -109,7 +122,19 @@ function onMessage(message) {
 
 await ready;
 client = connect({ hello: () => ({ type: "staff", code }), onMessage, onStatus: statusBanner($("net"), t) });
-$("next-phase").addEventListener("click", () => client.send({ type: "phase.next" }));
+// Leaving an activity under way asks first, and says how to come back: the activity's state
+// is kept, and "Back to …" returns to it.
+$("next-phase").addEventListener("click", () => {
+  const phase = latest && latest.phase;
+  if (phase && phase.kind === "activity" && host.underWay()) {
+    const activity = t(`phase-${latest.activity}`);
+    if (!confirm(t("console-end-confirm", { activity }))) return;
+  }
+  client.send({ type: "phase.next" });
+});
+$("back-to-activity").addEventListener("click", () => {
+  if (lastActivity) client.send({ type: "phase.set", phase: { kind: "activity", index: lastActivity.index } });
+});
 $("joining-toggle").addEventListener("click", () => client.send({ type: "joining.set", open: !joining.open }));
 renderJoining();
 $("to-lobby").addEventListener("click", () => client.send({ type: "phase.set", phase: { kind: "lobby" } }));

@@ -260,6 +260,10 @@ export function mount(role, container, ctx) {
     role === "phone" ? phoneScreen(container, model, ctx) : role === "console" ? consoleScreen(container, model, ctx) : projectorScreen(container, model, ctx);
   screen.render();
   return {
+    // Cards were dealt and the answer not revealed: leaving now interrupts the teams.
+    underWay() {
+      return model.s.packsDealt > 0 && model.s.phase !== "revealed";
+    },
     update(message) {
       const change = model.apply(message);
       if (change) screen.changed(change, message);

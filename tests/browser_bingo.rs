@@ -27,6 +27,19 @@ async fn js(browser: &Client, script: &str) -> Value {
         .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
 }
 
+/// The text of the dialog the page opened (`confirm`), once it is open.
+async fn dialog_text(browser: &Client) -> String {
+    let deadline = tokio::time::Instant::now() + common::WAIT;
+    loop {
+        if let Ok(text) = browser.get_alert_text().await {
+            return text;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no dialog opened");
+        // WebDriver has no event for a dialog opening: poll briefly.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// The console draws `card` through its "choose the definition" list.
 async fn draw_from_console(laptop: &Client, card: &str, step: usize) {
     wait_visible(laptop, &format!("#bingo-pick option[value='{card}']")).await;
@@ -234,6 +247,23 @@ async fn a_phone_plays_a_line_and_the_projector_shows_the_winner() {
     screenshot(&phone, "bingo-phone-paused").await;
     click(&laptop, "[data-action=pause]").await;
     wait_visible(&phone, ".bp-prompt[data-state=wrong]").await;
+
+    // "Phase suivante" in the middle of the bingo asks first, and says how to come back;
+    // refused, nothing changes.
+    click(&laptop, "#next-phase").await;
+    let question = dialog_text(&laptop).await;
+    assert!(question.contains("Revenir à Bingo"), "{question}");
+    laptop.dismiss_alert().await.unwrap();
+    wait_text(&laptop, "#phase", "Bingo").await;
+    // Accepted, the session moves on; "Revenir à …" brings the bingo back as it was.
+    click(&laptop, "#next-phase").await;
+    dialog_text(&laptop).await;
+    laptop.accept_alert().await.unwrap();
+    wait_text(&laptop, "#back-to-activity", "Revenir à Bingo").await;
+    click(&laptop, "#back-to-activity").await;
+    wait_text(&laptop, "#phase", "Bingo").await;
+    wait_visible(&phone, "#activity-bingo:not([hidden]) .bp-cell.marked").await;
+    wait_text(&phone, ".bp-status", "Définition 6/25").await;
 
     // The end: the debrief's hardest terms on the projector.
     click(&laptop, "[data-action=end]").await;

@@ -167,3 +167,5 @@ code-not_now = Not now: this activity is not running.
 code-no_such_game = This session does not play that game.
 code-invalid = Check what you entered.
 code-other = The server refused this ({ $code }).
+console-end-confirm = End { $activity } now, while it is under way? Its state is kept: “Back to { $activity }” in this panel returns to it.
+console-back-to = Back to { $activity }

@@ -167,3 +167,5 @@ code-not_now = Pas maintenant : cette activité n’est pas en cours.
 code-no_such_game = Cette session ne comprend pas ce jeu.
 code-invalid = Vérifiez ce que vous avez saisi.
 code-other = Le serveur a refusé ({ $code }).
+console-end-confirm = Terminer { $activity } maintenant, en cours de partie ? Rien n’est perdu : « Revenir à { $activity } » dans ce panneau y retourne.
+console-back-to = Revenir à { $activity }

@@ -167,3 +167,5 @@ code-not_now = Nu niet: deze activiteit is niet bezig.
 code-no_such_game = Deze sessie speelt dat spel niet.
 code-invalid = Controleer wat u invulde.
 code-other = De server weigerde dit ({ $code }).
+console-end-confirm = { $activity } nu beëindigen, terwijl het bezig is? Niets gaat verloren: ‘Terug naar { $activity }’ in dit paneel keert ernaar terug.
+console-back-to = Terug naar { $activity }
