@@ -5,7 +5,7 @@
 
 (`bash scripts/bench hostile` starts the release server and runs this.) Silent and half-sent
 connections, a declared 1 GB body, a foreign Host, 1,500 silent connections from one address
-(the server's descriptors), 200 wrong sign-ins at once (how many were checked, peak memory).
+(the server's descriptors), a 2 MiB blank-node ring to verify (CPU), 200 wrong sign-ins at once (how many were checked, peak memory).
 """
 import json, os, socket, sys, threading, time, urllib.error, urllib.request
 from collections import Counter
@@ -67,4 +67,13 @@ counts = Counter(answers)
 out["sign_in_flood_200"] = {"checked_401": counts.get(401, 0), "refused_429": counts.get(429, 0), "other": {k: v for k, v in counts.items() if k not in (401, 429)}}
 out["sign_in_flood_peak_memory_mib"] = round(status_kib("VmHWM:") / 1024, 1)
 out["memory_before_flood_mib"] = round(rss_before / 1024, 1)
+def cpu_s():
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+ring = {"@context": ["https://www.w3.org/ns/credentials/v2"], "https://example.org/ring": [
+    {"@id": f"_:b{i}", "https://example.org/next": {"@id": f"_:b{(i + 1) % 30000}"}} for i in range(30000)]}
+body = json.dumps(ring).encode()
+before = cpu_s()
+urllib.request.urlopen(urllib.request.Request(f"http://{host}:{port}/api/verify", data=body, headers={"content-type": "application/json"}), timeout=60).read()
+out["verify_2MiB_blank_node_ring_cpu_s"] = round(cpu_s() - before, 3)
 print(json.dumps(out, indent=2))

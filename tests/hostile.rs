@@ -887,4 +887,28 @@ async fn a_blank_node_ring_is_refused_before_it_costs_anything() {
         assert_eq!(report["verdict"], "invalid", "{report}");
         assert!(report.to_string().contains("blank nodes"), "{report}");
     }
+    // A 2 MiB ring of 30,000 nodes cost 1.5 s of expansion before the dataset limits could
+    // refuse it: it is refused on its JSON's size, before expansion.
+    let big: Vec<serde_json::Value> = (0..30_000)
+        .map(|i| {
+            serde_json::json!({
+                "@id": format!("_:b{i}"),
+                "https://example.org/next": {"@id": format!("_:b{}", (i + 1) % 30_000)},
+            })
+        })
+        .collect();
+    let mut huge = issued["credential"].clone();
+    huge["https://example.org/ring"] = serde_json::Value::Array(big);
+    let report: serde_json::Value = server
+        .http()
+        .post(server.url("/api/verify"))
+        .body(huge.to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["verdict"], "invalid", "{report}");
+    assert!(report.to_string().contains("JSON values"), "{report}");
 }

@@ -340,6 +340,7 @@ impl Canonicalizer {
     /// larger than [`UNTRUSTED_LIMITS`] allow: RDFC-1.0's cost grows steeply with blank nodes
     /// that look alike (a ring of 400 took 7 s of CPU), a credential needs a few dozen.
     pub fn dataset_untrusted(&self, doc: &serde_json::Value) -> Result<Dataset, BadgeError> {
+        check_json_size(doc)?;
         let dataset = self.dataset(doc)?;
         UNTRUSTED_LIMITS.check(&dataset)?;
         Ok(dataset)
@@ -437,6 +438,131 @@ pub const UNTRUSTED_LIMITS: Limits = Limits {
     max_quads: 2_000,
     max_blank_nodes: 64,
 };
+
+/// JSON values (objects, arrays, strings, numbers…) a document from anyone may hold before it
+/// is expanded: an Open Badges credential has ~150 (an embedded image is one string), one with
+/// endorsements a few hundred. Expansion costs CPU in proportion to the document: a 2 MiB ring
+/// of 30,000 blank nodes took 1.5 s before the dataset limits above could refuse it.
+pub const UNTRUSTED_JSON_VALUES: usize = 4_000;
+
+/// Refuses a document from anyone with more than [`UNTRUSTED_JSON_VALUES`] values, counted
+/// without recursion and stopping at the limit (for documents parsed before; files to verify
+/// are parsed by [`parse_untrusted`], which stops at the limit itself).
+pub fn check_json_size(doc: &serde_json::Value) -> Result<(), BadgeError> {
+    let mut stack = vec![doc];
+    let mut count = 0usize;
+    while let Some(value) = stack.pop() {
+        count += 1;
+        if count > UNTRUSTED_JSON_VALUES {
+            return Err(BadgeError::InvalidInput(format!(
+                "the document holds more than {UNTRUSTED_JSON_VALUES} JSON values"
+            )));
+        }
+        match value {
+            serde_json::Value::Array(items) => stack.extend(items),
+            serde_json::Value::Object(members) => stack.extend(members.values()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Parses JSON from anyone, stopping as soon as it holds more than
+/// [`UNTRUSTED_JSON_VALUES`] values: parsing costs ~55 ms of CPU per MiB of small objects,
+/// so a 4 MiB document would cost 200 ms before [`check_json_size`] could refuse it.
+pub fn parse_untrusted(text: &str) -> Result<serde_json::Value, String> {
+    use serde::de::DeserializeSeed;
+    let budget = std::cell::Cell::new(UNTRUSTED_JSON_VALUES);
+    let mut parser = serde_json::Deserializer::from_str(text);
+    let value = Bounded { budget: &budget }
+        .deserialize(&mut parser)
+        .map_err(|e| e.to_string())?;
+    parser.end().map_err(|e| e.to_string())?;
+    Ok(value)
+}
+
+/// A `serde_json::Value` built by serde's visitor, one value at a time from a shared budget.
+struct Bounded<'b> {
+    budget: &'b std::cell::Cell<usize>,
+}
+
+impl Bounded<'_> {
+    fn take<E: serde::de::Error>(&self) -> Result<(), E> {
+        match self.budget.get() {
+            0 => Err(E::custom(format!(
+                "the document holds more than {UNTRUSTED_JSON_VALUES} JSON values"
+            ))),
+            left => {
+                self.budget.set(left - 1);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Bounded<'_> {
+    type Value = serde_json::Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Bounded<'_> {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.take()?;
+        Ok(v.into())
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.take()?;
+        Ok(v.into())
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.take()?;
+        Ok(v.into())
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.take()?;
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.take()?;
+        Ok(v.into())
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+        self.take()?;
+        Ok(v.into())
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        self.take()?;
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        self.take()?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Bounded {
+            budget: self.budget,
+        })? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        self.take()?;
+        let mut members = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(Bounded {
+                budget: self.budget,
+            })?;
+            members.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(members))
+    }
+}
 
 impl Limits {
     pub fn check(&self, dataset: &Dataset) -> Result<(), BadgeError> {
@@ -625,6 +751,21 @@ mod tests {
     };
     use serde_json::json;
     use time::macros::datetime;
+
+    #[test]
+    fn untrusted_json_parses_like_serde_json_and_stops_at_its_budget() {
+        let text = r#"{"a": [1, -2, 3.5, true, null, "x", {"b": {}}], "a": "last wins", "é": []}"#;
+        let expected: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(parse_untrusted(text).unwrap(), expected);
+        let ring: Vec<String> = (0..5_000)
+            .map(|i| format!(r#"{{"@id": "_:b{i}"}}"#))
+            .collect();
+        let big = format!("[{}]", ring.join(","));
+        let refused = parse_untrusted(&big).unwrap_err();
+        assert!(refused.contains("JSON values"), "{refused}");
+        assert!(check_json_size(&serde_json::from_str(&big).unwrap()).is_err());
+        assert!(parse_untrusted("{} trailing").is_err());
+    }
 
     #[test]
     fn refuses_unknown_context_and_undefined_terms() {

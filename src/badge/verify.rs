@@ -398,7 +398,7 @@ pub async fn verify(bytes: &[u8], ctx: &VerifyContext<'_>) -> VerifyReport {
             return report;
         }
     };
-    match serde_json::from_str::<Value>(&json) {
+    match crate::badge::jsonld::parse_untrusted(&json) {
         Ok(vc) => verify_value(vc, ctx, report).await,
         Err(e) => {
             report.push(
@@ -434,7 +434,9 @@ async fn verify_value(
     // The JSON Schema check is CPU work on a stranger's document too: off the async workers.
     let shaped = vc.clone();
     let structure = off_workers(move || {
-        check_structure(&shaped)
+        crate::badge::jsonld::check_json_size(&shaped)
+            .map_err(|e| e.to_string())
+            .and_then(|()| check_structure(&shaped))
             .and_then(|ok| shape::check_nothing_unsigned(&shaped).map(|()| ok))
             .and_then(|ok| shape::check_schema(&shaped).map(|()| ok))
     })
