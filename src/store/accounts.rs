@@ -13,33 +13,31 @@ pub struct Account {
     pub disabled: bool,
 }
 
+fn account_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Account> {
+    Ok(Account {
+        user: user_from_row(row)?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+    })
+}
+
 impl Store {
     pub async fn list_accounts(&self) -> Result<Vec<Account>> {
         sqlx::query("SELECT id, username, role, disabled FROM users ORDER BY username")
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|row| {
-                Ok(Account {
-                    user: user_from_row(row)?,
-                    disabled: row.try_get::<i64, _>("disabled")? != 0,
-                })
-            })
+            .map(account_from_row)
             .collect()
     }
 
     pub async fn account(&self, id: i64) -> Result<Option<Account>> {
-        let row = sqlx::query("SELECT id, username, role, disabled FROM users WHERE id = ?")
+        sqlx::query("SELECT id, username, role, disabled FROM users WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| {
-            Ok(Account {
-                user: user_from_row(&row)?,
-                disabled: row.try_get::<i64, _>("disabled")? != 0,
-            })
-        })
-        .transpose()
+            .await?
+            .as_ref()
+            .map(account_from_row)
+            .transpose()
     }
 
     /// Disables (and revokes every token of) or re-enables a facilitator's account; false when

@@ -79,19 +79,10 @@ impl TestServer {
     /// proxy…), on a fresh data directory.
     pub async fn start_with(adjust: impl FnOnce(&mut ServeConfig)) -> Self {
         let temp = tempfile::tempdir().expect("temp dir");
-        let mut config =
-            ServeConfig::for_data_dir(temp.path().to_path_buf(), "127.0.0.1:0".parse().unwrap());
-        config.admin_token = Some(ADMIN_TOKEN.into());
-        adjust(&mut config);
-        let running = server::start(config, RoomSettings::default())
-            .await
-            .expect("server starts");
-        TestServer {
-            addr: running.addr,
-            running: Some(running),
-            dir: temp.path().to_path_buf(),
-            _temp: Some(temp),
-        }
+        let mut server =
+            Self::start_adjusted(temp.path(), "127.0.0.1:0".parse().unwrap(), adjust).await;
+        server._temp = Some(temp);
+        server
     }
 
     /// Starts on an existing data directory (a restart).
@@ -104,9 +95,21 @@ impl TestServer {
     }
 
     async fn start_at(dir: &Path, public_url: Option<&str>, addr: SocketAddr) -> Self {
+        Self::start_adjusted(dir, addr, |config| {
+            config.public_url = public_url.map(str::to_string)
+        })
+        .await
+    }
+
+    /// The test admin token on `dir` and `addr`, with `adjust` applied last.
+    async fn start_adjusted(
+        dir: &Path,
+        addr: SocketAddr,
+        adjust: impl FnOnce(&mut ServeConfig),
+    ) -> Self {
         let mut config = ServeConfig::for_data_dir(dir.to_path_buf(), addr);
         config.admin_token = Some(ADMIN_TOKEN.into());
-        config.public_url = public_url.map(str::to_string);
+        adjust(&mut config);
         let running = server::start(config, RoomSettings::default())
             .await
             .expect("server starts");
