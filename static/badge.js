@@ -33,7 +33,11 @@ function phone(container, ctx) {
   function render() {
     root.replaceChildren();
     root.append(el("h2", { textContent: t("badge-title") }));
-    if (request && request.status === "issued" && links) return renderBadge();
+    const issued = Boolean(request && request.status === "issued" && links);
+    // The form comes with the badge, or with the feedback phase: back in Badges from Feedback
+    // without a badge, it goes away again (as after a reload), and the desk shows alone.
+    feedbackBox.hidden = !issued && !["feedback", "closed"].includes(phaseKind);
+    if (issued) return renderBadge();
     if (!mode) {
       // In the feedback phase a desk that never opened is no news: only the form shows.
       root.hidden = phaseKind !== "badges";

@@ -63,7 +63,9 @@ function renderPhase(session) {
     }
   }
   previousPhase = JSON.stringify(session.phase);
-  $("lobby").hidden = Boolean(shown) && session.phase.kind !== "lobby";
+  // The lobby's lines stay for the lobby, and for the end: "the workshop is over" above the
+  // badge and the feedback form (the closed phase mounts the badge desk, which hid them).
+  $("lobby").hidden = Boolean(shown) && !["lobby", "closed"].includes(session.phase.kind);
 }
 
 function onMessage(message) {
