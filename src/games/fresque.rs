@@ -199,6 +199,20 @@ pub enum FresqueCommand {
         #[serde(default)]
         team: Option<TeamId>,
     },
+    /// Staff (or the room when the grace period ends): an away member's hand goes to the
+    /// teammates who are there.
+    ReleaseHand { participant: ParticipantId },
+    /// Staff: how long an away member keeps their hand before it goes to the team.
+    SetGrace { seconds: u32 },
+}
+
+/// How long an away member keeps their cards, unless the facilitator chose otherwise.
+pub const DEFAULT_GRACE_SECONDS: u32 = 60;
+/// The longest grace period a facilitator may set.
+pub const MAX_GRACE_SECONDS: u32 = 600;
+
+fn default_grace() -> u32 {
+    DEFAULT_GRACE_SECONDS
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -241,6 +255,12 @@ pub enum FresqueError {
     NotRevealed,
     #[error("no card at this debrief position")]
     IndexOutOfRange,
+    #[error("this participant is not away")]
+    NotAway,
+    #[error("this participant holds no card")]
+    EmptyHand,
+    #[error("the grace period is 0 to 600 seconds")]
+    InvalidGrace,
 }
 
 impl FresqueError {
@@ -266,6 +286,9 @@ impl FresqueError {
             FresqueError::Revealed => "revealed",
             FresqueError::NotRevealed => "not_revealed",
             FresqueError::IndexOutOfRange => "index_out_of_range",
+            FresqueError::NotAway => "not_away",
+            FresqueError::EmptyHand => "empty_hand",
+            FresqueError::InvalidGrace => "invalid_grace",
         }
     }
 }
@@ -286,6 +309,10 @@ struct Team {
     /// Round-robin position carried across deals, so the same member does not
     /// always get the extra card.
     cursor: u64,
+    /// Members away (a subset of `members`): they keep their place and, until the grace
+    /// period ends, their hand, but receive no card.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    away: BTreeSet<ParticipantId>,
 }
 
 impl Team {
@@ -298,16 +325,26 @@ impl Team {
             dealt: Vec::new(),
             rev: 0,
             cursor: 0,
+            away: BTreeSet::new(),
         }
     }
 
-    /// Gives cards to the members with the fewest cards (ties: arrival order), or
+    /// Members who are there (not away), in arrival order: those who receive cards.
+    fn present(&self) -> Vec<ParticipantId> {
+        self.members
+            .iter()
+            .copied()
+            .filter(|m| !self.away.contains(m))
+            .collect()
+    }
+
+    /// Gives cards to the members there with the fewest cards (ties: arrival order), or
     /// to the pool when nobody is there. Returns who received what.
     fn distribute(&mut self, cards: Vec<CardId>) -> BTreeMap<ParticipantId, Vec<CardId>> {
         let mut received: BTreeMap<ParticipantId, Vec<CardId>> = BTreeMap::new();
+        let present = self.present();
         for card in cards {
-            let target = self
-                .members
+            let target = present
                 .iter()
                 .min_by_key(|m| self.hands.get(m).map_or(0, Vec::len))
                 .copied();
@@ -322,11 +359,45 @@ impl Team {
         received
     }
 
+    /// Gives a member who arrives (or comes back) a hand: the pool, then cards from the
+    /// largest hands of those there until hands differ by one at most. Returns whose hand
+    /// changed (the arriving member's always).
+    fn hand_to(&mut self, pid: ParticipantId) -> BTreeMap<ParticipantId, Vec<CardId>> {
+        let pool = std::mem::take(&mut self.pool);
+        let mut received = self.distribute(pool);
+        let others: Vec<ParticipantId> = self.present().into_iter().filter(|&m| m != pid).collect();
+        loop {
+            let mine = self.hands.get(&pid).map_or(0, Vec::len);
+            let Some(richest) = others
+                .iter()
+                .copied()
+                .max_by_key(|m| (self.hands.get(m).map_or(0, Vec::len), std::cmp::Reverse(*m)))
+            else {
+                break;
+            };
+            let Some(hand) = self.hands.get_mut(&richest) else {
+                break;
+            };
+            if hand.len() <= mine + 1 {
+                break;
+            }
+            let Some(card) = hand.pop() else { break };
+            received.entry(richest).or_default();
+            self.hands.entry(pid).or_default().push(card.clone());
+            received.entry(pid).or_default().push(card);
+        }
+        received.entry(pid).or_default();
+        received
+    }
+
     fn hand_counts(&self) -> Value {
         Value::Array(
             self.members
                 .iter()
-                .map(|m| json!({"id": m, "hand": self.hands.get(m).map_or(0, Vec::len)}))
+                .map(|m| match self.away.contains(m) {
+                    true => json!({"id": m, "hand": self.hands.get(m).map_or(0, Vec::len), "away": true}),
+                    false => json!({"id": m, "hand": self.hands.get(m).map_or(0, Vec::len)}),
+                })
                 .collect(),
         )
     }
@@ -337,6 +408,9 @@ struct Member {
     /// Current team, or the team to return to after leaving.
     team: Option<TeamId>,
     active: bool,
+    /// Away (no socket for a while): not in teams being formed, dealt nothing.
+    #[serde(default)]
+    away: bool,
 }
 
 /// Full fresque state; serialisable for the room's periodic snapshots.
@@ -353,6 +427,9 @@ pub struct Fresque {
     results: Option<Vec<Score>>,
     debrief: Option<u32>,
     shown_team: Option<TeamId>,
+    /// Seconds an away member keeps their hand before it goes to the team.
+    #[serde(default = "default_grace")]
+    grace: u32,
 }
 
 type R = Result<Vec<Emit>, FresqueError>;
@@ -393,7 +470,30 @@ impl Fresque {
             results: None,
             debrief: None,
             shown_team: None,
+            grace: DEFAULT_GRACE_SECONDS,
         })
+    }
+
+    /// Seconds an away member keeps their hand.
+    pub fn grace(&self) -> u32 {
+        self.grace
+    }
+
+    /// Away members who still hold cards (the room releases them when their grace period
+    /// ends); none once the boards are revealed.
+    pub fn away_holding(&self) -> Vec<ParticipantId> {
+        if self.revealed() {
+            return Vec::new();
+        }
+        self.teams
+            .iter()
+            .flat_map(|t| {
+                t.away
+                    .iter()
+                    .filter(|m| t.hands.get(m).is_some_and(|h| !h.is_empty()))
+                    .copied()
+            })
+            .collect()
     }
 
     /// Cards held per team: (board, hands in member order, pool, dealt). For tests
@@ -405,6 +505,7 @@ impl Fresque {
             hands: t.hands.clone(),
             pool: t.pool.clone(),
             dealt: t.dealt.clone(),
+            away: t.away.clone(),
         })
     }
 
@@ -443,6 +544,7 @@ impl Fresque {
             Member {
                 team: None,
                 active: true,
+                away: false,
             },
         );
         if self.teams.is_empty() {
@@ -472,11 +574,79 @@ impl Fresque {
         out
     }
 
+    /// A participant went away: they keep their team and, until the facilitator or the
+    /// grace period releases it, their hand; they are dealt nothing meanwhile.
+    pub fn set_away(&mut self, pid: ParticipantId) -> Vec<Emit> {
+        match self.members.get_mut(&pid) {
+            Some(m) if m.active && !m.away => m.away = true,
+            _ => return Vec::new(),
+        }
+        let Some(team) = self.team_of(pid) else {
+            return Vec::new();
+        };
+        let Some(t) = self.teams.get_mut(team as usize) else {
+            return Vec::new();
+        };
+        t.away.insert(pid);
+        t.rev += 1;
+        self.team_event(team, "away", Some(pid))
+    }
+
+    /// A participant came back: into their team if they have one (as a late joiner if
+    /// not), with a hand again: the pool, else cards from the largest hands until hands
+    /// differ by one at most.
+    pub fn set_back(&mut self, pid: ParticipantId) -> Vec<Emit> {
+        match self.members.get_mut(&pid) {
+            Some(m) if m.active && m.away => m.away = false,
+            _ => return Vec::new(),
+        }
+        if self.teams.is_empty() {
+            return Vec::new();
+        }
+        let Some(team) = self.team_of(pid) else {
+            let team = self.smallest_team();
+            let mut out = self.join_team(pid, team, "joined");
+            out.push(self.roster_event());
+            return out;
+        };
+        let Some(t) = self.teams.get_mut(team as usize) else {
+            return Vec::new();
+        };
+        t.away.remove(&pid);
+        let received = t.hand_to(pid);
+        t.rev += 1;
+        let mut out = self.team_event(team, "back", Some(pid));
+        out.extend(self.hand_events(team, &received));
+        out
+    }
+
+    /// An away member's hand goes to the teammates there (to the pool if nobody is).
+    fn release_hand(&mut self, pid: ParticipantId) -> R {
+        if self.revealed() {
+            return Err(FresqueError::Revealed);
+        }
+        let team = self.team_of(pid).ok_or(FresqueError::NoTeam)?;
+        let t = self.team_ref(team)?;
+        if !t.away.contains(&pid) {
+            return Err(FresqueError::NotAway);
+        }
+        if t.hands.get(&pid).is_none_or(Vec::is_empty) {
+            return Err(FresqueError::EmptyHand);
+        }
+        let t = self.team_mut(team)?;
+        let hand = t.hands.insert(pid, Vec::new()).unwrap_or_default();
+        let received = t.distribute(hand);
+        t.rev += 1;
+        let mut out = self.team_event(team, "released", Some(pid));
+        out.extend(self.hand_events(team, &received));
+        Ok(out)
+    }
+
     fn smallest_team(&self) -> TeamId {
         self.teams
             .iter()
             .enumerate()
-            .min_by_key(|(_, t)| t.members.len())
+            .min_by_key(|(_, t)| t.members.len() - t.away.len())
             .map_or(0, |(i, _)| i as TeamId)
     }
 
@@ -486,19 +656,24 @@ impl Fresque {
         let Some(t) = self.teams.get_mut(team as usize) else {
             return Vec::new();
         };
+        let mut away = false;
         if let Some(m) = self.members.get_mut(&pid) {
             m.team = Some(team);
+            away = m.away;
         }
         t.members.push(pid);
+        if away {
+            t.away.insert(pid);
+        }
         t.hands.insert(pid, Vec::new());
-        let pool = std::mem::take(&mut t.pool);
-        let received = t.distribute(pool);
+        let received = if away {
+            BTreeMap::from([(pid, Vec::new())])
+        } else {
+            t.hand_to(pid)
+        };
         t.rev += 1;
         let mut out = self.team_event(team, reason, Some(pid));
         out.extend(self.hand_events(team, &received));
-        if !received.contains_key(&pid) {
-            out.extend(self.hand_events(team, &BTreeMap::from([(pid, Vec::new())])));
-        }
         out
     }
 
@@ -515,6 +690,7 @@ impl Fresque {
             return Vec::new();
         }
         t.members.retain(|&m| m != pid);
+        t.away.remove(&pid);
         let hand = t.hands.remove(&pid).unwrap_or_default();
         let received = t.distribute(hand);
         t.rev += 1;
@@ -603,6 +779,21 @@ impl Fresque {
                     json!({"type": "fresque.debrief", "debrief": entry}),
                 )])
             }
+            FresqueCommand::ReleaseHand { participant } => {
+                staff(actor)?;
+                self.release_hand(participant)
+            }
+            FresqueCommand::SetGrace { seconds } => {
+                staff(actor)?;
+                if seconds > MAX_GRACE_SECONDS {
+                    return Err(FresqueError::InvalidGrace);
+                }
+                self.grace = seconds;
+                Ok(vec![Emit::new(
+                    Audience::Staff,
+                    json!({"type": "fresque.grace", "seconds": seconds}),
+                )])
+            }
             FresqueCommand::ShowTeam { team } => {
                 staff(actor)?;
                 if let Some(t) = team
@@ -638,10 +829,11 @@ impl Fresque {
         if self.packs_dealt > 0 {
             return Err(FresqueError::AlreadyDealt);
         }
+        // Those there now: an away participant joins a team when they come back.
         let mut present: Vec<ParticipantId> = self
             .members
             .iter()
-            .filter(|(_, m)| m.active)
+            .filter(|(_, m)| m.active && !m.away)
             .map(|(&id, _)| id)
             .collect();
         let n = present.len() as u32;
@@ -694,11 +886,12 @@ impl Fresque {
             shuffle(&mut cards, &mut rng(seed, i as u64));
             t.dealt.extend(cards.iter().cloned());
             let mut received: BTreeMap<ParticipantId, Vec<CardId>> = BTreeMap::new();
-            if t.members.is_empty() {
+            let present = t.present();
+            if present.is_empty() {
                 t.pool.extend(cards);
             } else {
                 for card in cards {
-                    let m = t.members[(t.cursor % t.members.len() as u64) as usize];
+                    let m = present[(t.cursor % present.len() as u64) as usize];
                     t.cursor += 1;
                     t.hands.entry(m).or_default().push(card.clone());
                     received.entry(m).or_default().push(card);
@@ -913,7 +1106,8 @@ impl Fresque {
                     .filter_map(|c| self.reference.get(c))
                     .collect();
                 json!({"viewer": "staff", "teams": teams, "unassigned": self.unassigned(),
-                       "shown_team": self.shown_team, "reference_order": order})
+                       "shown_team": self.shown_team, "reference_order": order,
+                       "grace": self.grace})
             }
             Viewer::Participant(pid) => {
                 let joined = self.members.get(&pid).is_some_and(|m| m.active);
@@ -939,6 +1133,7 @@ pub struct TeamCards {
     pub hands: BTreeMap<ParticipantId, Vec<CardId>>,
     pub pool: Vec<CardId>,
     pub dealt: Vec<CardId>,
+    pub away: BTreeSet<ParticipantId>,
 }
 
 fn staff(actor: Actor) -> Result<(), FresqueError> {

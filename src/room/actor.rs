@@ -7,6 +7,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
 
 use futures_util::FutureExt as _;
 use serde::{Deserialize, Serialize};
@@ -18,6 +21,7 @@ use super::{
     Arrival, AttachError, ConnId, Frame, Outbound, RoomError, RoomMsg, Rooms, shared_frame,
 };
 use crate::deck::Lang;
+use crate::games::fresque::FresqueCommand;
 use crate::games::{Actor, Audience, Emit, ParticipantId, Viewer};
 use crate::issuer::IssueRequest;
 use crate::protocol::{Action, error_value};
@@ -183,6 +187,18 @@ struct Room {
     signing: HashSet<ParticipantId>,
     /// Erasure requests, carried out after this turn's commands are stored.
     erasures: Vec<Erasure>,
+    /// Participants without a socket who are not away yet, since when: away once the
+    /// away delay has passed.
+    absent: HashMap<ParticipantId, Instant>,
+    /// Some away member may hold cards whose grace period will end.
+    release_pending: bool,
+}
+
+/// The wall clock in Unix milliseconds (stored in presence commands).
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 pub(super) async fn run(
@@ -212,29 +228,42 @@ pub(super) async fn run(
         inbox,
         signing: HashSet::new(),
         erasures: Vec::new(),
+        absent: HashMap::new(),
+        release_pending: true,
     };
+    // Nobody is connected to a room just loaded: whoever does not come back goes away.
+    room.track_absent();
     // Badges approved before a restart but not yet signed.
     for pid in room.state.badges.pending_issues() {
         room.sign(pid);
     }
+    let mut quiet_since = Instant::now();
     loop {
-        let first = if room.conns.is_empty() {
-            match tokio::time::timeout(room.rooms.settings.idle_unload, rx.recv()).await {
-                Ok(Some(msg)) => msg,
-                Ok(None) | Err(_) => break,
-            }
-        } else {
-            match rx.recv().await {
-                Some(msg) => msg,
+        let idle = room
+            .conns
+            .is_empty()
+            .then(|| quiet_since + room.rooms.settings.idle_unload);
+        let tick = room.next_tick();
+        let first = tokio::select! {
+            msg = rx.recv() => match msg {
+                Some(msg) => Some(msg),
                 None => break,
-            }
+            },
+            () = tokio::time::sleep_until(idle.unwrap_or_else(Instant::now)), if idle.is_some() => break,
+            () = tokio::time::sleep_until(tick.unwrap_or_else(Instant::now)), if tick.is_some() => None,
         };
-        room.handle(first);
-        for _ in 1..MAX_BATCH {
-            match rx.try_recv() {
-                Ok(msg) => room.handle(msg),
-                Err(_) => break,
+        match first {
+            Some(first) => {
+                quiet_since = Instant::now();
+                room.handle(first);
+                for _ in 1..MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(msg) => room.handle(msg),
+                        Err(_) => break,
+                    }
+                }
             }
+            None => room.tick(),
         }
         room.commit().await;
         if !room.shutdown_replies.is_empty() {
@@ -316,9 +345,17 @@ impl Room {
                 (Role::Participant(pid), Some(token))
             }
             Arrival::Participant { pid, token } => {
-                self.state
+                let participant = self
+                    .state
                     .participant(pid)
                     .map_err(|e| refuse(e.code(), &e.to_string()))?;
+                self.absent.remove(&pid);
+                if participant.away.is_some() {
+                    // Back: stored before the welcome is built, so the welcome shows it.
+                    let back = Command::Presence { pid, away: None };
+                    self.accept(Actor::Facilitator, back, conn)
+                        .map_err(|e| refuse(e.0, &e.1))?;
+                }
                 (Role::Participant(pid), Some(token))
             }
             Arrival::Facilitator => (Role::Facilitator, None),
@@ -358,6 +395,8 @@ impl Room {
         if viewer == Viewer::Staff {
             let online: Vec<ParticipantId> = self.by_pid.keys().copied().collect();
             welcome["online"] = json!(online);
+            // The server's clock, for counting down grace periods whatever the console's.
+            welcome["now"] = json!(now_ms());
         }
         if let (Value::Object(target), Value::Object(view)) =
             (&mut welcome, self.state.view(viewer))
@@ -482,6 +521,7 @@ impl Room {
             self.batch.claim_codes.push((claim.code, claim.valid_until));
         }
         if let Some(pid) = outcome.removed {
+            self.absent.remove(&pid);
             for &conn in self.by_pid.get(&pid).into_iter().flatten() {
                 let bye = json!({"type": "bye", "reason": "removed"});
                 self.out.push(Out::Close(conn, CLOSE_REMOVED, bye));
@@ -502,6 +542,83 @@ impl Room {
             if conns.is_empty() {
                 self.by_pid.remove(&pid);
                 self.out.push(Out::Presence(pid, false));
+                if self.state.participant(pid).is_ok_and(|p| p.away.is_none()) {
+                    self.absent.insert(pid, Instant::now());
+                }
+            }
+        }
+    }
+
+    /// Every participant (not removed, not away) without a socket starts counting towards
+    /// away: after a load, or a roll-back that may have undone a presence command.
+    fn track_absent(&mut self) {
+        let now = Instant::now();
+        for (&pid, p) in self.state.participants.iter() {
+            if !p.removed && p.away.is_none() && !self.by_pid.contains_key(&pid) {
+                self.absent.entry(pid).or_insert(now);
+            }
+        }
+        self.release_pending = true;
+    }
+
+    /// When the room must look at presence again: absent participants may go away, or away
+    /// members' grace periods may end. Checked a few times per away delay, at most every
+    /// second.
+    fn next_tick(&self) -> Option<Instant> {
+        if self.absent.is_empty() && !self.release_pending {
+            return None;
+        }
+        let every = (self.rooms.settings.away_after / 4).min(Duration::from_secs(1));
+        Some(Instant::now() + every.max(Duration::from_millis(10)))
+    }
+
+    /// Stores who went away, and releases the hands whose grace period ended.
+    fn tick(&mut self) {
+        let now = Instant::now();
+        let away_after = self.rooms.settings.away_after;
+        let due: Vec<ParticipantId> = self
+            .absent
+            .iter()
+            .filter(|(_, since)| now.duration_since(**since) >= away_after)
+            .map(|(&pid, _)| pid)
+            .collect();
+        for pid in due {
+            self.absent.remove(&pid);
+            let away = Command::Presence {
+                pid,
+                away: Some(now_ms()),
+            };
+            if self.accept(Actor::Facilitator, away, 0).is_ok() {
+                self.release_pending = true;
+            }
+        }
+        if !self.release_pending {
+            return;
+        }
+        let Some(fresque) = &self.state.fresque else {
+            self.release_pending = false;
+            return;
+        };
+        let holding = fresque.away_holding();
+        if holding.is_empty() {
+            self.release_pending = false;
+            return;
+        }
+        if self.state.current_activity() != Some(crate::session::ActivityKind::Fresque) {
+            return;
+        }
+        let grace = u64::from(fresque.grace()) * 1000;
+        let wall = now_ms();
+        for pid in holding {
+            let since = self.state.participants.get(&pid).and_then(|p| p.away);
+            if since.is_some_and(|since| since.saturating_add(grace) <= wall) {
+                let release = Command::Fresque {
+                    command: FresqueCommand::ReleaseHand { participant: pid },
+                    seed: 0,
+                };
+                if let Err((code, message)) = self.accept(Actor::Facilitator, release, 0) {
+                    tracing::warn!(pid, code, %message, "releasing an away member's hand failed");
+                }
             }
         }
     }
@@ -724,6 +841,7 @@ impl Room {
         match load(&self.rooms.store, &self.row.code).await {
             Ok(loaded) => {
                 self.state = loaded.state;
+                self.track_absent();
                 // A signed badge whose `Issued` was not stored: sign again (idempotent).
                 for pid in self.state.badges.pending_issues() {
                     self.sign(pid);

@@ -210,18 +210,26 @@ pub enum RoomError {
     Corrupt(String),
 }
 
+#[derive(Debug, Clone)]
 pub struct RoomSettings {
     /// How long a room with no connection stays in memory.
     pub idle_unload: Duration,
     /// A snapshot is stored every this many commands, bounding the replay on load.
     pub snapshot_every: u64,
+    /// A participant without a socket for this long is away: the time a locked screen or a
+    /// Wi-Fi change takes to come back, so a blip does not count.
+    pub away_after: Duration,
 }
+
+/// A participant is away after this long without a socket.
+pub const AWAY_AFTER: Duration = Duration::from_secs(20);
 
 impl Default for RoomSettings {
     fn default() -> Self {
         Self {
             idle_unload: Duration::from_secs(300),
             snapshot_every: 256,
+            away_after: AWAY_AFTER,
         }
     }
 }

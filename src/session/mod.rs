@@ -3,10 +3,8 @@
 
 pub mod badges;
 pub mod code;
+pub mod participants;
 pub mod phase;
-
-use std::collections::{BTreeMap, HashMap};
-use std::ops::Deref;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -16,6 +14,7 @@ use crate::games::bingo::{self, Bingo, BingoCommand, BingoError};
 use crate::games::fresque::{Fresque, FresqueCommand, FresqueError, RefEntry, Reference};
 use crate::games::{Actor, Audience, CardId, Emit, ParticipantId, Viewer};
 use badges::{BadgeCommand, BadgeDesk, BadgeError, ClaimCode};
+pub use participants::{Participant, Participants};
 pub use phase::{ActivityKind, Phase, PhaseError};
 
 /// What a facilitator chose when creating the session; never changes afterwards.
@@ -105,106 +104,6 @@ impl SessionConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Participant {
-    pub name: String,
-    /// Removed by the facilitator: kept so that ids are never reused, but gone from the game.
-    pub removed: bool,
-}
-
-/// The session's participants by id (read through `Deref`), with what joins need kept up to
-/// date: the lowercased names in use and the number of participants not removed, so a join
-/// costs O(log N) instead of lowercasing every name. Stored as the plain map; the rest is
-/// rebuilt when a snapshot is loaded.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Participants {
-    map: BTreeMap<ParticipantId, Participant>,
-    /// Lowercased name → participants (not removed) holding it.
-    names: HashMap<String, u32>,
-    active: usize,
-}
-
-impl Participants {
-    fn insert(&mut self, pid: ParticipantId, participant: Participant) {
-        if let Some(old) = self.map.insert(pid, participant.clone()) {
-            self.forget(&old);
-        }
-        if !participant.removed {
-            *self
-                .names
-                .entry(participant.name.to_lowercase())
-                .or_default() += 1;
-            self.active += 1;
-        }
-    }
-
-    fn forget(&mut self, participant: &Participant) {
-        if participant.removed {
-            return;
-        }
-        let key = participant.name.to_lowercase();
-        if let Some(n) = self.names.get_mut(&key) {
-            *n -= 1;
-            if *n == 0 {
-                self.names.remove(&key);
-            }
-        }
-        self.active -= 1;
-    }
-
-    /// Marks a participant removed (its name is free again).
-    fn mark_removed(&mut self, pid: ParticipantId) {
-        if let Some(p) = self.map.get(&pid).cloned() {
-            self.insert(pid, Participant { removed: true, ..p });
-        }
-    }
-
-    fn set_name(&mut self, pid: ParticipantId, name: String) {
-        if let Some(p) = self.map.get(&pid).cloned() {
-            self.insert(pid, Participant { name, ..p });
-        }
-    }
-
-    /// Whether a participant (not removed) has this name, compared case-insensitively.
-    pub fn name_taken(&self, name: &str) -> bool {
-        self.names.contains_key(&name.to_lowercase())
-    }
-
-    /// Participants not removed.
-    pub fn active(&self) -> usize {
-        self.active
-    }
-}
-
-impl Deref for Participants {
-    type Target = BTreeMap<ParticipantId, Participant>;
-    fn deref(&self) -> &Self::Target {
-        &self.map
-    }
-}
-
-impl From<BTreeMap<ParticipantId, Participant>> for Participants {
-    fn from(map: BTreeMap<ParticipantId, Participant>) -> Self {
-        let mut participants = Participants::default();
-        for (pid, p) in map {
-            participants.insert(pid, p);
-        }
-        participants
-    }
-}
-
-impl Serialize for Participants {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.map.serialize(serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Participants {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        BTreeMap::deserialize(deserializer).map(Participants::from)
-    }
-}
-
 /// Everything that changes a session. Each accepted command is stored in the session's
 /// log before anyone hears of it, and replayed after a restart: so `apply` must be a
 /// deterministic function of (state, actor, command).
@@ -239,6 +138,12 @@ pub enum Command {
     SetJoining {
         open: bool,
     },
+    /// The room, never a client: a participant went away (`Some(since)`, Unix milliseconds:
+    /// no socket for longer than the away delay) or came back (`None`).
+    Presence {
+        pid: ParticipantId,
+        away: Option<u64>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -255,6 +160,8 @@ pub enum SessionError {
     JoiningClosed,
     #[error("the session is full ({0} participants)")]
     Full(u32),
+    #[error("this participant's presence is already that")]
+    PresenceUnchanged,
     #[error(transparent)]
     Phase(#[from] PhaseError),
     #[error("the {0} is not running now")]
@@ -281,6 +188,7 @@ impl SessionError {
             Self::Closed => "session_closed",
             Self::JoiningClosed => "joining_closed",
             Self::Full(_) => "session_full",
+            Self::PresenceUnchanged => "presence_unchanged",
             Self::Phase(PhaseError::Closed) => "session_closed",
             Self::Phase(PhaseError::NoSuchActivity(_)) => "no_such_activity",
             Self::Phase(PhaseError::AlreadyThere) => "already_in_phase",
@@ -357,7 +265,7 @@ impl SessionState {
 
     /// Applies one command; on error nothing changed. On success `seq` went up by one.
     pub fn apply(&mut self, actor: Actor, command: &Command) -> Result<Outcome, SessionError> {
-        let outcome = match command {
+        let mut outcome = match command {
             Command::Join { name, seed } => self.join(name, *seed)?,
             Command::Remove { pid } => {
                 require_facilitator(actor)?;
@@ -440,6 +348,10 @@ impl SessionState {
                 let next = self.phase.goto(*phase, self.config.activities.len())?;
                 self.set_phase(next)
             }
+            Command::Presence { pid, away } => {
+                require_facilitator(actor)?;
+                self.presence(*pid, *away)?
+            }
             Command::SetJoining { open } => {
                 require_facilitator(actor)?;
                 self.joining_closed = !open;
@@ -452,6 +364,9 @@ impl SessionState {
                 }
             }
         };
+        if self.fresque.is_some() {
+            self.name_teams(&mut outcome.emits);
+        }
         self.seq += 1;
         Ok(outcome)
     }
@@ -476,6 +391,7 @@ impl SessionState {
             Participant {
                 name: name.clone(),
                 removed: false,
+                away: None,
             },
         );
         let mut emits = vec![Emit::new(
@@ -493,6 +409,65 @@ impl SessionState {
             joined: Some(pid),
             ..Outcome::default()
         })
+    }
+
+    /// A participant went away or came back (see [`participants`]): the games count only
+    /// the connected, and the fresque deals to them.
+    fn presence(&mut self, pid: ParticipantId, away: Option<u64>) -> Result<Outcome, SessionError> {
+        let participant = self.participant(pid)?;
+        if participant.away.is_some() == away.is_some() {
+            return Err(SessionError::PresenceUnchanged);
+        }
+        self.participants.set_away(pid, away);
+        let mut emits = vec![Emit::new(
+            Audience::Staff,
+            json!({"type": "participant.presence", "pid": pid, "away": away,
+                   "connected": self.participants.connected()}),
+        )];
+        match away {
+            Some(_) => {
+                if let Some(bingo) = &mut self.bingo {
+                    emits.extend(bingo.remove_participant(pid));
+                }
+                if let Some(fresque) = &mut self.fresque {
+                    emits.extend(fresque.set_away(pid));
+                }
+            }
+            None => {
+                if let Some(bingo) = &mut self.bingo {
+                    emits.extend(bingo.add_participant(pid, 0));
+                }
+                if let Some(fresque) = &mut self.fresque {
+                    emits.extend(fresque.set_back(pid));
+                }
+            }
+        }
+        Ok(Outcome {
+            emits,
+            ..Outcome::default()
+        })
+    }
+
+    /// Team snapshots sent to phones carry the names of the team's members: a phone is not
+    /// sent everyone's name, and without them it shows teammates as "someone".
+    fn name_teams(&self, emits: &mut [Emit]) {
+        for emit in emits.iter_mut() {
+            if !matches!(emit.to, Audience::Participants(_)) || emit.event["type"] != "fresque.team"
+            {
+                continue;
+            }
+            let names: serde_json::Map<String, Value> = emit.event["members"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m["id"].as_u64())
+                .filter_map(|id| {
+                    let p = self.participants.get(&(id as ParticipantId))?;
+                    Some((id.to_string(), Value::String(p.name.clone())))
+                })
+                .collect();
+            emit.event["names"] = Value::Object(names);
+        }
     }
 
     fn set_phase(&mut self, phase: Phase) -> Outcome {
@@ -560,7 +535,7 @@ impl SessionState {
             "activities": self.config.activities,
             "phase": self.phase,
             "activity": self.activity_of(self.phase),
-            "participant_count": self.active_count(),
+            "participant_count": self.participants.connected(),
             "deck": self.config.deck,
             "scenario": self.config.scenario,
             "pack_variant": self.config.pack_variant,
@@ -573,7 +548,7 @@ impl SessionState {
                     .participants
                     .iter()
                     .filter(|(_, p)| !p.removed)
-                    .map(|(pid, p)| json!({"pid": pid, "name": p.name}))
+                    .map(|(pid, p)| json!({"pid": pid, "name": p.name, "away": p.away}))
                     .collect();
                 json!({
                     "session": session,
@@ -752,6 +727,8 @@ mod tests {
             (0u32..6).prop_map(|pid| Command::Remove { pid }),
             Just(Command::NextPhase),
             phase.prop_map(|phase| Command::SetPhase { phase }),
+            (0u32..6, proptest::option::of(0u64..1000))
+                .prop_map(|(pid, away)| Command::Presence { pid, away }),
         ];
         (actor, command)
     }
@@ -772,7 +749,7 @@ mod tests {
                 }
             }
             // The kept name set and count equal those rebuilt from the map (a snapshot load).
-            prop_assert_eq!(&Participants::from(live.participants.map.clone()), &live.participants);
+            prop_assert_eq!(&Participants::from(live.participants.map().clone()), &live.participants);
             let mut replayed = state();
             for (actor, cmd) in &log {
                 replayed.apply(*actor, cmd).unwrap();

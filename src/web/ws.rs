@@ -40,11 +40,12 @@ pub const MAX_CONNECTIONS: usize = 18_000;
 /// Time allowed between opening a socket and a valid first frame.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
 /// Ping period: keeps venue Wi-Fi NATs open and detects dead phones.
-const PING_EVERY: Duration = Duration::from_secs(20);
+const PING_EVERY: Duration = Duration::from_secs(10);
 /// Longest a single write to a socket may take before the client is considered gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(15);
-/// A connection silent for this long (no frame, no pong) is dropped.
-const SILENCE_LIMIT: Duration = Duration::from_secs(60);
+/// A connection silent for this long (no frame, no pong) is dropped: a phone that died
+/// without a goodbye stops holding its participant "connected" within 25–35 s.
+const SILENCE_LIMIT: Duration = Duration::from_secs(25);
 /// Sustained frames per second a client may send; a person tapping never comes close.
 const RATE_PER_SECOND: f64 = 10.0;
 /// Burst allowance on top of the rate (reconnection replays, quick double taps).

@@ -54,6 +54,8 @@ pub struct TestServer {
     pub running: Option<Running>,
     pub addr: SocketAddr,
     pub dir: PathBuf,
+    /// The rooms' settings, kept across restarts.
+    pub rooms: RoomSettings,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -85,6 +87,15 @@ impl TestServer {
         server
     }
 
+    /// A server whose rooms use `rooms` (a shorter away delay…), kept across restarts.
+    pub async fn start_with_rooms(rooms: RoomSettings) -> Self {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let mut server =
+            Self::start_full(temp.path(), "127.0.0.1:0".parse().unwrap(), rooms, |_| {}).await;
+        server._temp = Some(temp);
+        server
+    }
+
     /// Starts on an existing data directory (a restart).
     pub async fn start_in(dir: &Path) -> Self {
         Self::start_configured(dir, None).await
@@ -107,16 +118,26 @@ impl TestServer {
         addr: SocketAddr,
         adjust: impl FnOnce(&mut ServeConfig),
     ) -> Self {
+        Self::start_full(dir, addr, RoomSettings::default(), adjust).await
+    }
+
+    async fn start_full(
+        dir: &Path,
+        addr: SocketAddr,
+        rooms: RoomSettings,
+        adjust: impl FnOnce(&mut ServeConfig),
+    ) -> Self {
         let mut config = ServeConfig::for_data_dir(dir.to_path_buf(), addr);
         config.admin_token = Some(ADMIN_TOKEN.into());
         adjust(&mut config);
-        let running = server::start(config, RoomSettings::default())
+        let running = server::start(config, rooms.clone())
             .await
             .expect("server starts");
         TestServer {
             addr: running.addr,
             running: Some(running),
             dir: dir.to_path_buf(),
+            rooms,
             _temp: None,
         }
     }
@@ -127,7 +148,13 @@ impl TestServer {
             running.shutdown().await;
         }
         let temp = self._temp.take();
-        let mut next = Self::start_in(&self.dir).await;
+        let mut next = Self::start_full(
+            &self.dir,
+            "127.0.0.1:0".parse().unwrap(),
+            self.rooms.clone(),
+            |_| {},
+        )
+        .await;
         next._temp = temp;
         *self = next;
     }
@@ -143,7 +170,7 @@ impl TestServer {
         }
         while_down().await;
         let temp = self._temp.take();
-        let mut next = Self::start_at(&self.dir, None, self.addr).await;
+        let mut next = Self::start_full(&self.dir, self.addr, self.rooms.clone(), |_| {}).await;
         next._temp = temp;
         *self = next;
     }

@@ -121,11 +121,18 @@ fn assert_conserved(g: &Fresque) {
         let mut dealt = c.dealt.clone();
         dealt.sort();
         assert_eq!(held, dealt, "team {t}");
-        // Hands only for present members; pool only when nobody is present.
+        // Hands only for members; pool only when nobody is there (no member, or all away).
         let keys: BTreeSet<_> = c.hands.keys().copied().collect();
         let members: BTreeSet<_> = c.members.iter().copied().collect();
         assert_eq!(keys, members);
-        assert!(c.pool.is_empty() || c.members.is_empty());
+        assert!(
+            c.away.is_subset(&members),
+            "team {t}: away members are members"
+        );
+        assert!(
+            c.pool.is_empty() || c.members.iter().all(|m| c.away.contains(m)),
+            "team {t}"
+        );
     }
 }
 
@@ -493,7 +500,7 @@ fn a_member_leaving_returns_the_hand_to_the_team() {
 }
 
 #[test]
-fn moving_a_member_takes_no_cards_along() {
+fn moving_a_member_takes_no_cards_along_and_gets_a_share_of_the_new_team() {
     let mut g = game(&[1, 2, 3, 4], 2);
     g.apply(F, FresqueCommand::Deal, 5).unwrap();
     let from = g.team_of(1).unwrap();
@@ -510,7 +517,20 @@ fn moving_a_member_takes_no_cards_along() {
         .unwrap();
     assert!(!e.is_empty());
     assert_eq!(g.team_of(1), Some(to));
-    assert!(hand(&g, 1).is_empty());
+    let dealt_to = g.team_cards(to).unwrap().dealt;
+    assert!(!hand(&g, 1).is_empty(), "a hand from the new team");
+    assert!(hand(&g, 1).iter().all(|c| dealt_to.contains(c)));
+    let sizes: Vec<usize> = g
+        .team_cards(to)
+        .unwrap()
+        .hands
+        .values()
+        .map(Vec::len)
+        .collect();
+    assert!(
+        sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1,
+        "{sizes:?}"
+    );
     assert_conserved(&g);
     assert_eq!(
         g.apply(
@@ -648,6 +668,9 @@ fn commands_parse_from_client_json() {
 enum Op {
     Join(ParticipantId),
     Leave(ParticipantId),
+    /// The session says this participant went away, or came back.
+    Away(ParticipantId),
+    Back(ParticipantId),
     Cmd(Actor, FresqueCommand, u64),
     /// A place/move/return by a present member, with card and anchor picked from
     /// the current state so that most of them succeed (resolved in `resolve`).
@@ -726,6 +749,8 @@ fn arb_cmd() -> impl Strategy<Value = FresqueCommand> {
         1 => (0u8..10).prop_map(|k| if k == 0 { FresqueCommand::Reveal } else { FresqueCommand::Deal }),
         1 => (0u32..30).prop_map(|index| FresqueCommand::Debrief { index }),
         1 => proptest::option::of(0u32..4).prop_map(|team| FresqueCommand::ShowTeam { team }),
+        2 => (0u32..7).prop_map(|participant| FresqueCommand::ReleaseHand { participant }),
+        1 => (0u32..700).prop_map(|seconds| FresqueCommand::SetGrace { seconds }),
     ]
 }
 
@@ -733,6 +758,8 @@ fn arb_op() -> impl Strategy<Value = Op> {
     prop_oneof![
         2 => (0u32..7).prop_map(Op::Join),
         1 => (0u32..7).prop_map(Op::Leave),
+        2 => (0u32..7).prop_map(Op::Away),
+        2 => (0u32..7).prop_map(Op::Back),
         20 => (any::<u16>(), any::<u8>(), any::<u16>(), any::<u16>())
             .prop_map(|(who, kind, a, b)| Op::Smart { who, kind, a, b }),
         6 => (
@@ -749,6 +776,8 @@ fn run(g: &mut Fresque, ops: &[Op]) -> Vec<Vec<Emit>> {
         let cmd = match op {
             Op::Join(pid) => Err(g.add_participant(*pid, 0)),
             Op::Leave(pid) => Err(g.remove_participant(*pid)),
+            Op::Away(pid) => Err(g.set_away(*pid)),
+            Op::Back(pid) => Err(g.set_back(*pid)),
             Op::Cmd(a, c, seed) => Ok(Some((*a, c.clone(), *seed))),
             Op::Smart { who, kind, a, b } => {
                 Ok(resolve(g, *who, *kind, *a, *b).map(|(actor, cmd)| (actor, cmd, 0)))
@@ -879,4 +908,86 @@ fn before_teams_a_join_or_a_leave_says_only_who() {
         [json!({"type": "fresque.unassigned", "pid": 2, "unassigned": false})]
     );
     assert_eq!(g.view(Viewer::Staff)["unassigned"], json!([1, 3]));
+}
+
+#[test]
+fn away_members_are_left_out_of_teams_and_deals_and_get_a_hand_when_back() {
+    let (r, packs) = open_badges();
+    let mut g = Fresque::new(r, packs).unwrap();
+    for pid in 1..=5 {
+        g.add_participant(pid, 0);
+    }
+    g.set_away(5);
+    g.apply(
+        F,
+        FresqueCommand::FormTeams {
+            count: Some(2),
+            size: None,
+        },
+        3,
+    )
+    .unwrap();
+    assert_eq!(g.team_of(5), None, "away: not in a team");
+    g.apply(F, FresqueCommand::Deal, 4).unwrap();
+    assert_conserved(&g);
+    // Team 0's members: one goes away; the next deal skips them, they keep their hand.
+    let team = g.team_cards(0).unwrap();
+    let gone = team.members[0];
+    let kept = team.hands[&gone].clone();
+    g.set_away(gone);
+    g.apply(F, FresqueCommand::Deal, 5).unwrap();
+    assert_eq!(hand(&g, gone), kept, "dealt nothing while away");
+    assert_conserved(&g);
+    // Released: the hand goes to the teammates there.
+    let e = g
+        .apply(F, FresqueCommand::ReleaseHand { participant: gone }, 0)
+        .unwrap();
+    assert!(!e.is_empty());
+    assert!(hand(&g, gone).is_empty());
+    assert_conserved(&g);
+    assert_eq!(
+        g.apply(F, FresqueCommand::ReleaseHand { participant: gone }, 0)
+            .unwrap_err()
+            .code(),
+        "empty_hand"
+    );
+    assert_eq!(
+        g.apply(F, FresqueCommand::ReleaseHand { participant: 5 }, 0)
+            .unwrap_err()
+            .code(),
+        "no_team"
+    );
+    // Back: a hand again, hands within one card of each other.
+    g.set_back(gone);
+    assert!(!hand(&g, gone).is_empty());
+    let sizes: Vec<usize> = g
+        .team_cards(0)
+        .unwrap()
+        .hands
+        .values()
+        .map(Vec::len)
+        .collect();
+    assert!(
+        sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1,
+        "{sizes:?}"
+    );
+    assert_conserved(&g);
+    // The one away at forming comes back as a late joiner, into the smaller team.
+    g.set_back(5);
+    assert!(g.team_of(5).is_some());
+    assert!(!hand(&g, 5).is_empty());
+    assert_conserved(&g);
+    // Only the facilitator releases, and the grace period is bounded.
+    assert_eq!(
+        g.apply(p(1), FresqueCommand::ReleaseHand { participant: 2 }, 0)
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
+    assert_eq!(
+        g.apply(F, FresqueCommand::SetGrace { seconds: 601 }, 0)
+            .unwrap_err()
+            .code(),
+        "invalid_grace"
+    );
 }
