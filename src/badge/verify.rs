@@ -12,19 +12,21 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use ed25519_dalek::VerifyingKey;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::badge::BadgeError;
 use crate::badge::bake::{extract_png, extract_svg, is_png};
-use crate::badge::jsonld::{Canonicalizer, Dataset, VC_V2_CONTEXT, is_known_context};
-use crate::badge::keys::decode_ed25519_multibase;
-use crate::badge::proof::{CRYPTOSUITE, PROOF_TYPE, proofs_of, verify_proof};
+use crate::badge::jsonld::{Canonicalizer, VC_V2_CONTEXT, is_known_context};
 use crate::badge::shape;
-use crate::badge::signed::{self, SignedFacts, SignedStatus};
-use crate::badge::status::{decode_list, is_set};
+use crate::badge::signed::{self, SignedFacts};
+
+mod signature;
+mod status;
+
+use signature::check_proof;
+use status::check_status;
 
 /// Largest file accepted for verification.
 pub const MAX_BADGE_BYTES: usize = 16 * 1024 * 1024;
@@ -589,154 +591,6 @@ fn check_structure(vc: &Value) -> Result<String, String> {
     Ok("well-formed OpenBadgeCredential".into())
 }
 
-/// Resolves a verification method to its key and controller, refusing keys that the controller
-/// does not list under `assertionMethod`. A controller document that cannot be obtained here
-/// is "not checked", not "invalid": the badge may well be valid where it can be fetched.
-async fn resolve_key(vm: &str, ctx: &VerifyContext<'_>) -> Result<(VerifyingKey, String), Problem> {
-    let bad = |detail: String| failed(Line::new("proof-failed"), detail);
-    let (base, _) = vm
-        .split_once('#')
-        .ok_or_else(|| bad(format!("verification method {vm} has no fragment")))?;
-    let out_of_reach =
-        |detail: String| unchecked(Line::new("proof-unreachable").text("where", base), detail);
-    let resolver = match base.strip_prefix("did:key:") {
-        Some(_) => None,
-        None => Some(ctx.resolver.ok_or_else(|| {
-            out_of_reach(format!(
-                "the issuer's keys ({base}) cannot be fetched from here: the signature could not be checked"
-            ))
-        })?),
-    };
-    let doc = match resolver {
-        Some(resolver) => Some(resolver.resolve(base).await.map_err(|e| {
-            out_of_reach(format!(
-                "the issuer's keys ({base}) could not be fetched ({e}): the signature could not be checked"
-            ))
-        })?),
-        None => None,
-    };
-    resolve_in(vm, doc).map_err(bad)
-}
-
-/// The key of `vm` in `doc` (None for did:key, which holds its key).
-fn resolve_in(vm: &str, doc: Option<Value>) -> Result<(VerifyingKey, String), String> {
-    let (base, fragment) = vm
-        .split_once('#')
-        .ok_or_else(|| format!("verification method {vm} has no fragment"))?;
-    if let Some(multibase) = base.strip_prefix("did:key:") {
-        if fragment != multibase {
-            return Err(format!("malformed did:key verification method {vm}"));
-        }
-        let key = decode_ed25519_multibase(multibase).map_err(|e| e.to_string())?;
-        return Ok((key, base.to_owned()));
-    }
-    let doc = doc.ok_or_else(|| format!("no document for {base}"))?;
-    if doc.get("id").and_then(Value::as_str) != Some(base) {
-        return Err(format!("the document resolved for {base} has another id"));
-    }
-    let absolute = |id: &str| {
-        if id.starts_with('#') {
-            format!("{base}{id}")
-        } else {
-            id.to_owned()
-        }
-    };
-    let as_list = |key: &str| match doc.get(key) {
-        Some(Value::Array(a)) => a.clone(),
-        Some(v) => vec![v.clone()],
-        None => Vec::new(),
-    };
-    let verification_methods = as_list("verificationMethod");
-    let mut method: Option<Map<String, Value>> = None;
-    for entry in as_list("assertionMethod") {
-        match &entry {
-            Value::String(id) if absolute(id) == vm => {
-                method = verification_methods
-                    .iter()
-                    .filter_map(Value::as_object)
-                    .find(|m| {
-                        m.get("id").and_then(Value::as_str).map(absolute).as_deref() == Some(vm)
-                    })
-                    .cloned();
-            }
-            Value::Object(m)
-                if m.get("id").and_then(Value::as_str).map(absolute).as_deref() == Some(vm) =>
-            {
-                method = Some(m.clone());
-            }
-            _ => {}
-        }
-        if method.is_some() {
-            break;
-        }
-    }
-    let method = method.ok_or_else(|| {
-        format!("{vm} is not an assertion method of {base} (unknown or revoked key)")
-    })?;
-    let controller = method
-        .get("controller")
-        .and_then(Value::as_str)
-        .ok_or_else(|| format!("{vm} has no controller"))?;
-    if controller != base {
-        return Err(format!("{vm} is controlled by {controller}, not {base}"));
-    }
-    let multibase = method
-        .get("publicKeyMultibase")
-        .and_then(Value::as_str)
-        .ok_or_else(|| format!("{vm} has no publicKeyMultibase"))?;
-    let key = decode_ed25519_multibase(multibase).map_err(|e| e.to_string())?;
-    Ok((key, controller.to_owned()))
-}
-
-/// Checks every `eddsa-rdfc-2022` proof of `doc` and that its key belongs to `issuer`; returns
-/// the technical account and the RDF they sign.
-async fn check_proof(
-    doc: &Value,
-    issuer: &str,
-    ctx: &VerifyContext<'_>,
-) -> Result<(String, Dataset), Problem> {
-    let bad = |detail: String| failed(Line::new("proof-failed"), detail);
-    let proofs: Vec<_> = proofs_of(doc)
-        .into_iter()
-        .filter(|p| {
-            p.get("type").and_then(Value::as_str) == Some(PROOF_TYPE)
-                && p.get("cryptosuite").and_then(Value::as_str) == Some(CRYPTOSUITE)
-        })
-        .collect();
-    if proofs.is_empty() {
-        return Err(bad(format!("no {PROOF_TYPE} proof with {CRYPTOSUITE}")));
-    }
-    let mut methods = Vec::new();
-    let mut signed = None;
-    for proof in proofs {
-        if proof.get("proofPurpose").and_then(Value::as_str) != Some("assertionMethod") {
-            return Err(bad("proofPurpose must be assertionMethod".into()));
-        }
-        let vm = proof
-            .get("verificationMethod")
-            .and_then(Value::as_str)
-            .ok_or_else(|| bad("proof has no verificationMethod".into()))?;
-        let (key, controller) = resolve_key(vm, ctx).await?;
-        if controller != issuer {
-            return Err(failed(
-                Line::new("proof-wrong-issuer"),
-                format!("signed with a key of {controller}, but the issuer is {issuer}"),
-            ));
-        }
-        signed = Some(
-            check_signature(ctx.canonicalizer, doc, proof, key)
-                .await
-                .map_err(bad)?,
-        );
-        methods.push(vm.to_owned());
-    }
-    let signed = signed.ok_or_else(|| bad("no proof".into()))?;
-    Ok((
-        format!("signature valid, key {}", methods.join(", ")),
-        signed,
-    ))
-}
-
 /// Signatures checked at once, by every verification in this process (the page, the API,
 /// badge pages): canonicalising a stranger's document is CPU work, bounded in size
 /// ([`crate::badge::jsonld::UNTRUSTED_LIMITS`]) and kept off the async workers, so that a
@@ -753,18 +607,6 @@ async fn off_workers<T: Send + 'static>(
         .map_err(|e| e.to_string())
 }
 
-async fn check_signature(
-    canonicalizer: &Canonicalizer,
-    doc: &Value,
-    proof: &Map<String, Value>,
-    key: VerifyingKey,
-) -> Result<Dataset, String> {
-    let (canonicalizer, doc, proof) = (canonicalizer.clone(), doc.clone(), proof.clone());
-    off_workers(move || verify_proof(&canonicalizer, &doc, &proof, &key))
-        .await?
-        .map_err(|e| e.to_string())
-}
-
 fn parse_date(vc: &Value, field: &str) -> Result<Option<OffsetDateTime>, String> {
     match vc.get(field) {
         None => Ok(None),
@@ -774,9 +616,6 @@ fn parse_date(vc: &Value, field: &str) -> Result<Option<OffsetDateTime>, String>
         Some(_) => Err(format!("{field} must be a string")),
     }
 }
-
-/// How far in the future a status list's `validFrom` may be (clocks differ; lists are fresh).
-const STATUS_LIST_CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
 
 /// A badge's validity dates, for a person.
 fn check_dates(vc: &Value, now: OffsetDateTime) -> Result<Found, Problem> {
@@ -831,105 +670,6 @@ fn dates_in_force(
     }
 }
 
-/// A status list's dates.
-fn check_list_dates(list: &Value, now: OffsetDateTime) -> Result<String, String> {
-    let from = parse_date(list, "validFrom")?.ok_or("status list has no validFrom")?;
-    let until = parse_date(list, "validUntil")?;
-    dates_in_force(from, until, now, "status list")
-}
-
 fn fmt_date(t: OffsetDateTime) -> String {
     crate::badge::proof::format_utc(t)
-}
-
-/// The type of the status entries this verifier understands.
-const BITSTRING_ENTRY: &str = "https://www.w3.org/ns/credentials/status#BitstringStatusListEntry";
-
-async fn check_status(
-    entries: &[SignedStatus],
-    issuer: &str,
-    ctx: &VerifyContext<'_>,
-) -> Result<Found, Problem> {
-    let bad = |detail: String| failed(Line::new("status-failed"), detail);
-    let mut notes = Vec::new();
-    for entry in entries {
-        if !entry.types.iter().any(|t| t == BITSTRING_ENTRY) {
-            return Err(bad(format!(
-                "unsupported credentialStatus type {:?}",
-                entry.types
-            )));
-        }
-        let purpose = entry
-            .purpose
-            .as_deref()
-            .ok_or_else(|| bad("credentialStatus has no statusPurpose".into()))?;
-        let index: u64 = entry
-            .index
-            .as_deref()
-            .and_then(|i| i.parse().ok())
-            .ok_or_else(|| bad("credentialStatus has no valid statusListIndex".into()))?;
-        let url = entry
-            .list
-            .as_deref()
-            .ok_or_else(|| bad("credentialStatus has no statusListCredential".into()))?;
-        let out_of_reach = |why: String| {
-            unchecked(
-                Line::new("status-unreachable").text("url", url),
-                format!("revocation status could not be checked: {why}"),
-            )
-        };
-        let source = ctx
-            .status
-            .ok_or_else(|| out_of_reach(format!("status list {url} is not available here")))?;
-        let list_vc = source
-            .status_list(url)
-            .await
-            .map_err(|e| out_of_reach(e.to_string()))?;
-        if !types(&list_vc).contains(&"BitstringStatusListCredential") {
-            return Err(bad(format!("{url} is not a BitstringStatusListCredential")));
-        }
-        if issuer_id(&list_vc).as_deref() != Some(issuer) {
-            return Err(bad(format!("status list {url} was not issued by {issuer}")));
-        }
-        check_proof(&list_vc, issuer, ctx)
-            .await
-            .map_err(|p| Problem {
-                detail: format!("status list {url}: {}", p.detail),
-                line: match p.outcome {
-                    Outcome::Unchecked => Line::new("status-unreachable").text("url", url),
-                    _ => Line::new("status-failed"),
-                },
-                outcome: p.outcome,
-            })?;
-        // A status list is signed when it is served, possibly a moment after this check
-        // began or by a server whose clock runs a little ahead: tolerate that much.
-        check_list_dates(&list_vc, ctx.now + STATUS_LIST_CLOCK_SKEW).map_err(bad)?;
-        if str_at(&list_vc, "/credentialSubject/statusPurpose") != Some(purpose) {
-            return Err(bad(format!("status list {url} is not for {purpose}")));
-        }
-        let encoded = str_at(&list_vc, "/credentialSubject/encodedList")
-            .ok_or_else(|| bad(format!("status list {url} has no encodedList")))?;
-        let list = decode_list(encoded).map_err(|e| bad(e.to_string()))?;
-        if is_set(&list, index).map_err(|e| bad(e.to_string()))? {
-            return Err(match purpose {
-                "revocation" => failed(
-                    Line::new("status-revoked"),
-                    "the badge has been revoked by its issuer",
-                ),
-                "suspension" => failed(
-                    Line::new("status-suspended"),
-                    "the badge is suspended by its issuer",
-                ),
-                other => bad(format!("status bit set for purpose {other}")),
-            });
-        }
-        notes.push(format!("not {purpose}"));
-    }
-    Ok(found(
-        Line::new("status-ok"),
-        format!(
-            "{} (status list checked)",
-            notes.join(", ").replace("not revocation", "not revoked")
-        ),
-    ))
 }

@@ -14,7 +14,8 @@ use super::{ApiError, Authed, Shared, origin_allowed};
 use crate::badge::verify::VerifyReport;
 use crate::deck::Lang;
 use crate::issuer::{IssueRequest, IssuerError, STATUS_LIST_PATH};
-use crate::web::pages::{self, render_verify};
+use crate::web::pages;
+use crate::web::verify_page::render_verify;
 use axum::extract::ConnectInfo;
 use std::net::SocketAddr;
 

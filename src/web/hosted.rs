@@ -12,7 +12,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::badges::full_id;
-use super::pages::{self, CheckItem};
+use super::pages;
+use super::verify_page::{CheckItem, check_items};
 use super::{Shared, origin_allowed};
 use crate::badge::share::{Certification, linkedin_add_url};
 use crate::deck::Lang;
@@ -153,7 +154,7 @@ async fn public_badge(
             let report = state.issuer.verify_json(credential.clone()).await;
             let base = state.issuer.public_url().unwrap_or_default();
             let uuid = row.id.trim_start_matches("urn:uuid:");
-            let checks = pages::check_items(&t, &report);
+            let checks = check_items(&t, &report);
             let issuer_url = text(&credential, "/issuer/url");
             let page = PublicBadgePage {
                 page_url: format!("{base}/badges/{uuid}"),

@@ -12,6 +12,7 @@ pub mod hosted;
 pub mod limit;
 pub mod organiser;
 pub mod pages;
+pub mod verify_page;
 pub mod ws;
 
 use std::sync::Arc;
