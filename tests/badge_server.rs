@@ -365,7 +365,7 @@ async fn verdicts_are_valid_invalid_or_not_fully_checked_in_the_readers_language
     assert!(page.contains("dans le registre de cet Atelier"), "{page}");
     let year = time::OffsetDateTime::now_utc().year().to_string();
     assert!(page.contains(&format!(" {year}, ")), "{page}");
-    // The summary's date for people; raw timestamps only inside the technical details.
+    // The summary's date for people, as every date of the page (the technical details too).
     let issued_on = page.split("<dd>").nth(4).unwrap_or_default();
     assert!(issued_on.contains(&format!(" {year}, ")), "{issued_on}");
 }
@@ -586,4 +586,155 @@ async fn an_offline_revocation_says_what_it_means() {
         .output()
         .unwrap();
     assert_eq!(elsewhere.status.code(), Some(0));
+}
+
+/// The `<details>` disclosures of a verification page (the technical account of each check).
+fn technical_details(page: &str) -> Vec<&str> {
+    page.split("<details>")
+        .skip(1)
+        .map(|rest| rest.split("</details>").next().unwrap_or_default())
+        .collect()
+}
+
+/// Whether `text` holds a raw RFC 3339 instant ("2026-05-31T00:00:00Z").
+fn has_raw_timestamp(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.windows(11).any(|w| {
+        w[..4].iter().all(u8::is_ascii_digit)
+            && w[4] == b'-'
+            && w[5..7].iter().all(u8::is_ascii_digit)
+            && w[7] == b'-'
+            && w[8..10].iter().all(u8::is_ascii_digit)
+            && w[10] == b'T'
+    })
+}
+
+/// Issue 17: the technical details of `/verify` are in the reader's language too, with dates
+/// written for people ("31 mai 2026, 00:00 UTC", "31 mei 2026, 00:00 UTC": the project's
+/// `date-time` message), for a valid badge and for tampered, unsigned, expired and revoked
+/// ones. Technical values (key ids, algorithm names) may stay as they are, as code.
+#[tokio::test]
+async fn the_technical_details_are_in_the_readers_language() {
+    use atelier::badge::keys::KeyStore;
+    use time::macros::datetime;
+    // English sentences the details used to show.
+    const ENGLISH: &[&str] = &[
+        "well-formed",
+        "signature valid",
+        "valid since",
+        "valid from",
+        "expired on",
+        "revoked by the issuer",
+        "does not match",
+        "proof invalid",
+        "no DataIntegrityProof proof",
+        "not revoked",
+        " the ",
+    ];
+    let server = TestServer::start().await;
+    let upload = |bytes: Vec<u8>, lang: &'static str| {
+        let form = reqwest::multipart::Form::new().part(
+            "badge",
+            reqwest::multipart::Part::bytes(bytes).file_name("badge.json"),
+        );
+        let request = server
+            .http()
+            .post(server.url("/verify"))
+            .header("accept-language", lang)
+            .multipart(form)
+            .send();
+        async move { request.await.unwrap().text().await.unwrap() }
+    };
+    let in_language = |page: &str, case: &str| {
+        let details = technical_details(page);
+        assert!(!details.is_empty(), "{case}: {page}");
+        for detail in &details {
+            for english in ENGLISH {
+                assert!(!detail.contains(english), "{case}: {english:?} in {detail}");
+            }
+        }
+        assert!(!has_raw_timestamp(page), "{case}: a raw date in {page}");
+        details.join("\n")
+    };
+
+    let keys = tempfile::tempdir().unwrap();
+    let store = KeyStore::load_or_create(keys.path()).unwrap();
+    // Valid since 30 May 2026, 16:30 UTC (did:key: checked here without a network).
+    let valid = common::badges::issue_badge(&store, None, None, None, None).vc;
+    let page = upload(valid.to_string().into_bytes(), "fr").await;
+    assert!(page.contains("Badge valide"), "{page}");
+    let details = in_language(&page, "valid, fr");
+    assert!(details.contains("30 mai 2026, 16:30 UTC"), "{details}");
+    let page = upload(valid.to_string().into_bytes(), "nl").await;
+    let details = in_language(&page, "valid, nl");
+    assert!(details.contains("30 mei 2026, 16:30 UTC"), "{details}");
+
+    // Tampered with: the signature no longer matches.
+    let mut tampered = valid.clone();
+    tampered["issuer"]["name"] = "Mallory".into();
+    let page = upload(tampered.to_string().into_bytes(), "fr").await;
+    assert!(page.contains("Badge non valide"), "{page}");
+    in_language(&page, "tampered, fr");
+    let page = upload(tampered.to_string().into_bytes(), "nl").await;
+    in_language(&page, "tampered, nl");
+
+    // Unsigned.
+    let mut unsigned = valid.clone();
+    unsigned.as_object_mut().unwrap().remove("proof");
+    let page = upload(unsigned.to_string().into_bytes(), "fr").await;
+    assert!(page.contains("Badge non valide"), "{page}");
+    in_language(&page, "unsigned, fr");
+
+    // Expired on 31 May 2026.
+    let expired = common::badges::issue_badge(
+        &store,
+        None,
+        None,
+        None,
+        Some(datetime!(2026-05-31 00:00:00 UTC)),
+    )
+    .vc;
+    let page = upload(expired.to_string().into_bytes(), "fr").await;
+    assert!(page.contains("Badge non valide"), "{page}");
+    let details = in_language(&page, "expired, fr");
+    assert!(details.contains("31 mai 2026, 00:00 UTC"), "{details}");
+    let page = upload(expired.to_string().into_bytes(), "nl").await;
+    let details = in_language(&page, "expired, nl");
+    assert!(details.contains("31 mei 2026, 00:00 UTC"), "{details}");
+
+    // Revoked in this installation's register.
+    let issued = issue(&server, "Ada", None).await;
+    let id = issued["id"].as_str().unwrap();
+    let revoked = server
+        .http()
+        .post(server.url(&format!("/api/badges/{id}/revoke")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    let page = upload(issued["credential"].to_string().into_bytes(), "fr").await;
+    assert!(page.contains("Badge non valide"), "{page}");
+    in_language(&page, "revoked, fr");
+    let page = upload(issued["credential"].to_string().into_bytes(), "nl").await;
+    in_language(&page, "revoked, nl");
+
+    // The API keeps its English account for machines.
+    let report: Value = server
+        .http()
+        .post(server.url("/api/verify"))
+        .body(expired.to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let validity = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "validity")
+        .unwrap();
+    assert_eq!(validity["detail"], "badge expired on 2026-05-31T00:00:00Z");
 }

@@ -32,6 +32,9 @@ pub enum BadgeError {
     DuplicateCredential,
     #[error("proof invalid: {0}")]
     Proof(String),
+    /// The signature was checked, with the right key: the document is not the one signed.
+    #[error("proof invalid: signature does not match the document")]
+    SignatureMismatch,
     #[error("DID resolution failed: {0}")]
     Did(String),
     #[error("status list: {0}")]

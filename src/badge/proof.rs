@@ -156,7 +156,7 @@ pub fn verify_proof(
     input[32..].copy_from_slice(&doc_hash);
     public_key
         .verify_strict(&input, &signature)
-        .map_err(|_| BadgeError::Proof("signature does not match the document".into()))?;
+        .map_err(|_| BadgeError::SignatureMismatch)?;
     Ok(dataset)
 }
 

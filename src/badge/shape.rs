@@ -43,10 +43,27 @@ const KEYWORDS: &[&str] = &[
     "@vocab",
 ];
 
+/// A member that JSON-LD expansion would drop without a word, so that it is not signed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsigned {
+    /// Where it is, as a JSON pointer.
+    pub path: String,
+}
+
+impl std::fmt::Display for Unsigned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} is not a JSON-LD keyword: JSON-LD drops it, so it is not signed",
+            self.path
+        )
+    }
+}
+
 /// Refuses JSON that JSON-LD expansion would drop without a word: keyword-like members that
 /// are not keywords.
-pub fn check_nothing_unsigned(value: &Value) -> Result<(), String> {
-    fn walk(value: &Value, path: &mut String) -> Result<(), String> {
+pub fn check_nothing_unsigned(value: &Value) -> Result<(), Unsigned> {
+    fn walk(value: &Value, path: &mut String) -> Result<(), Unsigned> {
         match value {
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
@@ -63,9 +80,7 @@ pub fn check_nothing_unsigned(value: &Value) -> Result<(), String> {
                     path.push('/');
                     path.push_str(key);
                     if key.starts_with('@') && !KEYWORDS.contains(&key.as_str()) {
-                        return Err(format!(
-                            "{path} is not a JSON-LD keyword: JSON-LD drops it, so it is not signed"
-                        ));
+                        return Err(Unsigned { path: path.clone() });
                     }
                     walk(item, path)?;
                     path.truncate(len);
@@ -121,13 +136,37 @@ fn wrap_at(value: &mut Value, path: &[PathStep]) {
     }
 }
 
+/// Why a credential does not pass the official schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemaError {
+    /// The compiled-in schema itself could not be used.
+    Unavailable(String),
+    /// What the schema says is wrong (its first few errors, from its validator).
+    Invalid(Vec<String>),
+}
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SchemaError::Unavailable(why) => write!(f, "the schema could not be compiled: {why}"),
+            SchemaError::Invalid(causes) => {
+                f.write_str("not an Open Badges 3.0 AchievementCredential by the official schema")?;
+                if !causes.is_empty() {
+                    write!(f, ": {}", causes.join("; "))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Checks the credential against the official AchievementCredential schema. A single value of
 /// a compactable property where the schema wants an array is accepted (the spec allows it):
 /// exactly those values are wrapped and the copy checked again; every other error stands.
-pub fn check_schema(credential: &Value) -> Result<(), String> {
+pub fn check_schema(credential: &Value) -> Result<(), SchemaError> {
     let (schemas, index) = compiled()
         .as_ref()
-        .map_err(|e| format!("the schema could not be compiled: {e}"))?;
+        .map_err(|e| SchemaError::Unavailable(e.to_string()))?;
     let mut candidate = credential.clone();
     // Each round wraps at least one more value; a credential has few compactable members.
     for _ in 0..16 {
@@ -148,10 +187,7 @@ pub fn check_schema(credential: &Value) -> Result<(), String> {
                     let mut causes: Vec<String> =
                         leaves.into_iter().map(|(_, message, _)| message).collect();
                     causes.truncate(3);
-                    return Err(format!(
-                        "not an Open Badges 3.0 AchievementCredential by the official schema: {}",
-                        causes.join("; ")
-                    ));
+                    return Err(SchemaError::Invalid(causes));
                 }
                 compacted
             }
@@ -160,7 +196,7 @@ pub fn check_schema(credential: &Value) -> Result<(), String> {
             wrap_at(&mut candidate, &path);
         }
     }
-    Err("not an Open Badges 3.0 AchievementCredential by the official schema".into())
+    Err(SchemaError::Invalid(Vec::new()))
 }
 
 /// The innermost errors: (where, what, whether it is "an array was wanted here").
@@ -213,7 +249,12 @@ mod tests {
                 .is_ok()
         );
         let comment = check_nothing_unsigned(&json!({"id": "x", "@comment": "hi"})).unwrap_err();
-        assert!(comment.contains("/@comment"), "{comment}");
+        assert_eq!(comment.path, "/@comment");
+        assert!(
+            comment
+                .to_string()
+                .contains("/@comment is not a JSON-LD keyword")
+        );
         assert!(check_nothing_unsigned(&json!({"a": [{"@foo": 1}]})).is_err());
     }
 

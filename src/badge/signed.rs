@@ -42,8 +42,36 @@ fn is_iri(term: &SimpleTerm<'static>, expected: &str) -> bool {
     term.iri().is_some_and(|i| i.as_str() == expected)
 }
 
+/// Why the signed data does not read as one credential.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignedError {
+    NoCredential,
+    SeveralCredentials,
+    /// A property that may have one value has `count`.
+    SeveralValues {
+        property: String,
+        count: usize,
+    },
+}
+
+impl std::fmt::Display for SignedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignedError::NoCredential => {
+                f.write_str("the signed data holds no verifiable credential")
+            }
+            SignedError::SeveralCredentials => {
+                f.write_str("the signed data holds more than one credential")
+            }
+            SignedError::SeveralValues { property, count } => {
+                write!(f, "the signed data has {count} values of {property}")
+            }
+        }
+    }
+}
+
 /// The facts of the one verifiable credential in `dataset` (its default graph).
-pub fn facts(dataset: &Dataset) -> Result<SignedFacts, String> {
+pub fn facts(dataset: &Dataset) -> Result<SignedFacts, SignedError> {
     let default_graph = || dataset.iter().filter(|(_, graph)| graph.is_none());
     let credential_type = format!("{CRED}VerifiableCredential");
     // The credential itself is the one no other node points to: credentials nested in it
@@ -52,11 +80,9 @@ pub fn facts(dataset: &Dataset) -> Result<SignedFacts, String> {
         .filter(|([_, p, o], _)| is_iri(p, RDF_TYPE) && is_iri(o, &credential_type))
         .map(|([s, _, _], _)| s.clone())
         .filter(|candidate| !default_graph().any(|([_, _, o], _)| o == candidate));
-    let subject = credentials
-        .next()
-        .ok_or("the signed data holds no verifiable credential")?;
+    let subject = credentials.next().ok_or(SignedError::NoCredential)?;
     if credentials.next().is_some() {
-        return Err("the signed data holds more than one credential".into());
+        return Err(SignedError::SeveralCredentials);
     }
     let values = |node: &SimpleTerm<'static>, property: &str| -> Vec<SimpleTerm<'static>> {
         default_graph()
@@ -66,13 +92,13 @@ pub fn facts(dataset: &Dataset) -> Result<SignedFacts, String> {
     };
     let one = |node: &SimpleTerm<'static>,
                property: &str|
-     -> Result<Option<SimpleTerm<'static>>, String> {
+     -> Result<Option<SimpleTerm<'static>>, SignedError> {
         let mut found = values(node, property);
         if found.len() > 1 {
-            return Err(format!(
-                "the signed data has {} values of {property}",
-                found.len()
-            ));
+            return Err(SignedError::SeveralValues {
+                property: property.to_owned(),
+                count: found.len(),
+            });
         }
         Ok(found.pop())
     };

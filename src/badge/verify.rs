@@ -12,19 +12,24 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::badge::BadgeError;
 use crate::badge::bake::{extract_png, extract_svg, is_png};
-use crate::badge::jsonld::{Canonicalizer, VC_V2_CONTEXT, is_known_context};
-use crate::badge::shape;
-use crate::badge::signed::{self, SignedFacts};
+use crate::badge::jsonld::{Canonicalizer, UNTRUSTED_JSON_VALUES, VC_V2_CONTEXT, is_known_context};
+use crate::badge::shape::{self, SchemaError};
+use crate::badge::signed::{self, SignedError, SignedFacts};
 
+mod account;
+mod dates;
 mod signature;
 mod status;
 
+use account::Detail;
+pub use account::{Account, AccountArg};
+
+use dates::{check_dates, check_signed_dates, fmt_date};
 use signature::check_proof;
 use status::check_status;
 
@@ -147,7 +152,7 @@ pub enum LineArg {
 }
 
 /// What a check says, for a person: the message `verify-line-KEY` of the Fluent files and its
-/// arguments. `Check::detail` keeps the technical account, in English.
+/// arguments. The technical account is `Check::detail` (English) and `Check::account`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
     pub key: &'static str,
@@ -177,7 +182,10 @@ pub struct Check {
     pub name: &'static str,
     pub outcome: Outcome,
     pub line: Line,
+    /// The technical account, in English (the API, the command line).
     pub detail: String,
+    /// The same account for pages, in the reader's language.
+    pub account: Account,
 }
 
 impl Check {
@@ -189,36 +197,33 @@ impl Check {
 /// A check that went through: what a person reads, and the technical account.
 pub struct Found {
     line: Line,
-    detail: String,
+    detail: Detail,
 }
 
 /// A check that did not: failed (the badge is not valid) or could not be made here.
 pub struct Problem {
     outcome: Outcome,
     line: Line,
-    detail: String,
+    detail: Detail,
 }
 
-fn found(line: Line, detail: impl Into<String>) -> Found {
-    Found {
-        line,
-        detail: detail.into(),
-    }
+fn found(line: Line, detail: Detail) -> Found {
+    Found { line, detail }
 }
 
-fn failed(line: Line, detail: impl Into<String>) -> Problem {
+fn failed(line: Line, detail: Detail) -> Problem {
     Problem {
         outcome: Outcome::Failed,
         line,
-        detail: detail.into(),
+        detail,
     }
 }
 
-fn unchecked(line: Line, detail: impl Into<String>) -> Problem {
+fn unchecked(line: Line, detail: Detail) -> Problem {
     Problem {
         outcome: Outcome::Unchecked,
         line,
-        detail: detail.into(),
+        detail,
     }
 }
 
@@ -297,7 +302,8 @@ impl VerifyReport {
             name,
             outcome,
             line,
-            detail,
+            detail: detail.english,
+            account: detail.account,
         });
         outcome == Outcome::Passed
     }
@@ -308,7 +314,11 @@ impl VerifyReport {
             "revocation",
             Err(failed(
                 Line::new("register-revoked").date("when", when),
-                format!("revoked by the issuer on {}", fmt_date(when)),
+                Detail::new(
+                    "register-revoked",
+                    format!("revoked by the issuer on {}", fmt_date(when)),
+                )
+                .date("when", when),
             )),
         );
     }
@@ -395,7 +405,10 @@ pub async fn verify(bytes: &[u8], ctx: &VerifyContext<'_>) -> VerifyReport {
         Err(e) => {
             report.push(
                 "extract",
-                Err(failed(Line::new("extract-failed"), e.to_string())),
+                Err(failed(
+                    Line::new("extract-failed"),
+                    extract_failure(bytes, e),
+                )),
             );
             return report;
         }
@@ -407,11 +420,31 @@ pub async fn verify(bytes: &[u8], ctx: &VerifyContext<'_>) -> VerifyReport {
                 "extract",
                 Err(failed(
                     Line::new("extract-failed"),
-                    format!("credential is not valid JSON: {e}"),
+                    Detail::raw(
+                        "json-invalid",
+                        format!("credential is not valid JSON: {e}"),
+                        &e,
+                    ),
                 )),
             );
             report
         }
+    }
+}
+
+/// Why [`extract`] found no credential in `bytes`.
+fn extract_failure(bytes: &[u8], e: BadgeError) -> Detail {
+    let english = e.to_string();
+    match e {
+        BadgeError::InvalidInput(_) if bytes.len() > MAX_BADGE_BYTES => {
+            Detail::new("extract-too-large", english).code("limit", MAX_BADGE_BYTES.to_string())
+        }
+        BadgeError::InvalidInput(_) => Detail::new("extract-unknown", english),
+        BadgeError::Png(why) => Detail::raw("extract-png", english, why),
+        BadgeError::Svg(why) => Detail::raw("extract-svg", english, why),
+        BadgeError::NoCredential => Detail::new("extract-none", english),
+        BadgeError::DuplicateCredential => Detail::new("extract-duplicate", english),
+        other => Detail::raw("extract-error", english, other),
     }
 }
 
@@ -437,12 +470,26 @@ async fn verify_value(
     let shaped = vc.clone();
     let structure = off_workers(move || {
         crate::badge::jsonld::check_json_size(&shaped)
-            .map_err(|e| e.to_string())
+            .map_err(|e| {
+                Detail::new("structure-too-large", e.to_string())
+                    .code("limit", UNTRUSTED_JSON_VALUES.to_string())
+            })
             .and_then(|()| check_structure(&shaped))
-            .and_then(|ok| shape::check_nothing_unsigned(&shaped).map(|()| ok))
-            .and_then(|ok| shape::check_schema(&shaped).map(|()| ok))
+            .and_then(|ok| {
+                shape::check_nothing_unsigned(&shaped)
+                    .map_err(|e| {
+                        Detail::new("structure-unsigned", e.to_string()).code("path", e.path)
+                    })
+                    .map(|()| ok)
+            })
+            .and_then(|ok| {
+                shape::check_schema(&shaped)
+                    .map_err(schema_failure)
+                    .map(|()| ok)
+            })
     })
     .await
+    .map_err(|e| Detail::raw("internal", e.clone(), e))
     .and_then(|checked| checked)
     .map(|ok| found(Line::new("structure-ok"), ok))
     .map_err(|e| failed(Line::new("structure-failed"), e));
@@ -460,7 +507,8 @@ async fn verify_value(
                     )),
                 );
                 // From here on, what was signed decides, not the JSON's surface.
-                match signed::facts(&dataset).and_then(|facts| agree(&vc, facts)) {
+                let facts = signed::facts(&dataset).map_err(signed_failure);
+                match facts.and_then(|facts| agree(&vc, facts)) {
                     Ok(facts) => {
                         if let Some(summary) = report.summary.as_mut() {
                             summary.credential_id = facts.id.clone();
@@ -488,25 +536,44 @@ async fn verify_value(
 
 /// The signed facts, once the JSON's surface agrees with them: the id and issuer a person
 /// reads in the report are the ones that were signed.
-fn agree(vc: &Value, facts: SignedFacts) -> Result<SignedFacts, String> {
+fn agree(vc: &Value, facts: SignedFacts) -> Result<SignedFacts, Detail> {
     if str_at(vc, "/id") != facts.id.as_deref() {
-        return Err("the credential's id is not the one that was signed".into());
+        return Err(Detail::new(
+            "signed-id",
+            "the credential's id is not the one that was signed",
+        ));
     }
     if issuer_id(vc) != facts.issuer {
-        return Err("the credential's issuer is not the one that was signed".into());
+        return Err(Detail::new(
+            "signed-issuer",
+            "the credential's issuer is not the one that was signed",
+        ));
     }
     Ok(facts)
 }
 
-fn check_signed_dates(facts: &SignedFacts, now: OffsetDateTime) -> Result<Found, Problem> {
-    let mut dates = Map::new();
-    if let Some(from) = &facts.valid_from {
-        dates.insert("validFrom".into(), Value::String(from.clone()));
+fn signed_failure(e: SignedError) -> Detail {
+    let english = e.to_string();
+    match e {
+        SignedError::NoCredential => Detail::new("signed-none", english),
+        SignedError::SeveralCredentials => Detail::new("signed-several", english),
+        SignedError::SeveralValues { property, count } => Detail::new("signed-values", english)
+            .code("property", property)
+            .code("count", count.to_string()),
     }
-    if let Some(until) = &facts.valid_until {
-        dates.insert("validUntil".into(), Value::String(until.clone()));
+}
+
+fn schema_failure(e: SchemaError) -> Detail {
+    let english = e.to_string();
+    match e {
+        SchemaError::Invalid(causes) if causes.is_empty() => {
+            Detail::new("structure-schema-plain", english)
+        }
+        SchemaError::Invalid(causes) => {
+            Detail::new("structure-schema", english).code("error", causes.join("; "))
+        }
+        SchemaError::Unavailable(why) => Detail::raw("internal", english, why),
     }
-    check_dates(&Value::Object(dates), now)
 }
 
 fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
@@ -558,37 +625,72 @@ fn summarize(vc: &Value) -> BadgeSummary {
     }
 }
 
-fn check_structure(vc: &Value) -> Result<String, String> {
-    let obj = vc
-        .as_object()
-        .ok_or("the credential is not a JSON object")?;
+fn check_structure(vc: &Value) -> Result<Detail, Detail> {
+    let obj = vc.as_object().ok_or_else(|| {
+        Detail::new(
+            "structure-not-object",
+            "the credential is not a JSON object",
+        )
+    })?;
     let contexts = match obj.get("@context") {
         Some(Value::Array(a)) => a.as_slice(),
-        _ => return Err("@context must be an array".into()),
+        _ => {
+            return Err(Detail::new(
+                "structure-context-array",
+                "@context must be an array",
+            ));
+        }
     };
     if contexts.first().and_then(Value::as_str) != Some(VC_V2_CONTEXT) {
-        return Err(format!("the first @context must be {VC_V2_CONTEXT}"));
+        return Err(Detail::new(
+            "structure-context-first",
+            format!("the first @context must be {VC_V2_CONTEXT}"),
+        )
+        .code("context", VC_V2_CONTEXT));
     }
     for c in contexts {
         match c.as_str() {
             Some(url) if is_known_context(url) => {}
-            Some(url) => return Err(format!("unsupported @context {url}")),
-            None => return Err("inline @context definitions are not accepted".into()),
+            Some(url) => {
+                return Err(Detail::new(
+                    "structure-context-unknown",
+                    format!("unsupported @context {url}"),
+                )
+                .code("context", url));
+            }
+            None => {
+                return Err(Detail::new(
+                    "structure-context-inline",
+                    "inline @context definitions are not accepted",
+                ));
+            }
         }
     }
     let t = types(vc);
     if !t.contains(&"VerifiableCredential")
         || !(t.contains(&"OpenBadgeCredential") || t.contains(&"AchievementCredential"))
     {
-        return Err("type must include VerifiableCredential and OpenBadgeCredential".into());
+        return Err(Detail::new(
+            "structure-type",
+            "type must include VerifiableCredential and OpenBadgeCredential",
+        ));
     }
     if issuer_id(vc).is_none() {
-        return Err("the credential has no issuer id".into());
+        return Err(Detail::new(
+            "structure-no-issuer",
+            "the credential has no issuer id",
+        ));
     }
     if vc.pointer("/credentialSubject/achievement").is_none() {
-        return Err("credentialSubject has no achievement".into());
+        return Err(Detail::new(
+            "structure-no-achievement",
+            "credentialSubject has no achievement",
+        ));
     }
-    Ok("well-formed OpenBadgeCredential".into())
+    Ok(Detail::new(
+        "structure-ok",
+        "well-formed OpenBadgeCredential",
+    ))
 }
 
 /// Signatures checked at once, by every verification in this process (the page, the API,
@@ -605,71 +707,4 @@ async fn off_workers<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| e.to_string())
-}
-
-fn parse_date(vc: &Value, field: &str) -> Result<Option<OffsetDateTime>, String> {
-    match vc.get(field) {
-        None => Ok(None),
-        Some(Value::String(s)) => OffsetDateTime::parse(s, &Rfc3339)
-            .map(Some)
-            .map_err(|_| format!("{field} {s:?} is not a valid date-time")),
-        Some(_) => Err(format!("{field} must be a string")),
-    }
-}
-
-/// A badge's validity dates, for a person.
-fn check_dates(vc: &Value, now: OffsetDateTime) -> Result<Found, Problem> {
-    let bad = |detail: String| failed(Line::new("validity-failed"), detail);
-    let from = parse_date(vc, "validFrom")
-        .map_err(bad)?
-        .ok_or_else(|| bad("badge has no validFrom".into()))?;
-    let until = parse_date(vc, "validUntil").map_err(bad)?;
-    let detail = dates_in_force(from, until, now, "badge");
-    if from > now {
-        return Err(failed(
-            Line::new("validity-not-yet").date("from", from),
-            detail.unwrap_err(),
-        ));
-    }
-    match until {
-        Some(until) if until <= now => Err(failed(
-            Line::new("validity-expired").date("until", until),
-            detail.unwrap_err(),
-        )),
-        Some(until) => Ok(found(
-            Line::new("validity-between")
-                .date("from", from)
-                .date("until", until),
-            detail.unwrap_or_default(),
-        )),
-        None => Ok(found(
-            Line::new("validity-since").date("from", from),
-            detail.unwrap_or_default(),
-        )),
-    }
-}
-
-/// Whether `from`–`until` holds `now`, in words.
-fn dates_in_force(
-    from: OffsetDateTime,
-    until: Option<OffsetDateTime>,
-    now: OffsetDateTime,
-    what: &str,
-) -> Result<String, String> {
-    if from > now {
-        return Err(format!("{what} is not valid before {}", fmt_date(from)));
-    }
-    match until {
-        Some(until) if until <= now => Err(format!("{what} expired on {}", fmt_date(until))),
-        Some(until) => Ok(format!(
-            "valid from {} until {}",
-            fmt_date(from),
-            fmt_date(until)
-        )),
-        None => Ok(format!("valid since {}", fmt_date(from))),
-    }
-}
-
-fn fmt_date(t: OffsetDateTime) -> String {
-    crate::badge::proof::format_utc(t)
 }
