@@ -7,7 +7,7 @@ import { activityHost } from "./activities.js";
 const app = document.getElementById("app");
 const code = app.dataset.code;
 const $ = (id) => document.getElementById(id);
-const people = new Map(); // pid -> {name, online}
+const people = new Map(); // pid -> {name, online, away (Unix ms since when, or null)}
 let client = null;
 let joining = { open: true, max: null };
 let lastActivity = null;
@@ -16,16 +16,31 @@ const host = activityHost($("activities"), "console", {
   deckUrl: app.dataset.deckUrl,
 });
 
+// A participant is connected (a socket), reconnecting (socket lost moments ago) or away (no
+// socket for 20 s: stored by the server, counted out of the room's counters).
+function presenceOf(person) {
+  if (person.away != null && !person.online) return "away";
+  return person.online ? "online" : "offline";
+}
+
+function presenceText(person) {
+  const state = presenceOf(person);
+  if (state !== "away") return t(state === "online" ? "console-online" : "console-offline");
+  const since = new Date(person.away).toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
+  return t("console-away", { since });
+}
+
 function renderPeople() {
   const list = $("participants");
   list.replaceChildren();
   for (const [pid, person] of people) {
     const item = document.createElement("li");
-    item.className = person.online ? "online" : "offline";
+    item.className = presenceOf(person);
     const name = document.createElement("span");
     name.textContent = person.name;
     const state = document.createElement("small");
-    state.textContent = ` · ${t(person.online ? "console-online" : "console-offline")}`;
+    state.className = "presence";
+    state.textContent = ` · ${presenceText(person)}`;
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "link";
@@ -38,6 +53,8 @@ function renderPeople() {
     list.append(item);
   }
   $("count").textContent = String(people.size);
+  const connected = [...people.values()].filter((p) => presenceOf(p) !== "away").length;
+  $("presence-summary").textContent = t("console-connected", { connected, total: people.size });
   renderJoining();
   host.setPeople(new Map([...people].map(([pid, p]) => [pid, p.name])));
 }
@@ -69,6 +86,9 @@ function renderPhase(session) {
   const offer = lastActivity && phase.kind !== "closed" && !same({ kind: "activity", index: lastActivity.index }, phase);
   if (offer) back.textContent = t("console-back-to", { activity: t(`phase-${lastActivity.activity}`) });
   back.hidden = !offer;
+  $("to-lobby").hidden = phase.kind === "lobby" || phase.kind === "closed";
+  $("next-phase").hidden = phase.kind === "closed";
+  document.body.classList.toggle("in-activity", phase.kind !== "lobby");
   host.show(session);
 }
 
@@ -78,7 +98,7 @@ function onMessage(message) {
     case "welcome": {
       people.clear();
       const online = new Set(message.online || []);
-      for (const p of message.participants) people.set(p.pid, { name: p.name, online: online.has(p.pid) });
+      for (const p of message.participants) people.set(p.pid, { name: p.name, online: online.has(p.pid), away: p.away ?? null });
       latest = message.session;
       if (message.session.joining) joining = message.session.joining;
       host.welcome(message).then(() => {
@@ -88,7 +108,7 @@ function onMessage(message) {
       break;
     }
     case "participant.joined":
-      people.set(message.pid, { name: message.name, online: false });
+      people.set(message.pid, { name: message.name, online: false, away: null });
       renderPeople();
       break;
     case "participant.removed":
@@ -99,6 +119,14 @@ function onMessage(message) {
       const person = people.get(message.pid);
       if (person) {
         person.online = message.online;
+        renderPeople();
+      }
+      break;
+    }
+    case "participant.presence": {
+      const person = people.get(message.pid);
+      if (person) {
+        person.away = message.away ?? null;
         renderPeople();
       }
       break;
@@ -124,17 +152,22 @@ await ready;
 client = connect({ hello: () => ({ type: "staff", code }), onMessage, onStatus: statusBanner($("net"), t) });
 // Leaving an activity under way asks first, and says how to come back: the activity's state
 // is kept, and "Back to …" returns to it.
-$("next-phase").addEventListener("click", () => {
+// Whether the facilitator still wants to leave the activity on screen (asked only when it
+// is under way).
+function leaveActivity() {
   const phase = latest && latest.phase;
-  if (phase && phase.kind === "activity" && host.underWay()) {
-    const activity = t(`phase-${latest.activity}`);
-    if (!confirm(t("console-end-confirm", { activity }))) return;
-  }
-  client.send({ type: "phase.next" });
+  if (!phase || phase.kind !== "activity" || !host.underWay()) return true;
+  const activity = t(`phase-${latest.activity}`);
+  return confirm(t("console-end-confirm", { activity }));
+}
+$("next-phase").addEventListener("click", () => {
+  if (leaveActivity()) client.send({ type: "phase.next" });
 });
 $("back-to-activity").addEventListener("click", () => {
-  if (lastActivity) client.send({ type: "phase.set", phase: { kind: "activity", index: lastActivity.index } });
+  if (lastActivity && leaveActivity()) client.send({ type: "phase.set", phase: { kind: "activity", index: lastActivity.index } });
 });
 $("joining-toggle").addEventListener("click", () => client.send({ type: "joining.set", open: !joining.open }));
 renderJoining();
-$("to-lobby").addEventListener("click", () => client.send({ type: "phase.set", phase: { kind: "lobby" } }));
+$("to-lobby").addEventListener("click", () => {
+  if (leaveActivity()) client.send({ type: "phase.set", phase: { kind: "lobby" } });
+});

@@ -6,18 +6,27 @@ import { activityHost } from "./activities.js";
 const app = document.getElementById("app");
 const $ = (id) => document.getElementById(id);
 const names = new Map();
+// Participants away (no socket for 20 s): listed apart, not counted as players.
+const away = new Set();
 const host = activityHost($("activities"), "screen", { send: () => false, deckUrl: app.dataset.deckUrl });
 
 function renderNames() {
   const list = $("participants");
   list.replaceChildren(
-    ...[...names.values()].map((name) => {
+    ...[...names].map(([pid, name]) => {
       const item = document.createElement("li");
       item.textContent = name;
+      if (away.has(pid)) {
+        item.className = "away";
+        const state = document.createElement("small");
+        state.className = "presence";
+        state.textContent = ` · ${t("screen-away")}`;
+        item.append(state);
+      }
       return item;
     }),
   );
-  $("count").textContent = t("screen-participants", { count: names.size });
+  $("count").textContent = t("screen-participants", { count: names.size - away.size });
   host.setPeople(new Map(names));
 }
 
@@ -43,7 +52,11 @@ connect({
     switch (message.type) {
       case "welcome":
         names.clear();
-        for (const p of message.participants) names.set(p.pid, p.name);
+        away.clear();
+        for (const p of message.participants) {
+          names.set(p.pid, p.name);
+          if (p.away != null) away.add(p.pid);
+        }
         latest = message.session;
         host.welcome(message).then(() => {
           renderNames();
@@ -56,11 +69,17 @@ connect({
         break;
       case "participant.removed":
         names.delete(message.pid);
+        away.delete(message.pid);
+        renderNames();
+        break;
+      case "participant.presence":
+        if (message.away != null) away.add(message.pid);
+        else away.delete(message.pid);
         renderNames();
         break;
       case "phase.changed":
         latest = { ...latest, phase: message.phase, activity: message.activity };
-      renderPhase(latest);
+        renderPhase(latest);
         break;
     }
   },

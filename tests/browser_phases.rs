@@ -308,6 +308,19 @@ impl Workshop<'_> {
     }
 
     /// Moves the session to `target` the way `by` says, then checks every page.
+    /// Leaving an activity under way asks first, whichever button: the question names it.
+    async fn confirm_leaving(&self, console: &Client, from: Phase, why: &str) {
+        let question = dialog_text(console).await;
+        let activity = self.t(from.label());
+        assert_eq!(
+            question,
+            self.tr
+                .tr_args(Lang::Fr, "console-end-confirm", &[("activity", &activity)]),
+            "{why}"
+        );
+        console.accept_alert().await.unwrap();
+    }
+
     async fn go(&mut self, by: By, target: Phase) {
         let from = self.phase;
         let why = format!("{from:?} → {target:?} ({by:?})");
@@ -342,22 +355,14 @@ impl Workshop<'_> {
                     By::NextConfirmed => {
                         assert_eq!(Some(target), next(from), "{why}");
                         click(console, "#next-phase").await;
-                        let question = dialog_text(console).await;
-                        let activity = self.t(from.label());
-                        assert_eq!(
-                            question,
-                            self.tr.tr_args(
-                                Lang::Fr,
-                                "console-end-confirm",
-                                &[("activity", &activity)]
-                            ),
-                            "{why}"
-                        );
-                        console.accept_alert().await.unwrap();
+                        self.confirm_leaving(console, from, &why).await;
                     }
                     By::ToLobby => {
                         assert_eq!(target, Lobby, "{why}");
                         click(console, "#to-lobby").await;
+                        if from == Bingo && self.drawn {
+                            self.confirm_leaving(console, from, &why).await;
+                        }
                     }
                     By::BackTo => {
                         assert_eq!(
@@ -366,6 +371,9 @@ impl Workshop<'_> {
                             "{why}: the console goes back to the activity left last"
                         );
                         click(console, "#back-to-activity").await;
+                        if from == Bingo && self.drawn {
+                            self.confirm_leaving(console, from, &why).await;
+                        }
                     }
                     By::Socket => unreachable!(),
                 }
@@ -495,20 +503,16 @@ async fn every_phase_change_shows_on_the_phones() {
     w.go(By::Next, Closed).await;
     reload(&w.phones[0].1).await;
     w.check("after Ada reloaded in Closed").await;
-    // Closed is final: the console's buttons are refused, and it says why; the phones stay.
-    let refused = tr.tr(Lang::Fr, "code-session_closed");
-    for button in ["#next-phase", "#to-lobby"] {
-        console
-            .execute(
-                "document.getElementById('net').textContent = ''; return true;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        click(&console, button).await;
-        wait_text(&console, "#net", &refused).await;
-    }
-    w.check("after the console's buttons were refused").await;
+    // Closed is final: the console offers no phase button any more; the phones stay.
+    let shown = console
+        .execute(
+            "return ['next-phase', 'to-lobby', 'back-to-activity'].filter((id) => !document.getElementById(id).hidden);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, json!([]), "phase buttons left in a closed session");
+    w.check("after the console showed the session closed").await;
 
     // Every pair of phases `goto` allows between the five open ones, and Feedback → Closed.
     let all = [Lobby, Bingo, Fresque, Badges, Feedback];

@@ -100,6 +100,8 @@ console-lobby = Back to the welcome screen
 console-participants = Participants
 console-online = online
 console-offline = offline
+console-away = away since { $since }
+console-connected = { $connected } of { $total } connected
 console-remove = Remove
 console-remove-label = Remove { $name }
 console-remove-confirm = Remove { $name } from the workshop?
@@ -110,6 +112,7 @@ screen-participants = { $count ->
     [one] { $count } participant
    *[other] { $count } participants
 }
+screen-away = away
 
 ## Organiser
 organiser-title = Organisation

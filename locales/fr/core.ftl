@@ -100,6 +100,11 @@ console-lobby = Retour à l'accueil
 console-participants = Participants
 console-online = connecté
 console-offline = hors ligne
+console-away = absent·e depuis { $since }
+console-connected = { $connected ->
+    [one] { $connected } connecté·e sur { $total }
+   *[other] { $connected } connecté·es sur { $total }
+}
 console-remove = Retirer
 console-remove-label = Retirer { $name }
 console-remove-confirm = Retirer { $name } de l'atelier ?
@@ -110,6 +115,7 @@ screen-participants = { $count ->
     [one] { $count } participant
    *[other] { $count } participants
 }
+screen-away = absent·e
 
 ## Organiser
 organiser-title = Organisation

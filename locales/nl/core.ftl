@@ -100,6 +100,8 @@ console-lobby = Terug naar het onthaal
 console-participants = Deelnemers
 console-online = verbonden
 console-offline = offline
+console-away = afwezig sinds { $since }
+console-connected = { $connected } van { $total } verbonden
 console-remove = Verwijderen
 console-remove-label = { $name } verwijderen
 console-remove-confirm = { $name } uit de workshop verwijderen?
@@ -110,6 +112,7 @@ screen-participants = { $count ->
     [one] { $count } deelnemer
    *[other] { $count } deelnemers
 }
+screen-away = afwezig
 
 ## Organiser
 organiser-title = Organisatie

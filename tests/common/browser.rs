@@ -81,6 +81,11 @@ impl Driver {
         self.open(json!({"args": ["--window-size=1280,900"]})).await
     }
 
+    /// A facilitator's laptop as the workshops saw it: a 1366×768 window.
+    pub async fn laptop(&self) -> Client {
+        self.open(json!({"args": ["--window-size=1366,768"]})).await
+    }
+
     /// A phone: a 390×844 touch screen.
     pub async fn phone(&self) -> Client {
         self.phone_sized(390, 844, 100).await
