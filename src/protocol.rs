@@ -19,6 +19,9 @@ pub enum Hello {
     Join { code: String, name: String },
     /// A phone coming back (screen unlocked, network back, server restarted).
     Resume { token: String },
+    /// A phone that lost its token asks to take back the participant of that name: the
+    /// facilitator confirms (`reclaim.decide`), then it resumes that participant.
+    Reclaim { code: String, name: String },
     /// The facilitator console; the user comes from the cookie or bearer token of the upgrade request.
     Staff { code: String },
     /// The projector: read-only, authorised by the session's screen key.
@@ -38,6 +41,11 @@ pub enum Action {
     /// `joining.set`: the facilitator opens or closes joining.
     SetJoining {
         open: bool,
+    },
+    /// `reclaim.decide`: the facilitator lets a new device take back a participant, or not.
+    DecideReclaim {
+        request: u64,
+        accept: bool,
     },
     /// `bingo.*` frames: the game's own command, without the prefix.
     Bingo(BingoCommand),
@@ -74,7 +82,10 @@ pub fn decode_hello(text: &str) -> Result<Hello, DecodeError> {
     let value: Value =
         serde_json::from_str(text).map_err(|e| DecodeError::NotJson(e.to_string()))?;
     let kind = type_of(&value)?.to_string();
-    if !matches!(kind.as_str(), "join" | "resume" | "staff" | "screen") {
+    if !matches!(
+        kind.as_str(),
+        "join" | "resume" | "reclaim" | "staff" | "screen"
+    ) {
         return Err(DecodeError::UnknownType(kind));
     }
     serde_json::from_value(value).map_err(|e| DecodeError::BadFields {
@@ -119,6 +130,21 @@ pub fn decode_action(text: &str) -> Result<Action, DecodeError> {
             }
             let f: F = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
             Ok(Action::SetJoining { open: f.open })
+        }
+        "reclaim.decide" => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct F {
+                #[serde(rename = "type")]
+                _type: String,
+                request: u64,
+                accept: bool,
+            }
+            let f: F = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+            Ok(Action::DecideReclaim {
+                request: f.request,
+                accept: f.accept,
+            })
         }
         _ => {
             if let Some(game_type) = kind.strip_prefix("bingo.") {

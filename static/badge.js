@@ -250,8 +250,11 @@ function console_(container, ctx) {
       if (r.status === "approved" && failed.has(pid)) {
         actions.append(el("button", { type: "button", textContent: t("badge-sign-again"), onclick: () => { failed.delete(pid); send({ type: "badge.decide", pid, approve: true }); render(); } }));
       }
-      const who = r.name || (people && people.get(pid)) || `#${pid}`;
+      const known = people && people.get(pid);
+      const who = r.name || known || `#${pid}`;
       const details = [who];
+      // The participant corrected the name to print: the facilitator sees both.
+      if (r.name && known && r.name !== known) details.push(" ", el("small", { className: "corrected", textContent: t("badge-name-corrected", { name: known }) }));
       if (r.has_email) details.push(" ✉");
       if (r.comment) details.push(el("br"), el("small", { textContent: r.comment }));
       const status = r.status === "approved" && failed.has(pid) ? t("badge-status-failed") : t(`badge-status-${r.status}`);

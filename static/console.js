@@ -9,6 +9,8 @@ const code = app.dataset.code;
 const $ = (id) => document.getElementById(id);
 const people = new Map(); // pid -> {name, online, away (Unix ms since when, or null)}
 let client = null;
+// Phones asking to take back a participant, by request id: {pid, name}.
+const reclaims = new Map();
 let joining = { open: true, max: null };
 let lastActivity = null;
 const host = activityHost($("activities"), "console", {
@@ -59,6 +61,29 @@ function renderPeople() {
   host.setPeople(new Map([...people].map(([pid, p]) => [pid, p.name])));
 }
 
+function renderReclaims() {
+  const list = $("reclaim-list");
+  list.replaceChildren(
+    ...[...reclaims].map(([request, r]) => {
+      const item = document.createElement("li");
+      const text = document.createElement("p");
+      text.textContent = t("console-reclaim-request", { name: r.name });
+      const accept = document.createElement("button");
+      accept.type = "button";
+      accept.textContent = t("console-reclaim-accept", { name: r.name });
+      accept.addEventListener("click", () => client.send({ type: "reclaim.decide", request, accept: true }));
+      const refuse = document.createElement("button");
+      refuse.type = "button";
+      refuse.className = "secondary";
+      refuse.textContent = t("console-reclaim-refuse");
+      refuse.addEventListener("click", () => client.send({ type: "reclaim.decide", request, accept: false }));
+      item.append(text, accept, " ", refuse);
+      return item;
+    }),
+  );
+  $("reclaims").hidden = reclaims.size === 0;
+}
+
 // The newest session state: a phase change may arrive while a welcome is still mounting.
 let latest = null;
 
@@ -101,6 +126,9 @@ function onMessage(message) {
       for (const p of message.participants) people.set(p.pid, { name: p.name, online: online.has(p.pid), away: p.away ?? null });
       latest = message.session;
       if (message.session.joining) joining = message.session.joining;
+      reclaims.clear();
+      for (const r of message.reclaims || []) reclaims.set(r.request, r);
+      renderReclaims();
       host.welcome(message).then(() => {
         renderPeople();
         renderPhase(latest);
@@ -131,6 +159,15 @@ function onMessage(message) {
       }
       break;
     }
+    case "reclaim.requested":
+      reclaims.set(message.request, { pid: message.pid, name: message.name });
+      renderReclaims();
+      break;
+    case "reclaim.decided":
+    case "reclaim.withdrawn":
+      reclaims.delete(message.request);
+      renderReclaims();
+      break;
     case "joining.changed":
       joining = message.joining;
       renderJoining();

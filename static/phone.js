@@ -12,19 +12,36 @@ const $ = (id) => document.getElementById(id);
 
 let client = null;
 let pendingName = null;
+// Set when this phone asks to take back the participant of that name (see "name_taken").
+let reclaiming = false;
 const host = activityHost($("activities"), "phone", {
   send: (message) => client && client.send(message),
   deckUrl: app.dataset.deckUrl,
 });
 
 function show(section) {
-  for (const id of ["join", "lobby", "removed"]) $(id).hidden = id !== section;
+  for (const id of ["join", "lobby", "removed", "reclaim-wait"]) $(id).hidden = id !== section;
+  if (section !== "join") $("name-taken").hidden = true;
 }
 
 function hello() {
   const token = localStorage.getItem(tokenKey);
   if (token) return { type: "resume", token };
+  if (reclaiming) return { type: "reclaim", code, name: pendingName };
   return { type: "join", code, name: pendingName };
+}
+
+// Another participant has this name: offer to take it back (it may be this person on a new
+// phone) or to join with the suggested name.
+function nameTaken(name, suggestion) {
+  $("join-error").textContent = "";
+  $("name-taken-text").textContent = t("phone-name-taken", { name });
+  $("reclaim").textContent = t("phone-reclaim", { name });
+  $("use-suggestion").textContent = t("phone-use-suggestion", { name: suggestion });
+  $("use-suggestion").dataset.name = suggestion;
+  $("name-taken").hidden = false;
+  show("join");
+  $("name-taken").hidden = false;
 }
 
 function start() {
@@ -71,7 +88,12 @@ function renderPhase(session) {
 function onMessage(message) {
   if (host.route(message)) return;
   switch (message.type) {
+    case "reclaim.waiting":
+      $("reclaim-wait-text").textContent = t("phone-reclaim-waiting", { name: message.name });
+      show("reclaim-wait");
+      break;
     case "welcome":
+      reclaiming = false;
       if (message.token) localStorage.setItem(tokenKey, message.token);
       $("hello").textContent = t("phone-hello", { name: message.you.name });
       // The lobby only in the lobby phase: after a reconnection during an activity it must not
@@ -85,14 +107,21 @@ function onMessage(message) {
       renderPhase(latest);
       break;
     case "bye":
-      if (["removed", "erased"].includes(message.reason)) {
-        // This phone's place is gone, and it says why (a person asked for erasure, or the
-        // facilitator removed them); the button starts again with a name.
+      if (["removed", "erased", "replaced"].includes(message.reason)) {
+        // This phone's place is gone, and it says why (a person asked for erasure, the
+        // facilitator removed them, or they took their place back on another phone); the
+        // button starts again with a name.
         localStorage.removeItem(tokenKey);
         stop();
         $("removed-text").hidden = message.reason !== "removed";
         $("erased-text").hidden = message.reason !== "erased";
+        $("replaced-text").hidden = message.reason !== "replaced";
         show("removed");
+      } else if (message.reason === "reclaim_refused") {
+        reclaiming = false;
+        stop();
+        $("join-error").textContent = t("phone-reclaim-refused");
+        show("join");
       }
       break;
     case "error":
@@ -102,7 +131,11 @@ function onMessage(message) {
         localStorage.removeItem(tokenKey);
         stop();
         show("join");
-      } else if (["bad_name", "unknown_code", "session_closed", "joining_closed", "session_full"].includes(message.code)) {
+      } else if (message.code === "name_taken") {
+        stop();
+        nameTaken(pendingName, message.suggestion || "");
+      } else if (["bad_name", "unknown_code", "unknown_name", "busy", "session_closed", "joining_closed", "session_full"].includes(message.code)) {
+        reclaiming = false;
         stop();
         $("join-error").textContent = errorText(message);
         show("join");
@@ -116,11 +149,29 @@ $("join-form").addEventListener("submit", (event) => {
   const name = $("name").value.trim();
   if (!name) return;
   $("join-error").textContent = "";
+  $("name-taken").hidden = true;
+  reclaiming = false;
   pendingName = name;
   start();
 });
 
 $("rejoin").addEventListener("click", () => show("join"));
+$("reclaim").addEventListener("click", () => {
+  reclaiming = true;
+  $("name-taken").hidden = true;
+  start();
+});
+$("use-suggestion").addEventListener("click", () => {
+  $("name").value = $("use-suggestion").dataset.name;
+  $("name-taken").hidden = true;
+  pendingName = $("name").value;
+  start();
+});
+$("reclaim-cancel").addEventListener("click", () => {
+  reclaiming = false;
+  stop();
+  show("join");
+});
 
 await ready;
 if (localStorage.getItem(tokenKey)) {

@@ -130,6 +130,13 @@ async fn a_phone_receives_its_badge_and_the_png_verifies() {
     wait_text(&phone, ".badge-card", "Ada Lovelace").await;
     screenshot(&phone, "badge-phone-ready").await;
     wait_text(&laptop, ".badge-console", "badge délivré").await;
+    // The name printed was corrected on the phone: the facilitator sees both.
+    wait_text(
+        &laptop,
+        ".badge-console",
+        "Ada Lovelace (corrigé ; dans l’atelier : Ada)",
+    )
+    .await;
     screenshot(&laptop, "badge-console").await;
     wait_text(&projector, ".badge-screen", "1 badge délivré").await;
     screenshot(&projector, "badge-screen").await;

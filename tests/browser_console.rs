@@ -213,3 +213,101 @@ async fn the_console_and_the_projector_show_who_is_away() {
     wait_text(&projector, "#count", "3 participants").await;
     wait_text(&laptop, "#participants li:last-child", "Cyd · connecté").await;
 }
+
+/// Clicks the element `css` once it is visible.
+async fn click(browser: &Client, css: &str) {
+    wait_visible(browser, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// A phone joins `code` as `name` through the join page.
+async fn join_page(phone: &Client, server: &TestServer, code: &str, name: &str) {
+    phone
+        .goto(&server.url(&format!("/j/{code}")))
+        .await
+        .unwrap();
+    wait_visible(phone, "#name")
+        .await
+        .send_keys(name)
+        .await
+        .unwrap();
+    click(phone, "#join-form button[type=submit]").await;
+}
+
+#[tokio::test]
+async fn a_second_zoe_chooses_another_name_or_takes_her_place_back() {
+    if !browser::available() {
+        return;
+    }
+    let server = TestServer::start().await;
+    let token = server.facilitator_token("claire").await;
+    let session = server.create_session_as(&token, &["bingo"]).await;
+    let code = session["code"].as_str().unwrap().to_string();
+    let driver = Driver::start().await;
+    let laptop = driver.laptop().await;
+    sign_in(&laptop, &server.url("/login"), "claire", PASSWORD).await;
+    laptop
+        .goto(&server.url(&format!("/f/s/{code}")))
+        .await
+        .unwrap();
+    wait_text(&laptop, "#phase", "Accueil").await;
+
+    let old_phone = driver.phone().await;
+    join_page(&old_phone, &server, &code, "Zoé").await;
+    wait_text(&old_phone, "#hello", "Bonjour Zoé").await;
+
+    // Her phone's storage is gone (another phone): the name is taken, she says it is her.
+    let new_phone = driver.phone().await;
+    join_page(&new_phone, &server, &code, "Zoé").await;
+    wait_text(
+        &new_phone,
+        "#name-taken-text",
+        "« Zoé » est déjà dans cet atelier",
+    )
+    .await;
+    wait_text(&new_phone, "#use-suggestion", "Entrer comme « Zoé 2 »").await;
+    screenshot(&new_phone, "phone-name-taken").await;
+    click(&new_phone, "#reclaim").await;
+    wait_text(
+        &new_phone,
+        "#reclaim-wait-text",
+        "l’animateur confirme que vous êtes « Zoé »",
+    )
+    .await;
+    wait_text(
+        &laptop,
+        "#reclaims",
+        "Un nouveau téléphone dit être « Zoé »",
+    )
+    .await;
+    screenshot(&laptop, "console-reclaim").await;
+    click(&laptop, "#reclaim-list button:not(.secondary)").await;
+    wait_text(&new_phone, "#hello", "Bonjour Zoé").await;
+    wait_text(
+        &old_phone,
+        "#replaced-text",
+        "Votre place a été reprise sur un autre téléphone",
+    )
+    .await;
+    let hidden = js(
+        &laptop,
+        "return document.getElementById('reclaims').hidden;",
+    )
+    .await;
+    assert_eq!(hidden, true, "the answered request leaves the console");
+    let count = js(
+        &laptop,
+        "return document.querySelectorAll('#participants li').length;",
+    )
+    .await;
+    assert_eq!(count, 1, "still one Zoé");
+
+    // Another Zoé picks the suggested name instead.
+    let third = driver.phone().await;
+    join_page(&third, &server, &code, "zoé").await;
+    click(&third, "#use-suggestion").await;
+    wait_text(&third, "#hello", "Bonjour zoé 2").await;
+}

@@ -37,11 +37,13 @@ async fn a_phone_joins_and_the_facilitator_sees_it() {
     let online = staff.expect("presence").await;
     assert_eq!(online["online"], true);
 
-    let (_ada2, second) = Client::join(server.addr, &code, "ada").await;
-    assert_eq!(
-        second["you"]["name"], "ada 2",
-        "names are unique within a session"
-    );
+    // Names are unique within a session: the second "ada" is asked for another one.
+    let mut second = Client::connect(server.addr).await;
+    second
+        .send(json!({"type": "join", "code": code, "name": "ada"}))
+        .await;
+    let refused = second.next().await;
+    assert_eq!(refused["code"], "name_taken", "{refused}");
 }
 
 #[tokio::test]

@@ -45,7 +45,10 @@ async fn next_json(ws: &mut Socket) -> Option<Value> {
 
 /// The server is still there for others: a fresh phone joins the session.
 async fn still_serving(server: &TestServer, code: &str) {
-    let (phone, welcome) = Client::join(server.addr, code, "Fresh").await;
+    // A new name each time: a session has one participant per name.
+    static FRESH: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let n = FRESH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (phone, welcome) = Client::join(server.addr, code, &format!("Fresh {n}")).await;
     assert_eq!(welcome["role"], "participant");
     phone.close().await;
 }
@@ -147,7 +150,7 @@ async fn oversize_and_invalid_utf8_frames_close_only_that_connection() {
             let mut ws = socket(server.addr).await;
             if joined {
                 ws.send(Message::Text(
-                    json!({"type": "join", "code": code, "name": "Big"})
+                    json!({"type": "join", "code": code, "name": format!("Big {size}")})
                         .to_string()
                         .into(),
                 ))

@@ -57,6 +57,7 @@ badge-count = { $count ->
    *[other] { $count } badges issued
 }
 badge-col-name = Name
+badge-name-corrected = (corrected; in the workshop: { $name })
 badge-col-status = Status
 badge-col-action = Decision
 badge-status-pending = waiting

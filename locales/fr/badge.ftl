@@ -57,6 +57,7 @@ badge-count = { $count ->
    *[other] { $count } badges délivrés
 }
 badge-col-name = Nom
+badge-name-corrected = (corrigé ; dans l’atelier : { $name })
 badge-col-status = État
 badge-col-action = Décision
 badge-status-pending = en attente

@@ -36,6 +36,13 @@ phone-now = En cours : { $phase }
 phone-removed = L'animateur vous a retiré de l'atelier.
 phone-erased = Votre nom et votre participation à cet atelier ont été effacés, comme demandé. Un badge que vous avez téléchargé reste valide.
 phone-rejoin = Rejoindre à nouveau
+phone-name-taken = « { $name } » est déjà dans cet atelier. Si c’est vous, sur un autre téléphone, reprenez votre place ; sinon, choisissez un autre nom (par exemple avec l’initiale de votre nom).
+phone-reclaim = C’est moi : reprendre ma place
+phone-use-suggestion = Entrer comme « { $name } »
+phone-reclaim-waiting = Demande envoyée : l’animateur confirme que vous êtes « { $name } », puis vous retrouvez votre place.
+phone-reclaim-cancel = Annuler
+phone-reclaim-refused = L’animateur n’a pas confirmé cette reprise. Choisissez un autre nom.
+phone-replaced = Votre place a été reprise sur un autre téléphone.
 phone-closed = L'atelier est terminé. Merci pour votre participation !
 
 ## Sign-in
@@ -100,6 +107,10 @@ console-lobby = Retour à l'accueil
 console-participants = Participants
 console-online = connecté
 console-offline = hors ligne
+console-reclaims = Reprises de place demandées
+console-reclaim-request = Un nouveau téléphone dit être « { $name } ». Confirmez seulement si la personne est bien là, devant vous.
+console-reclaim-accept = Confirmer : c’est { $name }
+console-reclaim-refuse = Refuser
 console-away = absent·e depuis { $since }
 console-connected = { $connected ->
     [one] { $connected } connecté·e sur { $total }
@@ -175,3 +186,11 @@ code-invalid = Vérifiez ce que vous avez saisi.
 code-other = Le serveur a refusé ({ $code }).
 console-end-confirm = Terminer { $activity } maintenant, en cours de partie ? Rien n’est perdu : « Revenir à { $activity } » dans ce panneau y retourne.
 console-back-to = Revenir à { $activity }
+code-name_taken = Ce nom est déjà pris dans cet atelier.
+code-unknown_name = Personne dans cet atelier n’a ce nom.
+code-waiting = L’animateur n’a pas encore répondu.
+code-unknown_request = Cette demande a été retirée ou a déjà reçu une réponse.
+code-presence_unchanged = Rien à changer.
+code-not_away = Cette personne n’est pas absente.
+code-empty_hand = Cette personne n’a pas de carte.
+code-invalid_grace = Le délai va de 0 à 600 secondes.

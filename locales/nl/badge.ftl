@@ -57,6 +57,7 @@ badge-count = { $count ->
    *[other] { $count } badges uitgereikt
 }
 badge-col-name = Naam
+badge-name-corrected = (aangepast; in de workshop: { $name })
 badge-col-status = Stand
 badge-col-action = Beslissing
 badge-status-pending = wacht

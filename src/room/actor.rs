@@ -34,6 +34,10 @@ use crate::store::{Batch, EventRecord, SessionRow, Store, hash_token, now_rfc333
 const MAX_BATCH: usize = 128;
 /// WebSocket close code sent to a participant the facilitator removed.
 const CLOSE_REMOVED: u16 = 4003;
+/// WebSocket close code sent to a device whose participant was taken back on another one.
+const CLOSE_REPLACED: u16 = 4004;
+/// WebSocket close code for a request to take back a participant that the facilitator refused.
+const CLOSE_REFUSED: u16 = 4005;
 /// WebSocket close code when the server shuts down; phones reconnect.
 const CLOSE_GOING_AWAY: u16 = 1001;
 
@@ -87,7 +91,21 @@ enum Role {
     Participant(ParticipantId),
     Facilitator,
     Screen,
+    /// A phone waiting for the facilitator to let it take back a participant: it hears
+    /// nothing of the session until then.
+    Claimant,
 }
+
+/// A phone's request to take back participant `pid` on this device (see [`Arrival::Reclaim`]).
+struct Claim {
+    pid: ParticipantId,
+    /// Its resume token once accepted (the other devices' tokens are revoked).
+    token: String,
+}
+
+/// Requests waiting for the facilitator at once, per session: a phone spamming requests does
+/// not flood the console.
+const MAX_CLAIMS: usize = 20;
 
 struct Conn {
     role: Role,
@@ -192,6 +210,8 @@ struct Room {
     absent: HashMap<ParticipantId, Instant>,
     /// Some away member may hold cards whose grace period will end.
     release_pending: bool,
+    /// Phones asking to take back a participant, by their connection.
+    claims: HashMap<ConnId, Claim>,
 }
 
 /// The wall clock in Unix milliseconds (stored in presence commands).
@@ -230,6 +250,7 @@ pub(super) async fn run(
         erasures: Vec::new(),
         absent: HashMap::new(),
         release_pending: true,
+        claims: HashMap::new(),
     };
     // Nobody is connected to a room just loaded: whoever does not come back goes away.
     room.track_absent();
@@ -328,6 +349,18 @@ impl Room {
         let welcome_at = self.out.len();
         let (role, token) = match arrival {
             Arrival::NewParticipant { name, token } => {
+                // One person, one participant: a taken name is not silently made "Zoé 2"
+                // (and printed so in a badge); the phone asks for another, or to take back
+                // the one of that name. (Replayed joins keep the old suffixing: see `join`.)
+                if self.state.phase != Phase::Closed
+                    && !self.state.joining_closed
+                    && self.state.participants.name_taken(&name)
+                {
+                    let suggestion = crate::session::code::unique_name_by(&name, |candidate| {
+                        self.state.participants.name_taken(candidate)
+                    });
+                    return Err(AttachError::NameTaken { suggestion });
+                }
                 let pid = self.state.next_pid;
                 let outcome = self
                     .accept(
@@ -358,6 +391,9 @@ impl Room {
                 }
                 (Role::Participant(pid), Some(token))
             }
+            Arrival::Reclaim { name, token } => {
+                return self.ask_to_reclaim(conn, &name, token, outbox);
+            }
             Arrival::Facilitator => (Role::Facilitator, None),
             Arrival::Screen { key } => {
                 if !bool::from(key.as_bytes().ct_eq(self.row.screen_key.as_bytes())) {
@@ -382,11 +418,113 @@ impl Room {
         Ok(())
     }
 
+    /// A phone asks to take back the participant called `name`: it waits (hearing nothing of
+    /// the session) while the console shows the request.
+    fn ask_to_reclaim(
+        &mut self,
+        conn: ConnId,
+        name: &str,
+        token: String,
+        outbox: mpsc::Sender<Outbound>,
+    ) -> Result<(), AttachError> {
+        let refuse = |code: &'static str, message: &str| AttachError::Refused {
+            code,
+            message: message.to_string(),
+        };
+        if self.state.phase == Phase::Closed {
+            return Err(refuse("session_closed", "the session is closed"));
+        }
+        let wanted = name.to_lowercase();
+        let Some((&pid, participant)) = self
+            .state
+            .participants
+            .iter()
+            .find(|(_, p)| !p.removed && p.name.to_lowercase() == wanted)
+        else {
+            return Err(refuse(
+                "unknown_name",
+                "nobody in this session has this name",
+            ));
+        };
+        if self.claims.len() >= MAX_CLAIMS {
+            return Err(refuse(
+                "busy",
+                "too many requests are waiting; try again in a minute",
+            ));
+        }
+        let name = participant.name.clone();
+        self.conns.insert(
+            conn,
+            Conn {
+                role: Role::Claimant,
+                outbox,
+            },
+        );
+        self.claims.insert(conn, Claim { pid, token });
+        self.out.push(Out::ToConn(
+            conn,
+            json!({"type": "reclaim.waiting", "name": name}),
+        ));
+        self.out.push(Out::Emit(
+            Audience::Staff,
+            json!({"type": "reclaim.requested", "request": conn, "pid": pid, "name": name}),
+        ));
+        Ok(())
+    }
+
+    /// The facilitator's answer to a request to take back a participant. Accepted: the other
+    /// devices of that participant are closed and their tokens revoked, and the new one
+    /// resumes the participant (its welcome carries its new token).
+    fn decide_reclaim(&mut self, by: ConnId, request: ConnId, accept: bool) {
+        let Some(claim) = self.claims.remove(&request) else {
+            self.out.push(Out::ToConn(
+                by,
+                error_value(
+                    "unknown_request",
+                    "this request was withdrawn or already answered",
+                ),
+            ));
+            return;
+        };
+        self.out.push(Out::Emit(
+            Audience::Staff,
+            json!({"type": "reclaim.decided", "request": request, "pid": claim.pid, "accepted": accept}),
+        ));
+        let pid = claim.pid;
+        if !accept || self.state.participant(pid).is_err() {
+            let bye = json!({"type": "bye", "reason": "reclaim_refused"});
+            self.out.push(Out::Close(request, CLOSE_REFUSED, bye));
+            return;
+        }
+        for &old in self.by_pid.get(&pid).into_iter().flatten() {
+            let bye = json!({"type": "bye", "reason": "replaced"});
+            self.out.push(Out::Close(old, CLOSE_REPLACED, bye));
+        }
+        let hash = hash_token(&claim.token);
+        self.batch.new_tokens.push((hash.clone(), pid));
+        self.batch.revoke_tokens.push((pid, hash));
+        if let Some(c) = self.conns.get_mut(&request) {
+            c.role = Role::Participant(pid);
+        }
+        self.by_pid.entry(pid).or_default().push(request);
+        self.absent.remove(&pid);
+        let welcome_at = self.out.len();
+        if self.state.participant(pid).is_ok_and(|p| p.away.is_some()) {
+            let back = Command::Presence { pid, away: None };
+            if let Err((code, message)) = self.accept(Actor::Facilitator, back, request) {
+                tracing::warn!(pid, code, %message, "a participant taken back is not back");
+            }
+        }
+        self.out.push(Out::Presence(pid, true));
+        let welcome = self.welcome(Role::Participant(pid), Some(claim.token));
+        self.out.insert(welcome_at, Out::Welcome(request, welcome));
+    }
+
     fn welcome(&self, role: Role, token: Option<String>) -> Value {
         let (viewer, role_name) = match role {
             Role::Participant(pid) => (Viewer::Participant(pid), "participant"),
             Role::Facilitator => (Viewer::Staff, "facilitator"),
-            Role::Screen => (Viewer::Staff, "screen"),
+            Role::Screen | Role::Claimant => (Viewer::Staff, "screen"),
         };
         let mut welcome = json!({"type": "welcome", "role": role_name, "seq": self.state.seq});
         if let Some(token) = token {
@@ -397,6 +535,19 @@ impl Room {
             welcome["online"] = json!(online);
             // The server's clock, for counting down grace periods whatever the console's.
             welcome["now"] = json!(now_ms());
+            let claims: Vec<Value> = self
+                .claims
+                .iter()
+                .map(|(request, claim)| {
+                    let name = self
+                        .state
+                        .participants
+                        .get(&claim.pid)
+                        .map(|p| p.name.as_str());
+                    json!({"request": request, "pid": claim.pid, "name": name})
+                })
+                .collect();
+            welcome["reclaims"] = Value::Array(claims);
         }
         if let (Value::Object(target), Value::Object(view)) =
             (&mut welcome, self.state.view(viewer))
@@ -445,12 +596,30 @@ impl Room {
                 ));
                 return;
             }
+            Role::Claimant => {
+                self.out.push(Out::ToConn(
+                    conn,
+                    error_value("waiting", "the facilitator has not answered yet"),
+                ));
+                return;
+            }
         };
+        if let Action::DecideReclaim { request, accept } = action {
+            match actor {
+                Actor::Facilitator => self.decide_reclaim(conn, request, accept),
+                Actor::Participant(_) => self.out.push(Out::ToConn(
+                    conn,
+                    error_value("forbidden", "only the facilitator can do that"),
+                )),
+            }
+            return;
+        }
         let command = match action {
             Action::NextPhase => Command::NextPhase,
             Action::SetPhase { phase } => Command::SetPhase { phase },
             Action::RemoveParticipant { pid } => Command::Remove { pid },
             Action::SetJoining { open } => Command::SetJoining { open },
+            Action::DecideReclaim { .. } => return,
             Action::Bingo(command) => Command::Bingo {
                 command,
                 seed: rand::random(),
@@ -535,6 +704,12 @@ impl Room {
             return;
         };
         self.staff.retain(|&c| c != conn);
+        if gone.role == Role::Claimant && self.claims.remove(&conn).is_some() {
+            self.out.push(Out::Emit(
+                Audience::Staff,
+                json!({"type": "reclaim.withdrawn", "request": conn}),
+            ));
+        }
         if let Role::Participant(pid) = gone.role
             && let Some(conns) = self.by_pid.get_mut(&pid)
         {
@@ -630,7 +805,7 @@ impl Room {
         let originators = std::mem::take(&mut self.originators);
         let attach_replies = std::mem::take(&mut self.attach_replies);
         let to_issue = std::mem::take(&mut self.to_issue);
-        if !batch.events.is_empty() {
+        if !batch.is_empty() {
             // A snapshot costs O(participants): taking one every max(setting, participants)
             // commands keeps its cost per command bounded however large the room (and a
             // reload replays at most that many commands).
@@ -883,7 +1058,11 @@ impl Room {
                         }
                     };
                     match &audience {
-                        Audience::All => self.conns.keys().for_each(|&c| send(c)),
+                        Audience::All => self
+                            .conns
+                            .iter()
+                            .filter(|(_, c)| c.role != Role::Claimant)
+                            .for_each(|(&c, _)| send(c)),
                         Audience::Staff => self.staff.iter().for_each(|&c| send(c)),
                         Audience::Participant(pid) => self
                             .by_pid

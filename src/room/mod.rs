@@ -66,6 +66,12 @@ pub enum Arrival {
         pid: ParticipantId,
         token: String,
     },
+    /// A phone asking to take back the participant called `name`; `token` becomes its
+    /// resume token if the facilitator agrees.
+    Reclaim {
+        name: String,
+        token: String,
+    },
     Facilitator,
     Screen {
         key: String,
@@ -79,6 +85,11 @@ pub enum AttachError {
     Refused {
         code: &'static str,
         message: String,
+    },
+    /// The name is taken in this session: another one is suggested (or the phone asks to
+    /// take that participant back).
+    NameTaken {
+        suggestion: String,
     },
 }
 

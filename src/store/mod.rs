@@ -154,6 +154,9 @@ pub struct Batch {
     /// Participants whose e-mail must be forgotten (their badge is signed, or refused): it is
     /// removed from their stored request and from the snapshot.
     pub forget_emails: Vec<u32>,
+    /// Participants taken back on another device: every resume token of theirs but the one
+    /// given (the new device's) stops working.
+    pub revoke_tokens: Vec<(u32, Vec<u8>)>,
     pub snapshot: Option<(u64, String)>,
 }
 
@@ -164,7 +167,13 @@ impl Batch {
         !self.claim_codes.is_empty()
             || self.void_claim_codes
             || !self.forget_emails.is_empty()
+            || !self.revoke_tokens.is_empty()
             || self.snapshot.is_some()
+    }
+
+    /// Whether there is anything to store.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.new_tokens.is_empty() && !self.has_rare_statements()
     }
 }
 
@@ -797,6 +806,16 @@ async fn write_rare_statements(
         )
         .bind(format!("$.badges.requests.\"{pid}\".email"))
         .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (pid, keep) in &batch.revoke_tokens {
+        sqlx::query(
+            "DELETE FROM participant_tokens WHERE session_id = ? AND pid = ? AND token_hash != ?",
+        )
+        .bind(session_id)
+        .bind(i64::from(*pid))
+        .bind(keep.as_slice())
         .execute(&mut *tx)
         .await?;
     }

@@ -24,6 +24,7 @@ use crate::room::{
     Arrival, AttachError, CONNECTION_OUTBOX, ConnId, Outbound, RoomError, RoomHandle, STAFF_OUTBOX,
 };
 use crate::session::code::{clean_name, normalise_join_code};
+use serde_json::Value;
 
 /// Largest frame a client may send: the biggest legitimate one (a feedback comment of 2,000
 /// characters) is far smaller; anything above is abuse and closes the connection.
@@ -223,9 +224,10 @@ async fn serve(
         // would otherwise size every connection's task for its whole life (~180 bytes each).
         match Box::pin(hello(&state, principal.as_ref(), &text, conn)).await {
             Ok(attached) => break attached,
-            Err((code, message)) => {
+            Err(refusal) => {
+                let code = refusal.code;
                 // Wrong codes and tokens count against the address: guessing is cut off.
-                if matches!(code, "unknown_code" | "unknown_token")
+                if matches!(code, "unknown_code" | "unknown_token" | "unknown_name")
                     && !state.hello_failures.allow(ip)
                 {
                     let _ = send_error(
@@ -237,7 +239,8 @@ async fn serve(
                     let _ = close(&mut socket, CLOSE_POLICY, "guessing").await;
                     return;
                 }
-                if send_error(&mut socket, code, &message).await.is_err() {
+                let frame = Message::Text(Utf8Bytes::from(refusal.frame().to_string()));
+                if socket.send(frame).await.is_err() {
                     return;
                 }
             }
@@ -321,7 +324,33 @@ async fn serve(
     room.detach(conn).await;
 }
 
-type Refusal = (&'static str, String);
+/// Why a hello was refused: a stable code and a sentence; for a taken name, a name to
+/// suggest instead (the phone also offers to take that participant back).
+struct Refusal {
+    code: &'static str,
+    message: String,
+    suggestion: Option<String>,
+}
+
+impl From<(&'static str, String)> for Refusal {
+    fn from((code, message): (&'static str, String)) -> Self {
+        Refusal {
+            code,
+            message,
+            suggestion: None,
+        }
+    }
+}
+
+impl Refusal {
+    fn frame(&self) -> Value {
+        let mut frame = error_value(self.code, &self.message);
+        if let Some(suggestion) = &self.suggestion {
+            frame["suggestion"] = Value::String(suggestion.clone());
+        }
+        frame
+    }
+}
 
 /// Writes `first` and the frames already queued after it (up to [`WRITE_BATCH`]), then
 /// flushes once. Returns the close code if the room asked to close after a frame.
@@ -365,7 +394,7 @@ async fn hello(
     let hello = decode_hello(text).map_err(|e| (e.code(), e.to_string()))?;
     let capacity = match hello {
         Hello::Staff { .. } | Hello::Screen { .. } => STAFF_OUTBOX,
-        Hello::Join { .. } | Hello::Resume { .. } => CONNECTION_OUTBOX,
+        Hello::Join { .. } | Hello::Resume { .. } | Hello::Reclaim { .. } => CONNECTION_OUTBOX,
     };
     let (outbox, inbox) = mpsc::channel::<Outbound>(capacity);
     let (code, arrival) = match hello {
@@ -376,6 +405,18 @@ async fn hello(
             (
                 code,
                 Arrival::NewParticipant {
+                    name,
+                    token: new_token(),
+                },
+            )
+        }
+        Hello::Reclaim { code, name } => {
+            let code = normalise_join_code(&code)
+                .ok_or(("unknown_code", "this is not a join code".to_string()))?;
+            let name = clean_name(&name).map_err(|e| ("bad_name", e.to_string()))?;
+            (
+                code,
+                Arrival::Reclaim {
                     name,
                     token: new_token(),
                 },
@@ -407,8 +448,9 @@ async fn hello(
             if !principal.may_run(&row) {
                 return Err((
                     "forbidden",
-                    "this session belongs to another facilitator".into(),
-                ));
+                    "this session belongs to another facilitator".to_string(),
+                )
+                    .into());
             }
             (code, Arrival::Facilitator)
         }
@@ -429,10 +471,17 @@ async fn hello(
         match room.attach(conn, arrival.clone(), outbox.clone()).await {
             Ok(()) => return Ok((room, inbox)),
             Err(AttachError::Retry) => continue,
-            Err(AttachError::Refused { code, message }) => return Err((code, message)),
+            Err(AttachError::Refused { code, message }) => return Err((code, message).into()),
+            Err(AttachError::NameTaken { suggestion }) => {
+                return Err(Refusal {
+                    code: "name_taken",
+                    message: "someone in this session already has this name".into(),
+                    suggestion: Some(suggestion),
+                });
+            }
         }
     }
-    Err(("busy", "the session is busy; try again".into()))
+    Err(("busy", "the session is busy; try again".to_string()).into())
 }
 
 /// Whether a write to the socket finished in time. A client that stops reading (a stalled
@@ -453,7 +502,7 @@ async fn within_send_timeout<F: Future>(write: F) -> Option<F::Output> {
     timeout(SEND_TIMEOUT, write).await.ok()
 }
 
-fn storage_down() -> Refusal {
+fn storage_down() -> (&'static str, String) {
     (
         "storage_unavailable",
         "the server cannot read its data right now; try again".into(),
