@@ -997,6 +997,17 @@ impl Room {
         originators: Vec<ConnId>,
         attach_replies: Vec<(ConnId, oneshot::Sender<Result<(), AttachError>>)>,
     ) {
+        // A device let in this turn (a participant taken back) whose welcome is dropped with
+        // the rest: closed, it reconnects and asks again.
+        let welcomed: Vec<ConnId> = self
+            .out
+            .iter()
+            .filter_map(|item| match item {
+                Out::Welcome(conn, _) => Some(*conn),
+                _ => None,
+            })
+            .filter(|conn| !attach_replies.iter().any(|(attached, _)| attached == conn))
+            .collect();
         self.out.clear();
         let message = "the server could not save this; nothing was changed, please try again";
         for (conn, reply) in attach_replies {
@@ -1007,6 +1018,10 @@ impl Room {
             }));
         }
         self.out.retain(|o| matches!(o, Out::Presence(..)));
+        for conn in welcomed {
+            let bye = json!({"type": "bye", "reason": "server_error"});
+            self.out.push(Out::Close(conn, 1011, bye));
+        }
         for conn in originators.into_iter().collect::<HashSet<_>>() {
             self.out.push(Out::ToConn(
                 conn,
