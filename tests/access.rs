@@ -608,7 +608,8 @@ async fn every_hello_is_allowed_or_refused_as_intended() {
             &hello(
                 &world,
                 who,
-                json!({"type": "join", "code": a, "name": "New"}),
+                // One name per person: a session has one participant per name.
+                json!({"type": "join", "code": a, "name": format!("New {who:?}")}),
             )
             .await,
         );
