@@ -35,6 +35,56 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// Sets a text or an attribute only when it differs: an update in place leaves alone what did
+// not change (no mutation under the pointer, no screen reader noise).
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+function setAttr(el, name, value) {
+  if (value === null || value === undefined || value === false) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+    return;
+  }
+  const text = value === true ? "" : String(value);
+  if (el.getAttribute(name) !== text) el.setAttribute(name, text);
+}
+
+// Keeps one element per key in `parent`, in the order of `keys`: made by create(key) the first
+// time, then updated by update(el, key, index); the elements of keys gone are removed. An
+// element whose place holds is not moved, so its focus, an open list or a click under way
+// survive; `parent` holds only keyed elements.
+const keyedNodes = new WeakMap();
+function syncKeyed(parent, keys, create, update) {
+  let nodes = keyedNodes.get(parent);
+  if (!nodes) {
+    nodes = new Map();
+    keyedNodes.set(parent, nodes);
+  }
+  const wanted = new Set(keys.map(String));
+  for (const [key, el] of nodes) {
+    if (!wanted.has(key)) {
+      el.remove();
+      nodes.delete(key);
+    }
+  }
+  let at = parent.firstChild;
+  keys.forEach((key, i) => {
+    let el = nodes.get(String(key));
+    if (!el) {
+      el = create(key);
+      nodes.set(String(key), el);
+    }
+    update(el, key, i);
+    if (el === at) at = at.nextSibling;
+    else parent.insertBefore(el, at);
+  });
+  while (at) {
+    const next = at.nextSibling;
+    at.remove();
+    at = next;
+  }
+}
+
 // Applies one intent to a board the way the server does; null when it no longer applies.
 function applyIntent(board, op) {
   const next = board.filter((c) => c !== op.card);
@@ -396,8 +446,64 @@ function phoneScreen(root, model, ctx) {
     }
   }
 
-  function renderCard(id, where, index, total, scoreByCard) {
+  // A card is made once per place (hand or board) and then updated in place, so that a tap,
+  // the focus or an open back survive teammates' updates. Its buttons read the state when
+  // pressed.
+  const nodes = new Map(); // `${where}:${card}` -> li
+  function createCard(id, where) {
     const c = x.card(id);
+    const backId = `fq-back-${id}`;
+    const face = h(
+      "button",
+      {
+        type: "button",
+        class: "fq-face",
+        onclick: () => {
+          if (!canPlay()) {
+            toggleFlip(id);
+            return;
+          }
+          selected = selected === id ? null : id;
+          render();
+          if (selected) ctx.announce(t("fresque-selected", { term: c.term }));
+        },
+      },
+      c.term,
+    );
+    const flipIcon = h("span", { "aria-hidden": "true" });
+    const flip = h(
+      "button",
+      {
+        type: "button",
+        class: "fq-flip",
+        "aria-controls": backId,
+        "aria-label": t("fresque-flip-label", { term: c.term }),
+        title: t("fresque-flip"),
+        onclick: () => toggleFlip(id),
+      },
+      flipIcon,
+    );
+    const byIcon = h("span", { "aria-hidden": "true" });
+    const byName = h("span");
+    const note = c.note ? h("p", { class: "fq-note", text: c.note }) : null;
+    const li = h(
+      "li",
+      { class: "fq-card", dataset: { card: id } },
+      h("span", { class: "fq-grip", "aria-hidden": "true", title: t("fresque-drag-title"), text: "⠿" }),
+      where === "board" ? h("span", { class: "fq-pos", "aria-hidden": "true" }) : null,
+      face,
+      flip,
+      h("span", { class: "fq-by fq-by-move", hidden: true }, byIcon, byName),
+      h("span", { class: "fq-by fq-by-new", hidden: true, text: t("fresque-new-card") }),
+      h("div", { class: "fq-back", id: backId, hidden: true }, h("p", { text: c.explanation }), note),
+    );
+    cardParts.set(li, { face, flip, flipIcon, byIcon, byName, note });
+    return li;
+  }
+  const cardParts = new WeakMap();
+  function updateCard(li, id, where, index, total, scoreByCard) {
+    const p = cardParts.get(li);
+    const term = x.term(id);
     const isSelected = selected === id;
     const isFlipped = flipped.has(id);
     const flash = flashes.get(id);
@@ -407,85 +513,71 @@ function phoneScreen(root, model, ctx) {
     if (flash) classes.push("fq-flash");
     if (received.has(id)) classes.push("fq-new");
     if (score) classes.push(`fq-${score.colour}`);
-    const faceLabel =
-      where === "board" ? t("fresque-card-board-label", { term: c.term, n: index + 1, total }) : t("fresque-card-hand-label", { term: c.term });
-    const backId = `fq-back-${id}`;
-    return h(
-      "li",
-      { class: classes.join(" "), dataset: { card: id } },
-      canPlay() ? h("span", { class: "fq-grip", "aria-hidden": "true", title: t("fresque-drag-title"), text: "⠿" }) : null,
-      where === "board" ? h("span", { class: "fq-pos", "aria-hidden": "true", text: String(index + 1) }) : null,
-      h(
-        "button",
-        {
-          type: "button",
-          class: "fq-face",
-          "aria-pressed": canPlay() ? String(isSelected) : null,
-          "aria-label": faceLabel,
-          disabled: !canPlay() && !revealed(),
-          onclick: () => {
-            if (!canPlay()) {
-              toggleFlip(id);
-              return;
-            }
-            selected = isSelected ? null : id;
-            render();
-            if (selected) ctx.announce(t("fresque-selected", { term: c.term }));
-          },
-        },
-        c.term,
-      ),
-      h(
-        "button",
-        {
-          type: "button",
-          class: "fq-flip",
-          "aria-expanded": String(isFlipped),
-          "aria-controls": backId,
-          "aria-label": t("fresque-flip-label", { term: c.term }),
-          title: t("fresque-flip"),
-          onclick: () => toggleFlip(id),
-        },
-        h("span", { "aria-hidden": "true", text: isFlipped ? "✕" : "i" }),
-      ),
-      flash
-        ? h(
-            "span",
-            { class: "fq-by" },
-            h("span", { "aria-hidden": "true", text: flash.action === "place" ? "＋ " : "↕ " }),
-            flash.by === me ? t("fresque-by-you") : x.person(flash.by),
-          )
-        : null,
-      received.has(id) ? h("span", { class: "fq-by fq-by-new", text: t("fresque-new-card") }) : null,
-      score ? x.verdict(score.colour, score.disagreements) : null,
-      h("div", { class: "fq-back", id: backId, hidden: !isFlipped }, h("p", { text: c.explanation }), c.note && revealed() ? h("p", { class: "fq-note", text: c.note }) : null),
+    // A new highlight restarts the animation.
+    const flashKey = flash ? String(flash.until) : "";
+    if (flash && li.dataset.flash !== flashKey && li.classList.contains("fq-flash")) {
+      li.classList.remove("fq-flash");
+      void li.offsetWidth;
+    }
+    li.dataset.flash = flashKey;
+    setAttr(li, "class", classes.join(" "));
+    li.querySelector(".fq-grip").hidden = !canPlay();
+    if (where === "board") setText(li.querySelector(".fq-pos"), String(index + 1));
+    setAttr(p.face, "aria-pressed", canPlay() ? String(isSelected) : null);
+    setAttr(
+      p.face,
+      "aria-label",
+      where === "board" ? t("fresque-card-board-label", { term, n: index + 1, total }) : t("fresque-card-hand-label", { term }),
     );
+    const disabled = !canPlay() && !revealed();
+    if (p.face.disabled !== disabled) p.face.disabled = disabled;
+    setAttr(p.flip, "aria-expanded", String(isFlipped));
+    setText(p.flipIcon, isFlipped ? "✕" : "i");
+    const by = li.querySelector(".fq-by-move");
+    by.hidden = !flash;
+    if (flash) {
+      setText(p.byIcon, flash.action === "place" ? "＋ " : "↕ ");
+      setText(p.byName, flash.by === me ? t("fresque-by-you") : x.person(flash.by));
+    }
+    li.querySelector(".fq-by-new").hidden = !received.has(id);
+    const verdict = score ? `${score.colour}/${score.disagreements}` : "";
+    if ((li.dataset.verdict || "") !== verdict) {
+      li.dataset.verdict = verdict;
+      li.querySelector(":scope > .fq-verdict")?.remove();
+      if (score) li.querySelector(".fq-back").before(x.verdict(score.colour, score.disagreements));
+    }
+    li.querySelector(".fq-back").hidden = !isFlipped;
+    if (p.note) p.note.hidden = !revealed();
   }
 
-  // Keeps the DOM node of a card whose look did not change, so that a tap or the focus on
-  // it survives teammates' updates; only positions are refreshed in place.
-  const nodes = new Map(); // `${where}:${card}` -> {sig, node}
   function syncList(list, ids, where, scoreByCard) {
     const wanted = ids.map((id, i) => {
-      const score = scoreByCard?.get(id);
-      const flash = flashes.get(id);
-      const sig = [selected === id, flipped.has(id), flash ? `${flash.by}/${flash.action}/${flash.until}` : "", received.has(id), score ? `${score.colour}/${score.disagreements}` : "", canPlay(), revealed()].join("|");
       const key = `${where}:${id}`;
-      let entry = nodes.get(key);
-      if (!entry || entry.sig !== sig) {
-        entry = { sig, node: renderCard(id, where, i, ids.length, scoreByCard) };
-        nodes.set(key, entry);
+      let li = nodes.get(key);
+      if (!li) {
+        li = createCard(id, where);
+        nodes.set(key, li);
       }
-      if (where === "board") {
-        const pos = entry.node.querySelector(".fq-pos");
-        if (pos) pos.textContent = String(i + 1);
-        entry.node.querySelector(".fq-face")?.setAttribute("aria-label", t("fresque-card-board-label", { term: x.term(id), n: i + 1, total: ids.length }));
-      }
-      return entry.node;
+      updateCard(li, id, where, i, ids.length, scoreByCard);
+      return li;
     });
-    for (const key of nodes.keys()) if (key.startsWith(`${where}:`) && !ids.includes(key.slice(where.length + 1))) nodes.delete(key);
-    const current = [...list.children];
-    if (current.length !== wanted.length || current.some((node, i) => node !== wanted[i])) list.replaceChildren(...wanted);
+    for (const [key, li] of nodes) {
+      if (key.startsWith(`${where}:`) && !ids.includes(key.slice(where.length + 1))) {
+        nodes.delete(key);
+        if (li.parentNode === list) li.remove();
+      }
+    }
+    // Only what is out of place moves (a drag may have moved a node: put it back).
+    let at = list.firstChild;
+    for (const li of wanted) {
+      if (li === at) at = at.nextSibling;
+      else list.insertBefore(li, at);
+    }
+    while (at) {
+      const next = at.nextSibling;
+      at.remove();
+      at = next;
+    }
   }
 
   function toggleFlip(id) {
@@ -495,6 +587,55 @@ function phoneScreen(root, model, ctx) {
     const button = root.querySelector(`li[data-card="${CSS.escape(id)}"] .fq-flip`);
     button?.focus();
   }
+
+  // The action bar for the selected card: made once, updated in place (a teammate's move
+  // changes its texts and states, never the buttons themselves). Its buttons act on the
+  // selection and the board as they are when pressed.
+  const barButton = (key, onclick, cls = "secondary") => h("button", { type: "button", class: `${cls} fq-${key}`.trim(), onclick });
+  const selectedAt = () => {
+    const { board } = shown();
+    return { board, i: board.indexOf(selected), onBoard: board.includes(selected), action: board.includes(selected) ? "move" : "place" };
+  };
+  const barTerm = h("strong");
+  const barPosition = h("span");
+  const barUp = barButton("up", () => {
+    const { board, i, action } = selectedAt();
+    if (i > 0) act({ action, card: selected, after: i >= 2 ? board[i - 2] : null });
+  });
+  const barDown = barButton("down", () => {
+    const { board, i, action } = selectedAt();
+    if (i >= 0 && i < board.length - 1) act({ action, card: selected, after: board[i + 1] });
+  });
+  const barFirst = barButton("first", () => act({ action: selectedAt().action, card: selected, after: null }));
+  const barLast = barButton("last", () => {
+    const { board, action } = selectedAt();
+    const others = board.filter((c) => c !== selected);
+    act({ action, card: selected, after: others.length ? others[others.length - 1] : null });
+  });
+  barUp.append(h("span", { "aria-hidden": "true", text: "↑ " }), t("fresque-move-up"));
+  barDown.append(h("span", { "aria-hidden": "true", text: "↓ " }), t("fresque-move-down"));
+  const barAfter = h("select", { id: "fq-after", class: "fq-after", "aria-label": t("fresque-after-label") });
+  // What the person chose in "place after…" for the selected card, kept across updates.
+  let afterChoice = null;
+  barAfter.addEventListener("change", () => {
+    afterChoice = { card: selected, value: barAfter.value };
+  });
+  const barHere = barButton("after", () => act({ action: selectedAt().action, card: selected, after: barAfter.value || null }), "");
+  const barReturn = barButton("return", () => act({ action: "return", card: selected }));
+  barReturn.append(t("fresque-return"));
+  const barDone = barButton("deselect", () => {
+    const id = selected;
+    selected = null;
+    render();
+    root.querySelector(`li[data-card="${CSS.escape(id)}"] .fq-face`)?.focus();
+  });
+  barDone.append(t("fresque-deselect"));
+  bar.append(
+    h("p", { class: "fq-actions-title" }, barTerm, " · ", barPosition),
+    h("div", { class: "fq-buttons" }, barUp, barDown, barFirst, barLast),
+    h("div", { class: "fq-place-after" }, h("label", { for: "fq-after", text: t("fresque-after-label") }), barAfter, barHere),
+    h("div", { class: "fq-buttons" }, barReturn, barDone),
+  );
 
   function renderBar(board, hand) {
     if (!selected || !canPlay() || (!board.includes(selected) && !hand.includes(selected))) {
@@ -506,54 +647,37 @@ function phoneScreen(root, model, ctx) {
     const onBoard = board.includes(id);
     const i = board.indexOf(id);
     const others = board.filter((c) => c !== id);
-    const heading = h("p", { class: "fq-actions-title" }, h("strong", { text: x.term(id) }), " · ", describePosition(id));
-    const select = h(
-      "select",
-      { id: "fq-after", class: "fq-after", "aria-label": t("fresque-after-label") },
-      h("option", { value: "", text: t("fresque-after-first") }),
-      others.map((c) => h("option", { value: c, text: t("fresque-after-option", { term: x.term(c) }), selected: onBoard && i > 0 && board[i - 1] === c })),
-    );
-    const action = onBoard ? "move" : "place";
-    const button = (key, label, onclick, disabled = false, cls = "secondary") =>
-      h("button", { type: "button", class: `${cls} fq-${key}`, onclick, disabled }, label);
-    const buttons = [];
-    if (onBoard) {
-      buttons.push(
-        button("up", [h("span", { "aria-hidden": "true", text: "↑ " }), t("fresque-move-up")], () => act({ action, card: id, after: i >= 2 ? board[i - 2] : null }), i === 0),
-        button("down", [h("span", { "aria-hidden": "true", text: "↓ " }), t("fresque-move-down")], () => act({ action, card: id, after: board[i + 1] }), i === board.length - 1),
-        button("first", t("fresque-move-first"), () => act({ action, card: id, after: null }), i === 0),
-        button("last", t("fresque-move-last"), () => act({ action, card: id, after: board[board.length - 1] }), i === board.length - 1),
-      );
-    } else {
-      buttons.push(
-        button("first", t("fresque-place-first"), () => act({ action, card: id, after: null })),
-        board.length ? button("last", t("fresque-place-last"), () => act({ action, card: id, after: board[board.length - 1] })) : null,
+    const focusedBefore = bar.contains(document.activeElement) ? document.activeElement : null;
+    setText(barTerm, x.term(id));
+    setText(barPosition, describePosition(id));
+    barUp.hidden = !onBoard;
+    barDown.hidden = !onBoard;
+    barUp.disabled = i === 0;
+    barDown.disabled = i === board.length - 1;
+    setText(barFirst, onBoard ? t("fresque-move-first") : t("fresque-place-first"));
+    setText(barLast, onBoard ? t("fresque-move-last") : t("fresque-place-last"));
+    barFirst.disabled = onBoard && i === 0;
+    barLast.disabled = onBoard && i === board.length - 1;
+    barLast.hidden = !onBoard && !board.length;
+    // The list's choices are rebuilt only when the other cards change; the choice stays the
+    // person's, or follows the card.
+    const choices = others.join("\n");
+    if (barAfter.dataset.choices !== choices) {
+      barAfter.dataset.choices = choices;
+      barAfter.replaceChildren(
+        h("option", { value: "", text: t("fresque-after-first") }),
+        ...others.map((c) => h("option", { value: c, text: t("fresque-after-option", { term: x.term(c) }) })),
       );
     }
-    const placeAfter = h(
-      "div",
-      { class: "fq-place-after" },
-      h("label", { for: "fq-after", text: t("fresque-after-label") }),
-      select,
-      button("after", onBoard ? t("fresque-move-here") : t("fresque-place-here"), () => act({ action, card: id, after: select.value || null }), false, ""),
-    );
-    const extra = [
-      onBoard ? button("return", t("fresque-return"), () => act({ action: "return", card: id })) : null,
-      button("deselect", t("fresque-deselect"), () => {
-        selected = null;
-        render();
-        root.querySelector(`li[data-card="${CSS.escape(id)}"] .fq-face`)?.focus();
-      }),
-    ];
-    // Keep focus on the same control across re-renders (keyboard users press "up" repeatedly).
-    const focusedKey = bar.contains(document.activeElement) ? [...document.activeElement.classList].find((c) => c.startsWith("fq-")) : null;
-    bar.replaceChildren(heading, h("div", { class: "fq-buttons" }, buttons), placeAfter, h("div", { class: "fq-buttons" }, extra));
+    const chosen = afterChoice && afterChoice.card === id && (afterChoice.value === "" || others.includes(afterChoice.value)) ? afterChoice.value : null;
+    const value = chosen ?? (onBoard && i > 0 ? board[i - 1] : "");
+    if (barAfter.value !== value) barAfter.value = value;
+    setText(barHere, onBoard ? t("fresque-move-here") : t("fresque-place-here"));
+    barReturn.hidden = !onBoard;
     bar.hidden = false;
-    if (focusedKey) {
-      const again = bar.querySelector(`.${focusedKey}`);
-      if (again && !again.disabled) again.focus();
-      else bar.querySelector("button:not([disabled])")?.focus();
-    }
+    // Keep focus on the same control (keyboard users press "up" repeatedly); when it went
+    // disabled or away, on the first button that can be pressed.
+    if (focusedBefore && (focusedBefore.disabled || focusedBefore.hidden)) bar.querySelector("button:not([disabled]):not([hidden])")?.focus();
   }
 
   function render() {
@@ -826,16 +950,23 @@ function consoleScreen(root, model, ctx) {
   const flashes = new Map(); // `${team}:${card}` -> until
   const timers = new Set();
   let debounce = null;
+  const name = (pid) => ctx.peopleMap.get(pid) || `#${pid}`;
+  // The teams known so far (their snapshots may arrive in any order).
+  const teamIds = () => s.teams.flatMap((tm, i) => (tm ? [i] : []));
 
+  // Every control is made once and then updated in place (texts, attributes), and team panels,
+  // members and cards are keyed: a live update never replaces the button under the pointer,
+  // the focus, or an open list.
   const form = h("form", { class: "fq-form-teams" });
   const modeCount = h("input", { type: "radio", name: "fq-mode", value: "count", id: "fq-mode-count", checked: true });
   const modeSize = h("input", { type: "radio", name: "fq-mode", value: "size", id: "fq-mode-size" });
   const number = h("input", { type: "number", id: "fq-team-number", min: 1, max: 64, value: 2, inputmode: "numeric" });
+  const legend = h("legend", { text: t("fresque-form-legend") });
   form.append(
     h(
       "fieldset",
       {},
-      h("legend", { text: t("fresque-form-legend") }),
+      legend,
       h("div", { class: "fq-radios" }, h("label", {}, modeCount, " ", t("fresque-form-by-count")), h("label", {}, modeSize, " ", t("fresque-form-by-size"))),
       h("label", { for: "fq-team-number", text: t("fresque-form-number") }),
       number,
@@ -849,160 +980,180 @@ function consoleScreen(root, model, ctx) {
     ctx.send(modeSize.checked ? { type: "fresque.form_teams", size: n } : { type: "fresque.form_teams", count: n });
   });
 
+  function button(cls, label, onclick) {
+    return h("button", { type: "button", class: cls, dataset: { cls }, onclick }, label);
+  }
+  // A button's state: disabled, "secondary" look, pressed.
+  function state(el, { disabled = false, secondary = false, pressed = null } = {}) {
+    setAttr(el, "class", `${secondary ? "secondary " : ""}${el.dataset.cls}`);
+    if (el.disabled !== disabled) el.disabled = disabled;
+    setAttr(el, "aria-pressed", pressed);
+  }
+
   const headScenario = h("div");
   const headStatus = h("p", { class: "fq-status" });
   const head = h("div", { class: "fq-console-head" }, headScenario, headStatus);
-  const controls = h("div", { class: "fq-controls" });
+
+  const deal = button("fq-deal", "", () => ctx.send({ type: "fresque.deal" }));
+  const reveal = button("fq-reveal", t("fresque-reveal"), () => {
+    if (s.packsDealt === s.packsTotal || confirm(t("fresque-reveal-confirm"))) ctx.send({ type: "fresque.reveal" });
+  });
+  const debriefIndex = () => (s.debrief ? s.debrief.index : -1);
+  const debriefPrev = button("fq-debrief-prev", [h("span", { "aria-hidden": "true", text: "← " }), t("fresque-debrief-prev")], () =>
+    ctx.send({ type: "fresque.debrief", index: debriefIndex() - 1 }),
+  );
+  const debriefNextLabel = h("span");
+  const debriefNext = button("fq-debrief-next", [debriefNextLabel, h("span", { "aria-hidden": "true", text: " →" })], () =>
+    ctx.send({ type: "fresque.debrief", index: debriefIndex() + 1 }),
+  );
+  const debriefStep = h("span", { class: "fq-muted" });
+  const debriefRow = h("div", { class: "fq-debrief-controls" }, h("strong", { text: t("fresque-debrief-title") }), " ", debriefPrev, debriefNext, debriefStep);
+  const showAll = button("fq-show-all", t("fresque-show-all"), () => ctx.send({ type: "fresque.show_team", team: null }));
+  const showTeams = h("span", { class: "fq-show-teams" });
+  const projector = h(
+    "div",
+    { class: "fq-projector", role: "group", "aria-label": t("fresque-projector-label") },
+    h("span", { class: "fq-muted", text: t("fresque-projector-label") }),
+    " ",
+    showAll,
+    showTeams,
+  );
+  const controls = h("div", { class: "fq-controls" }, deal, reveal, debriefRow, projector);
+  const unassignedNames = h("span");
+  const unassigned = h("p", { class: "fq-unassigned", hidden: true }, h("strong", { text: t("fresque-unassigned") }), " ", unassignedNames);
   const teamsBox = h("div", { class: "fq-teams" });
-  const section = h("section", { class: "card fq-console" }, h("h2", { text: t("phase-fresque") }), head, form, controls, teamsBox);
+  const section = h("section", { class: "card fq-console" }, h("h2", { text: t("phase-fresque") }), head, form, controls, unassigned, teamsBox);
   root.append(section);
 
-  function button(cls, label, onclick, opts = {}) {
-    return h("button", { type: "button", class: `${opts.secondary ? "secondary " : ""}${cls}`, onclick, disabled: opts.disabled, "aria-pressed": opts.pressed }, label);
+  // A team's panel; its parts are kept with it.
+  const panels = new WeakMap();
+  function createTeam(i) {
+    const p = {
+      name: h("span", { class: "fq-team-name" }),
+      score: h("span", { class: "fq-team-score", hidden: true }),
+      stats: h("p", { class: "fq-muted" }),
+      progress: h("progress", { max: 1, value: 0 }),
+      members: h("ul", { class: "fq-members" }),
+      empty: h("p", { class: "fq-muted", text: t("fresque-team-empty") }),
+      mini: h("ol", { class: "fq-mini" }),
+    };
+    const el = h("article", { class: "fq-team card", dataset: { team: i } }, h("h3", {}, p.name, p.score), p.stats, p.progress, p.members, p.empty, p.mini);
+    panels.set(el, p);
+    return el;
+  }
+
+  // A member's line: name, hand, "move to…".
+  const lines = new WeakMap();
+  function createMember(pid) {
+    const l = {
+      name: h("span", { class: "fq-name" }),
+      hand: h("small", { class: "fq-muted fq-hand-count" }),
+      move: h("select", {
+        class: "fq-move-member",
+        dataset: { focus: `move-${pid}` },
+        onchange: (event) => {
+          const to = Number.parseInt(event.target.value, 10);
+          event.target.value = "";
+          if (Number.isInteger(to)) ctx.send({ type: "fresque.move_member", participant: pid, team: to });
+        },
+      }),
+    };
+    const el = h("li", { dataset: { member: pid } }, l.name, " ", l.hand, l.move);
+    lines.set(el, l);
+    return el;
+  }
+  function updateMember(el, m, i, revealed) {
+    const l = lines.get(el);
+    setText(l.name, name(m.id));
+    l.hand.hidden = !s.packsDealt;
+    setText(l.hand, t("fresque-hand-count", { count: m.hand }));
+    l.move.hidden = s.teams.length < 2 || revealed;
+    setAttr(l.move, "aria-label", t("fresque-move-member-label", { name: name(m.id) }));
+    // Its choices change only with the teams: the list is not touched while it may be open.
+    const others = teamIds().filter((j) => j !== i);
+    if (l.move.dataset.choices !== others.join()) {
+      l.move.dataset.choices = others.join();
+      l.move.replaceChildren(h("option", { value: "", text: t("fresque-move-member") }), ...others.map((j) => h("option", { value: j, text: x.teamName(j) })));
+    }
+  }
+
+  function createCard(card) {
+    return h("li", { dataset: { card } }, h("span", { class: "fq-term", text: x.term(card) }));
+  }
+  function updateCard(el, card, i, scoreByCard) {
+    const sc = scoreByCard?.get(card);
+    const flash = flashes.has(`${i}:${card}`);
+    setAttr(el, "class", `${sc ? `fq-${sc.colour}` : ""}${flash ? " fq-flash" : ""}`.trim() || null);
+    const verdict = sc ? `${sc.colour}/${sc.disagreements}` : "";
+    if ((el.dataset.verdict || "") !== verdict) {
+      el.dataset.verdict = verdict;
+      el.querySelector(".fq-verdict")?.remove();
+      if (sc) el.append(x.verdict(sc.colour, sc.disagreements));
+    }
+  }
+
+  function updateTeam(el, i, revealed) {
+    const tm = s.teams[i];
+    const p = panels.get(el);
+    const result = s.results?.find((r) => r.team === i) || null;
+    const scoreByCard = result ? new Map(result.score.cards.map((c) => [c.card, c])) : null;
+    const placed = tm.board.length;
+    setText(p.name, x.teamName(i));
+    p.score.hidden = !result;
+    setText(p.score, result ? ` · ${x.scoreText(result)}` : "");
+    setText(p.stats, `${t("fresque-placed-of", { placed, dealt: tm.dealt })}${tm.pool ? ` · ${t("fresque-pool", { count: tm.pool })}` : ""}`);
+    setAttr(p.progress, "max", Math.max(tm.dealt, 1));
+    setAttr(p.progress, "value", placed);
+    setAttr(p.progress, "aria-label", t("fresque-placed-of", { placed, dealt: tm.dealt }));
+    const byId = new Map(tm.members.map((m) => [m.id, m]));
+    syncKeyed(p.members, [...byId.keys()], createMember, (li, pid) => updateMember(li, byId.get(pid), i, revealed));
+    p.members.hidden = !tm.members.length;
+    p.empty.hidden = tm.members.length > 0;
+    syncKeyed(p.mini, tm.board, createCard, (li, card) => updateCard(li, card, i, scoreByCard));
   }
 
   function render() {
     const focused = root.contains(document.activeElement) ? document.activeElement : null;
-    const focusSel = focused?.dataset?.focus || null;
     const revealed = s.phase === "revealed";
     const hasTeams = s.teams.length > 0;
     if (head.dataset.packs !== String(s.packsDealt)) {
       head.dataset.packs = String(s.packsDealt);
       headScenario.replaceChildren(x.scenarioBlock(s, { open: false }) || "");
     }
-    headStatus.replaceChildren(hasTeams ? t("fresque-console-teams", { count: s.teams.length }) : t("fresque-console-no-teams"), " · ", x.progressText(s));
+    setText(headStatus, `${hasTeams ? t("fresque-console-teams", { count: s.teams.length }) : t("fresque-console-no-teams")} · ${x.progressText(s)}`);
     form.hidden = s.packsDealt > 0;
-    form.querySelector("legend").textContent = hasTeams ? t("fresque-form-again") : t("fresque-form-legend");
+    setText(legend, hasTeams ? t("fresque-form-again") : t("fresque-form-legend"));
 
     const next = s.packsDealt < s.packsTotal ? x.packName(s.packsDealt) : null;
-    const parts = [];
-    if (!revealed) {
-      parts.push(
-        button("fq-deal", next ? t("fresque-deal", { name: next, n: s.packsDealt + 1, total: s.packsTotal }) : t("fresque-deal-none"), () => ctx.send({ type: "fresque.deal" }), {
-          disabled: !hasTeams || !next,
-        }),
-        button(
-          "fq-reveal",
-          t("fresque-reveal"),
-          () => {
-            if (s.packsDealt === s.packsTotal || confirm(t("fresque-reveal-confirm"))) ctx.send({ type: "fresque.reveal" });
-          },
-          { disabled: !hasTeams || !s.packsDealt, secondary: !!next },
-        ),
-      );
-    } else {
+    deal.hidden = revealed;
+    reveal.hidden = revealed;
+    setText(deal, next ? t("fresque-deal", { name: next, n: s.packsDealt + 1, total: s.packsTotal }) : t("fresque-deal-none"));
+    state(deal, { disabled: !hasTeams || !next });
+    state(reveal, { disabled: !hasTeams || !s.packsDealt, secondary: !!next });
+    debriefRow.hidden = !revealed;
+    if (revealed) {
       const total = s.referenceOrder.length || s.debrief?.total || 0;
-      const index = s.debrief ? s.debrief.index : -1;
-      parts.push(
-        h(
-          "div",
-          { class: "fq-debrief-controls" },
-          h("strong", { text: t("fresque-debrief-title") }),
-          " ",
-          button("fq-debrief-prev", [h("span", { "aria-hidden": "true", text: "← " }), t("fresque-debrief-prev")], () => ctx.send({ type: "fresque.debrief", index: index - 1 }), {
-            disabled: index <= 0,
-            secondary: true,
-          }),
-          button(
-            "fq-debrief-next",
-            [index < 0 ? t("fresque-debrief-start") : t("fresque-debrief-next"), h("span", { "aria-hidden": "true", text: " →" })],
-            () => ctx.send({ type: "fresque.debrief", index: index + 1 }),
-            { disabled: index + 1 >= total },
-          ),
-          s.debrief ? h("span", { class: "fq-muted" }, " ", t("fresque-debrief-step", { n: index + 1, total, rank: s.debrief.rank }), " · ", x.term(s.debrief.card)) : null,
-        ),
-      );
+      const index = debriefIndex();
+      state(debriefPrev, { disabled: index <= 0, secondary: true });
+      state(debriefNext, { disabled: index + 1 >= total });
+      setText(debriefNextLabel, index < 0 ? t("fresque-debrief-start") : t("fresque-debrief-next"));
+      setText(debriefStep, s.debrief ? ` ${t("fresque-debrief-step", { n: index + 1, total, rank: s.debrief.rank })} · ${x.term(s.debrief.card)}` : "");
     }
-    if (hasTeams) {
-      parts.push(
-        h(
-          "div",
-          { class: "fq-projector", role: "group", "aria-label": t("fresque-projector-label") },
-          h("span", { class: "fq-muted", text: t("fresque-projector-label") }),
-          " ",
-          button("fq-show-all", t("fresque-show-all"), () => ctx.send({ type: "fresque.show_team", team: null }), {
-            pressed: String(s.shownTeam === null),
-            secondary: s.shownTeam !== null,
-          }),
-          s.teams.map((tm, i) =>
-            button(`fq-show-${i}`, x.teamName(i), () => ctx.send({ type: "fresque.show_team", team: i }), {
-              pressed: String(s.shownTeam === i),
-              secondary: s.shownTeam !== i,
-            }),
-          ),
-        ),
-      );
-    }
-    controls.replaceChildren(...parts);
+    projector.hidden = !hasTeams;
+    state(showAll, { pressed: String(s.shownTeam === null), secondary: s.shownTeam !== null });
+    syncKeyed(
+      showTeams,
+      teamIds(),
+      (i) => button(`fq-show-${i}`, x.teamName(i), () => ctx.send({ type: "fresque.show_team", team: i })),
+      (el, i) => state(el, { pressed: String(s.shownTeam === i), secondary: s.shownTeam !== i }),
+    );
 
-    const resultOf = (i) => s.results?.find((r) => r.team === i) || null;
-    const teamCards = s.teams.map((tm, i) => {
-      if (!tm) return null;
-      const result = resultOf(i);
-      const scoreByCard = result ? new Map(result.score.cards.map((c) => [c.card, c])) : null;
-      const placed = tm.board.length;
-      const members = tm.members.map((m) =>
-        h(
-          "li",
-          {},
-          h("span", { class: "fq-name", text: ctx.peopleMap.get(m.id) || `#${m.id}` }),
-          " ",
-          s.packsDealt ? h("small", { class: "fq-muted", text: t("fresque-hand-count", { count: m.hand }) }) : null,
-          s.teams.length > 1 && !revealed
-            ? h(
-                "select",
-                {
-                  class: "fq-move-member",
-                  "aria-label": t("fresque-move-member-label", { name: ctx.peopleMap.get(m.id) || `#${m.id}` }),
-                  dataset: { focus: `move-${m.id}` },
-                  onchange: (event) => {
-                    const to = Number.parseInt(event.target.value, 10);
-                    if (Number.isInteger(to)) ctx.send({ type: "fresque.move_member", participant: m.id, team: to });
-                  },
-                },
-                h("option", { value: "", text: t("fresque-move-member") }),
-                s.teams.map((_, j) => (j === i ? null : h("option", { value: j, text: x.teamName(j) }))),
-              )
-            : null,
-        ),
-      );
-      return h(
-        "article",
-        { class: "fq-team card", dataset: { team: i } },
-        h("h3", {}, x.teamName(i), result ? h("span", { class: "fq-team-score" }, " · ", x.scoreText(result)) : null),
-        h(
-          "p",
-          { class: "fq-muted" },
-          t("fresque-placed-of", { placed, dealt: tm.dealt }),
-          tm.pool ? ` · ${t("fresque-pool", { count: tm.pool })}` : "",
-        ),
-        h("progress", { max: Math.max(tm.dealt, 1), value: placed, "aria-label": t("fresque-placed-of", { placed, dealt: tm.dealt }) }),
-        members.length ? h("ul", { class: "fq-members" }, members) : h("p", { class: "fq-muted", text: t("fresque-team-empty") }),
-        h(
-          "ol",
-          { class: "fq-mini" },
-          tm.board.map((c) => {
-            const sc = scoreByCard?.get(c);
-            const flash = flashes.has(`${i}:${c}`);
-            return h("li", { class: `${sc ? `fq-${sc.colour}` : ""}${flash ? " fq-flash" : ""}`, dataset: { card: c } }, x.term(c), sc ? x.verdict(sc.colour, sc.disagreements) : null);
-          }),
-        ),
-      );
-    });
-    const unassigned = s.unassigned.length
-      ? h(
-          "p",
-          { class: "fq-unassigned" },
-          h("strong", { text: t("fresque-unassigned") }),
-          " ",
-          s.unassigned.map((id) => ctx.peopleMap.get(id) || `#${id}`).join(", "),
-        )
-      : null;
-    teamsBox.replaceChildren(unassigned || "", ...teamCards.filter(Boolean));
-    if (focusSel) root.querySelector(`[data-focus="${CSS.escape(focusSel)}"]`)?.focus();
-    else if (focused && !root.contains(focused) && focused.classList.length) {
-      root.querySelector(`.${[...focused.classList].find((c) => c.startsWith("fq-"))}`)?.focus();
-    }
+    unassigned.hidden = !s.unassigned.length;
+    setText(unassignedNames, s.unassigned.map(name).join(", "));
+    syncKeyed(teamsBox, teamIds(), createTeam, (el, i) => updateTeam(el, i, revealed));
+
+    // A member moved to another team: their "move to…" list is a new one, focused again.
+    if (focused && !focused.isConnected && focused.dataset.focus) root.querySelector(`[data-focus="${CSS.escape(focused.dataset.focus)}"]`)?.focus();
   }
 
   // Console boards update live, but a burst of moves is rendered once per frame.

@@ -4,14 +4,17 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use common::browser::{self, Driver, PAGE_WAIT, screenshot, sign_in, wait_text, wait_visible};
-use common::{ADMIN_TOKEN, TestServer};
+use common::{ADMIN_TOKEN, Client as Ws, TestServer};
 use fantoccini::actions::{InputSource, PointerAction, TouchActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
 
 const PASSWORD: &str = "a long enough password";
 
@@ -101,61 +104,23 @@ async fn touch_drag(browser: &Client, card: &str, target: &str, dy: f64) {
     browser.release_actions().await.expect("release");
 }
 
-/// Clicks (taps) an element once it is visible, retrying when a live update had just
-/// replaced it.
+/// Clicks (taps) an element once it is visible: once, and the click must land (the screens
+/// update in place, so a live update never takes the element away under the pointer).
 async fn click(browser: &Client, css: &str) {
-    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
-    loop {
-        let result = wait_visible(browser, css).await.click().await;
-        match result {
-            Ok(_) => return,
-            Err(e) if tokio::time::Instant::now() > deadline => panic!("click {css}: {e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    }
+    wait_visible(browser, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
-/// Clicks a button that asks for confirmation, and accepts the dialog once it shows. The
-/// console re-renders on every live update: a click can reach a button as it is replaced and
-/// open nothing (CI saw "no such alert" right after a click), so the click is made again until
-/// the dialog shows; nothing is sent without the confirmation.
-async fn click_and_confirm(browser: &Client, css: &str) {
-    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
-    loop {
-        click(browser, css).await;
-        let shown_by = tokio::time::Instant::now() + Duration::from_secs(2);
-        while tokio::time::Instant::now() < shown_by {
-            if browser.get_alert_text().await.is_ok() {
-                browser.accept_alert().await.expect("accept the dialog");
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no confirmation dialog after clicking {css}"
-        );
-    }
-}
-
-/// Focuses an element and presses Enter, as a keyboard user would (retrying when the
-/// element was just re-rendered by a live update).
+/// Focuses an element and presses Enter, as a keyboard user would: once.
 async fn press_enter(browser: &Client, css: &str) {
-    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
-    loop {
-        let pressed = match browser.find(Locator::Css(css)).await {
-            Ok(element) => element.send_keys(&Key::Enter.to_string()).await.is_ok(),
-            Err(_) => false,
-        };
-        if pressed {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "could not press Enter on {css}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_visible(browser, css)
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap_or_else(|e| panic!("press Enter on {css}: {e}"));
 }
 
 async fn join(driver: &Driver, server: &TestServer, code: &str, name: &str) -> Client {
@@ -180,49 +145,13 @@ async fn a_team_orders_cards_by_touch_and_keyboard_and_the_facilitator_reveals()
         return;
     }
     let server = TestServer::start().await;
-    let created = server
-        .http()
-        .post(server.url("/api/users"))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&json!({"username": "claire", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
-    let login: Value = server
-        .http()
-        .post(server.url("/api/login"))
-        .json(&json!({"username": "claire", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap();
-    let session = server.create_session_as(token, &["fresque"]).await;
-    let code = session["code"].as_str().unwrap().to_string();
-    let path = |url: &Value| {
-        let url = url.as_str().unwrap();
-        url[url.find("://").map_or(0, |i| i + 3)..]
-            .split_once('/')
-            .map(|(_, p)| format!("/{p}"))
-            .unwrap()
-    };
-
     let driver = Driver::start().await;
     // The facilitator signs in and opens the console; the projector opens its link.
-    let laptop = driver.desktop().await;
-    sign_in(&laptop, &server.url("/login"), "claire", PASSWORD).await;
-    wait_text(&laptop, "h1", "Mes ateliers").await;
-    laptop
-        .goto(&server.url(&path(&session["facilitator_url"])))
-        .await
-        .unwrap();
-    wait_text(&laptop, "#join-code", &code).await;
+    let (laptop, session) = console(&server, &driver, &["fresque"]).await;
+    let code = session["code"].as_str().unwrap().to_string();
     let projector = driver.desktop().await;
     projector
-        .goto(&server.url(&path(&session["screen_url"])))
+        .goto(&server.url(&url_path(&session["screen_url"])))
         .await
         .unwrap();
     wait_text(&projector, ".join-panel", &code).await;
@@ -343,7 +272,8 @@ async fn a_team_orders_cards_by_touch_and_keyboard_and_the_facilitator_reveals()
     screenshot(&projector, "fresque-screen-boards").await;
 
     // Reveal (two packs were never dealt: the console asks first).
-    click_and_confirm(&laptop, ".fq-reveal").await;
+    click(&laptop, ".fq-reveal").await;
+    confirm_dialog(&laptop, "clicking reveal once").await;
     wait_text(&ada, ".fq-score", "%").await;
     let score = wait_text(&bob, ".fq-score", "%").await;
     assert!(score.contains("paires"), "{score}");
@@ -368,4 +298,261 @@ async fn a_team_orders_cards_by_touch_and_keyboard_and_the_facilitator_reveals()
     for browser in [laptop, projector, ada, bob] {
         browser.close().await.unwrap();
     }
+}
+
+/// A facilitator account signed in in a desktop browser, a session of `activities` and its
+/// console open; returns the console and the session.
+async fn console(server: &TestServer, driver: &Driver, activities: &[&str]) -> (Client, Value) {
+    let token = server.facilitator_token("claire").await;
+    let session = server.create_session_as(&token, activities).await;
+    let laptop = driver.desktop().await;
+    sign_in(&laptop, &server.url("/login"), "claire", PASSWORD).await;
+    wait_text(&laptop, "h1", "Mes ateliers").await;
+    laptop
+        .goto(&server.url(&url_path(&session["facilitator_url"])))
+        .await
+        .unwrap();
+    wait_text(&laptop, "#join-code", session["code"].as_str().unwrap()).await;
+    (laptop, session)
+}
+
+/// The path (and query) of an absolute URL given by the API.
+fn url_path(url: &Value) -> String {
+    let url = url.as_str().unwrap();
+    url[url.find("://").map_or(0, |i| i + 3)..]
+        .split_once('/')
+        .map(|(_, p)| format!("/{p}"))
+        .unwrap()
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A scripted phone that keeps its team's board moving until `stop`: it places its cards,
+/// then moves the board's last card to the front, five times a second (the server's flood
+/// limit is ten). Returns how many moves it sent.
+fn stream_moves(mut phone: Ws, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<u64> {
+    tokio::spawn(async move {
+        let mut team: Option<u64> = None;
+        let mut board: Vec<String> = Vec::new();
+        let mut hand: Vec<String> = Vec::new();
+        let mut sent = 0;
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        while !stop.load(Ordering::Relaxed) {
+            tokio::select! {
+                _ = tick.tick() => {
+                    let frame = if let Some(card) = hand.first() {
+                        json!({"type": "fresque.place", "card": card, "after": null})
+                    } else if board.len() >= 2 {
+                        json!({"type": "fresque.move", "card": board.last().unwrap(), "after": null})
+                    } else {
+                        continue;
+                    };
+                    phone.send(frame).await;
+                    sent += 1;
+                }
+                frame = phone.try_next() => {
+                    let Some(frame) = frame else { break };
+                    match frame["type"].as_str() {
+                        Some("fresque.hand") => hand = strings(&frame["hand"]),
+                        Some("fresque.team") => {
+                            team = frame["team"].as_u64();
+                            board = strings(&frame["board"]);
+                        }
+                        Some("fresque.board") if frame["team"].as_u64() == team => {
+                            board = strings(&frame["board"]);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        phone.close().await;
+        sent
+    })
+}
+
+/// A staff socket read without pause (a console that lags is dropped by the server): every
+/// frame but the boards' moves goes to the channel.
+fn staff_events(mut staff: Ws) -> mpsc::UnboundedReceiver<Value> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(frame) = staff.try_next().await {
+            if frame["type"] != "fresque.board" && tx.send(frame).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The next staff event of `kind` satisfying `wanted`, within `within`; panics with `what`.
+async fn heard(
+    events: &mut mpsc::UnboundedReceiver<Value>,
+    kind: &str,
+    wanted: impl Fn(&Value) -> bool,
+    within: Duration,
+    what: &str,
+) -> Value {
+    let found = tokio::time::timeout(within, async {
+        while let Some(frame) = events.recv().await {
+            if frame["type"] == kind && wanted(&frame) {
+                return Some(frame);
+            }
+        }
+        None
+    })
+    .await;
+    match found {
+        Ok(Some(frame)) => frame,
+        _ => panic!("{what}: no {kind} within {within:?}"),
+    }
+}
+
+/// Waits (briefly) for a dialog after a click; accepts it. A click is made once.
+async fn confirm_dialog(browser: &Client, what: &str) {
+    let shown_by = tokio::time::Instant::now() + Duration::from_secs(3);
+    while tokio::time::Instant::now() < shown_by {
+        if browser.get_alert_text().await.is_ok() {
+            browser.accept_alert().await.expect("accept the dialog");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no confirmation dialog after {what}");
+}
+
+/// Issue 17: the console replaced its controls on every live update, so a click could land
+/// on a button just removed (a stale element, or a click that did nothing). Six phones keep
+/// three boards moving (about 30 moves a second) while the facilitator clicks the projector
+/// buttons, moves members between teams, deals and reveals: each click, made once, has its
+/// effect.
+#[tokio::test]
+async fn every_console_click_lands_while_phones_stream_moves() {
+    if !browser::available() {
+        return;
+    }
+    let server = TestServer::start().await;
+    let driver = Driver::start().await;
+    let (laptop, session) = console(&server, &driver, &["fresque"]).await;
+    let code = session["code"].as_str().unwrap().to_string();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut streams = Vec::new();
+    for name in ["Ana", "Bea", "Cyd", "Dan", "Eve", "Fio"] {
+        let (phone, _) = Ws::join(server.addr, &code, name).await;
+        streams.push(stream_moves(phone, stop.clone()));
+    }
+    let (staff, _) = Ws::staff(server.addr, &code, ADMIN_TOKEN).await;
+    let mut events = staff_events(staff);
+    wait_text(&laptop, "#count", "6").await;
+    let within = Duration::from_secs(3);
+
+    click(&laptop, "#next-phase").await;
+    let number = wait_visible(&laptop, "#fq-team-number").await;
+    number.clear().await.unwrap();
+    number.send_keys("3").await.unwrap();
+    click(&laptop, ".fq-form-submit").await;
+    heard(
+        &mut events,
+        "fresque.roster",
+        |f| f["teams"].as_array().is_some_and(|t| t.len() == 3),
+        within,
+        "form teams",
+    )
+    .await;
+    click(&laptop, ".fq-deal").await;
+    heard(
+        &mut events,
+        "fresque.team",
+        |f| f["reason"] == "dealt",
+        within,
+        "deal pack 1",
+    )
+    .await;
+    // The boards are moving.
+    wait_text(&laptop, ".fq-team[data-team='2'] .fq-mini", "").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    for round in 0..8u64 {
+        // The projector's buttons.
+        let team = round % 3;
+        click(&laptop, &format!(".fq-show-{team}")).await;
+        heard(
+            &mut events,
+            "fresque.show_team",
+            |f| f["team"] == team,
+            within,
+            &format!("show team {team} (round {round})"),
+        )
+        .await;
+        click(&laptop, ".fq-show-all").await;
+        heard(
+            &mut events,
+            "fresque.show_team",
+            |f| f["team"].is_null(),
+            within,
+            &format!("show all (round {round})"),
+        )
+        .await;
+        // A member moves to the next team, and back the round after.
+        let (from, to) = if round % 2 == 0 { (0, 1) } else { (1, 0) };
+        let select = wait_visible(
+            &laptop,
+            &format!(".fq-team[data-team='{from}'] .fq-move-member"),
+        )
+        .await;
+        let pid: u64 = select
+            .attr("data-focus")
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: read the move select: {e}"))
+            .and_then(|f| f.strip_prefix("move-").map(str::to_string))
+            .and_then(|p| p.parse().ok())
+            .expect("the select names its member");
+        select
+            .select_by_value(&to.to_string())
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: choose team {to} for {pid}: {e}"));
+        heard(
+            &mut events,
+            "fresque.team",
+            |f| f["reason"] == "moved_in" && f["who"] == pid && f["team"] == to,
+            within,
+            &format!("move {pid} to team {to} (round {round})"),
+        )
+        .await;
+        if round == 3 {
+            click(&laptop, ".fq-deal").await;
+            heard(
+                &mut events,
+                "fresque.team",
+                |f| f["reason"] == "dealt" && f["packs_dealt"] == 2,
+                within,
+                "deal pack 2",
+            )
+            .await;
+        }
+    }
+    // One pack is left: the reveal asks first, on the first click.
+    click(&laptop, ".fq-reveal").await;
+    confirm_dialog(&laptop, "clicking reveal once").await;
+    heard(&mut events, "fresque.revealed", |_| true, within, "reveal").await;
+
+    stop.store(true, Ordering::Relaxed);
+    let mut moves = 0;
+    for stream in streams {
+        moves += stream.await.expect("a phone's stream");
+    }
+    assert!(
+        moves > 100,
+        "the phones kept the boards moving ({moves} moves)"
+    );
+    laptop.close().await.unwrap();
 }
