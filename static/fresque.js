@@ -128,6 +128,8 @@ function createModel(view) {
     teams: (v.teams || []).map(teamJson),
     unassigned: v.unassigned || [],
     shownTeam: v.shown_team ?? null,
+    // Seconds an away member keeps their cards before they go to the team.
+    grace: v.grace ?? 60,
     referenceOrder: v.reference_order || [],
     // Participant.
     me: v.id ?? null,
@@ -178,10 +180,15 @@ function createModel(view) {
       }
       case "fresque.roster": {
         s.teams.length = m.teams.length;
+        // A member keeps what the snapshots said (hand, away) until the next snapshot.
+        const known = new Map();
+        s.teams.forEach((t, i) => t?.members.forEach((x) => known.set(x.id, { ...x, team: i })));
         m.teams.forEach((ids, i) => {
           const t = s.teams[i] || teamJson({ id: i });
-          const counts = new Map(t.members.map((x) => [x.id, x.hand]));
-          t.members = ids.map((id) => ({ id, hand: counts.get(id) || 0 }));
+          t.members = ids.map((id) => {
+            const k = known.get(id);
+            return { id, hand: k && k.team === i ? k.hand : 0, ...(k?.away ? { away: true } : {}) };
+          });
           s.teams[i] = t;
         });
         s.unassigned = m.unassigned;
@@ -198,6 +205,9 @@ function createModel(view) {
       case "fresque.show_team":
         s.shownTeam = m.team;
         return { kind: "show_team" };
+      case "fresque.grace":
+        s.grace = m.seconds;
+        return { kind: "grace" };
       default:
         return null;
     }
@@ -299,7 +309,16 @@ function helpers(ctx) {
       perTeam.length ? h("ul", { class: "fq-debrief-teams" }, perTeam) : null,
     );
   }
-  return { t, card, term, scenario, packName, teamName, person, verdict, scoreText, scenarioBlock, progressText, debriefBlock };
+  // Whether a member is there or away: an icon and a word (never colour alone).
+  function presence(away) {
+    return h(
+      "span",
+      { class: `fq-presence ${away ? "fq-presence-away" : "fq-presence-here"}` },
+      h("span", { "aria-hidden": "true", text: away ? "○" : "●" }),
+      away ? t("fresque-away") : t("fresque-here"),
+    );
+  }
+  return { t, card, term, scenario, packName, teamName, person, verdict, scoreText, scenarioBlock, progressText, debriefBlock, presence };
 }
 
 export function mount(role, container, ctx) {
@@ -315,12 +334,24 @@ export function mount(role, container, ctx) {
       return model.s.packsDealt > 0 && model.s.phase !== "revealed";
     },
     update(message) {
+      // A phone learns its teammates' names with its team's snapshots.
+      let named = false;
+      if (message.type === "fresque.team" && message.names && typeof message.names === "object") {
+        const names = Object.entries(message.names).map(([pid, name]) => [Number(pid), String(name)]);
+        named = names.some(([pid, name]) => ctx.peopleMap.get(pid) !== name);
+        if (named) ctx.peopleMap = new Map([...ctx.peopleMap, ...names]);
+      }
       const change = model.apply(message);
       if (change) screen.changed(change, message);
+      else if (named) screen.render();
     },
     people(map) {
       ctx.peopleMap = map;
       screen.render();
+    },
+    // An error the screen explains by itself (true), or one for the host to show (false).
+    error(message) {
+      return screen.error ? screen.error(message) : false;
     },
     // Shown or hidden by the host: the phone measures what it reserves once it has a width.
     phase() {
@@ -371,7 +402,11 @@ function phoneScreen(root, model, ctx) {
   sections();
   const bar = h("div", { class: "fq-actions", role: "region", "aria-label": t("fresque-actions-label"), hidden: true });
   const waiting = h("div", { class: "fq-waiting card" });
-  root.append(top, status, waiting, results, handSection, boardSection, debriefSlot, bar);
+  // My team: who is in it, and who is away. Under the timeline while playing (nothing under
+  // it moves when it changes); before the first pack, in the waiting card.
+  const teamList = h("ul", { class: "fq-teammates", "aria-labelledby": "fq-team-title" });
+  const teamSection = h("section", { class: "fq-team-section", hidden: true }, h("h2", { id: "fq-team-title", class: "fq-h", text: t("fresque-teammates-title") }), teamList);
+  root.append(top, status, waiting, results, handSection, boardSection, teamSection, debriefSlot, bar);
   let viewRevealed = revealedNow();
   // A deal tells the team (my hand's size) a moment before it tells me my cards: until they
   // come, placeholders hold their room in my hand.
@@ -725,11 +760,20 @@ function phoneScreen(root, model, ctx) {
         : [];
       waiting.replaceChildren(...intro, h("p", { class: "fq-waiting-text", text }));
     };
+    const teammateName = (pid) => (pid === me ? t("fresque-you-name", { name: ctx.peopleMap.get(pid) || ctx.you?.name || x.person(pid) }) : x.person(pid));
     if (!s.team) {
       waitingFor(s.phase === "lobby" ? t("fresque-wait-teams") : t("fresque-no-team"));
       status.textContent = "";
     } else if (!s.packsDealt) {
       waitingFor(t("fresque-wait-pack", { team: teamLine, count: s.team.members.length }));
+      waiting.append(
+        h("p", { class: "fq-teammates-intro", text: t("fresque-teammates-title") }),
+        h(
+          "ul",
+          { class: "fq-teammates" },
+          s.team.members.map((m) => h("li", { dataset: { member: m.id } }, h("span", { class: "fq-name", text: teammateName(m.id) }), m.away ? [" ", x.presence(true)] : null)),
+        ),
+      );
       status.textContent = teamLine;
     } else {
       waiting.hidden = true;
@@ -739,6 +783,24 @@ function phoneScreen(root, model, ctx) {
     const playing = !!s.team && s.packsDealt > 0;
     handSection.hidden = !playing || (revealed() && hand.length === 0);
     boardSection.hidden = !playing;
+    teamSection.hidden = !playing;
+    if (playing) {
+      const byId = new Map(s.team.members.map((m) => [m.id, m]));
+      syncKeyed(
+        teamList,
+        [...byId.keys()],
+        (pid) => h("li", { dataset: { member: pid } }, h("span", { class: "fq-name" }), " ", h("span", { class: "fq-presence-slot" })),
+        (li, pid) => {
+          const away = !!byId.get(pid).away;
+          setText(li.querySelector(".fq-name"), teammateName(pid));
+          const slot = li.querySelector(".fq-presence-slot");
+          if (slot.dataset.away !== String(away)) {
+            slot.dataset.away = String(away);
+            slot.replaceChildren(away ? x.presence(true) : "");
+          }
+        },
+      );
+    }
 
     // Results after the reveal.
     const mine = s.results && s.team ? s.results.find((r) => r.team === s.team.id) : null;
@@ -922,7 +984,8 @@ function phoneScreen(root, model, ctx) {
         else if (change.reason === "formed" || change.reason === "moved_in") {
           if (change.who === me || change.reason === "formed") ctx.announce(t("fresque-announce-team", { team: x.teamName(change.team) }));
         }
-        pending = [];
+        // Presence changes leave the board as it was: my moves under way stay.
+        if (!["away", "back", "released"].includes(change.reason)) pending = [];
       } else if (change.kind === "revealed") {
         selected = null;
         const mine = s.results?.find((r) => s.team && r.team === s.team.id);
@@ -1018,7 +1081,50 @@ function consoleScreen(root, model, ctx) {
     showAll,
     showTeams,
   );
-  const controls = h("div", { class: "fq-controls" }, deal, reveal, debriefRow, projector);
+  // How long an away member keeps their cards before they go to the team.
+  const graceChoices = [0, 15, 30, 60, 120];
+  const graceText = (seconds) =>
+    seconds === 0 ? t("fresque-grace-now") : seconds % 60 === 0 ? t("fresque-grace-minutes", { minutes: seconds / 60 }) : t("fresque-grace-seconds", { seconds });
+  const grace = h("select", {
+    id: "fq-grace",
+    class: "fq-grace",
+    onchange: (event) => {
+      const seconds = Number.parseInt(event.target.value, 10);
+      if (Number.isInteger(seconds)) ctx.send({ type: "fresque.set_grace", seconds });
+    },
+  });
+  let graceShown = null;
+  const graceRow = h("div", { class: "fq-grace-row" }, h("label", { for: "fq-grace", text: t("fresque-grace-label") }), grace);
+  const controls = h("div", { class: "fq-controls" }, deal, reveal, debriefRow, projector, graceRow);
+
+  // Away members and the countdown to their cards going to the team. Since when a member is
+  // away: from the host when it knows (optional ctx.awaySince(pid): this page's clock in ms, or
+  // null; e.g. the staff welcome's participants[].away and participant.presence, shifted by
+  // welcome.now), else from when this console first saw them away.
+  const awaySince = new Map(); // pid -> ms
+  const countdowns = new Map(); // pid -> {el, count}: what the ticker updates, nothing else
+  let ticker = null;
+  function later(fn, ms) {
+    const id = setTimeout(() => {
+      timers.delete(id);
+      fn();
+    }, ms);
+    timers.add(id);
+  }
+  function sinceOf(pid) {
+    if (!awaySince.has(pid)) {
+      const told = typeof ctx.awaySince === "function" ? ctx.awaySince(pid) : null;
+      awaySince.set(pid, Number.isFinite(told) ? told : Date.now());
+    }
+    return awaySince.get(pid);
+  }
+  function countdownText(pid, count) {
+    const left = Math.ceil((sinceOf(pid) + s.grace * 1000 - Date.now()) / 1000);
+    return left > 0 ? t("fresque-away-cards", { count, seconds: left }) : t("fresque-away-cards-soon", { count });
+  }
+  function tick() {
+    for (const [pid, c] of countdowns) setText(c.el, countdownText(pid, c.count));
+  }
   const unassignedNames = h("span");
   const unassigned = h("p", { class: "fq-unassigned", hidden: true }, h("strong", { text: t("fresque-unassigned") }), " ", unassignedNames);
   const teamsBox = h("div", { class: "fq-teams" });
@@ -1046,6 +1152,7 @@ function consoleScreen(root, model, ctx) {
   const lines = new WeakMap();
   function createMember(pid) {
     const l = {
+      presence: h("span"),
       name: h("span", { class: "fq-name" }),
       hand: h("small", { class: "fq-muted fq-hand-count" }),
       move: h("select", {
@@ -1057,14 +1164,43 @@ function consoleScreen(root, model, ctx) {
           if (Number.isInteger(to)) ctx.send({ type: "fresque.move_member", participant: pid, team: to });
         },
       }),
+      // No live region: the countdown changes every second.
+      countdown: h("span", { class: "fq-countdown" }),
+      release: h("button", {
+        type: "button",
+        class: "secondary fq-release",
+        text: t("fresque-release"),
+        // Once: pressed again before the team's snapshot, it would be refused.
+        onclick: (event) => {
+          const pressed = event.currentTarget;
+          if (!ctx.send({ type: "fresque.release_hand", participant: pid })) return;
+          pressed.disabled = true;
+          later(() => (pressed.disabled = false), 3000);
+        },
+      }),
     };
-    const el = h("li", { dataset: { member: pid } }, l.name, " ", l.hand, l.move);
+    l.away = h("div", { class: "fq-away-line", hidden: true }, l.countdown, l.release);
+    const el = h("li", { dataset: { member: pid } }, l.name, " ", l.presence, " ", l.hand, l.move, l.away);
     lines.set(el, l);
     return el;
   }
   function updateMember(el, m, i, revealed) {
     const l = lines.get(el);
     setText(l.name, name(m.id));
+    const away = !!m.away;
+    if (l.presence.dataset.away !== String(away)) {
+      l.presence.dataset.away = String(away);
+      l.presence.replaceChildren(x.presence(away));
+      el.classList.toggle("fq-member-away", away);
+    }
+    // Away with cards: they go to the team when the grace period ends, or now.
+    const holding = away && m.hand > 0 && !revealed;
+    l.away.hidden = !holding;
+    if (holding) {
+      countdowns.set(m.id, { el: l.countdown, count: m.hand });
+      setText(l.countdown, countdownText(m.id, m.hand));
+      setAttr(l.release, "aria-label", t("fresque-release-label", { name: name(m.id) }));
+    }
     l.hand.hidden = !s.packsDealt;
     setText(l.hand, t("fresque-hand-count", { count: m.hand }));
     l.move.hidden = s.teams.length < 2 || revealed;
@@ -1148,9 +1284,30 @@ function consoleScreen(root, model, ctx) {
       (el, i) => state(el, { pressed: String(s.shownTeam === i), secondary: s.shownTeam !== i }),
     );
 
+    graceRow.hidden = !hasTeams || revealed;
+    const graceValues = [...new Set([...graceChoices, s.grace])].sort((a, b) => a - b);
+    if (grace.dataset.choices !== graceValues.join()) {
+      grace.dataset.choices = graceValues.join();
+      grace.replaceChildren(...graceValues.map((n) => h("option", { value: n, text: graceText(n) })));
+      graceShown = null;
+    }
+    // The list shows the server's value once it changed (not while the facilitator picks).
+    if (graceShown !== s.grace) {
+      graceShown = s.grace;
+      grace.value = String(s.grace);
+    }
+
     unassigned.hidden = !s.unassigned.length;
     setText(unassignedNames, s.unassigned.map(name).join(", "));
+    countdowns.clear();
     syncKeyed(teamsBox, teamIds(), createTeam, (el, i) => updateTeam(el, i, revealed));
+    const away = new Set(s.teams.flatMap((tm) => (tm ? tm.members.filter((m) => m.away).map((m) => m.id) : [])));
+    for (const pid of awaySince.keys()) if (!away.has(pid)) awaySince.delete(pid);
+    if (countdowns.size && !ticker) ticker = setInterval(tick, 1000);
+    else if (!countdowns.size && ticker) {
+      clearInterval(ticker);
+      ticker = null;
+    }
 
     // A member moved to another team: their "move to…" list is a new one, focused again.
     if (focused && !focused.isConnected && focused.dataset.focus) root.querySelector(`[data-focus="${CSS.escape(focused.dataset.focus)}"]`)?.focus();
@@ -1180,9 +1337,15 @@ function consoleScreen(root, model, ctx) {
       }
       schedule();
     },
+    // The member came back or their cards already went (the grace period ended): the panel
+    // shows it, there is nothing to say.
+    error(message) {
+      return ["not_away", "empty_hand"].includes(message.code);
+    },
     destroy() {
       timers.forEach((id) => clearTimeout(id));
       if (debounce) cancelAnimationFrame(debounce);
+      if (ticker) clearInterval(ticker);
     },
   };
 }

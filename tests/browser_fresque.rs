@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use atelier::room::RoomSettings;
 use common::browser::{self, Driver, PAGE_WAIT, screenshot, sign_in, wait_text, wait_visible};
 use common::{ADMIN_TOKEN, Client as Ws, TestServer};
 use fantoccini::actions::{InputSource, PointerAction, TouchActions};
@@ -180,12 +181,12 @@ async fn a_team_orders_cards_by_touch_and_keyboard_and_the_facilitator_reveals()
     touch_drag(&ada, &ada_hand[0], ".fq-board", 0.0).await;
     wait_cards(&ada, ".fq-board", |c| c == [ada_hand[0].clone()]).await;
     wait_cards(&bob, ".fq-board", |c| c == [ada_hand[0].clone()]).await;
-    // Bob's phone highlights what moved and who moved it (phones get no names yet, so a
-    // teammate is "someone in the team").
+    // Bob's phone highlights what moved and who moved it, by name (the team's snapshot
+    // named the teammates).
     wait_text(
         &bob,
         &format!("li.fq-flash[data-card='{}'] .fq-by", ada_hand[0]),
-        "Quelqu'un de l'équipe",
+        "Ada",
     )
     .await;
     // Bob drags one of his below it, by touch. (His hand keeps its room while he drags, so
@@ -555,4 +556,232 @@ async fn every_console_click_lands_while_phones_stream_moves() {
         "the phones kept the boards moving ({moves} moves)"
     );
     laptop.close().await.unwrap();
+}
+
+/// A scripted phone read without pause (a silent socket is dropped): its frames go to
+/// `frames`, what is sent on `send` goes to the server; dropping `send` drops the socket
+/// without a goodbye, as a phone whose page was closed.
+struct Scripted {
+    pid: u64,
+    send: mpsc::UnboundedSender<Value>,
+    frames: mpsc::UnboundedReceiver<Value>,
+}
+
+async fn scripted(server: &TestServer, code: &str, name: &str) -> Scripted {
+    let (mut ws, welcome) = Ws::join(server.addr, code, name).await;
+    let (send, mut outgoing) = mpsc::unbounded_channel::<Value>();
+    let (forward, frames) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                out = outgoing.recv() => match out {
+                    Some(frame) => ws.send(frame).await,
+                    None => break,
+                },
+                frame = ws.try_next() => match frame {
+                    Some(frame) => {
+                        let _ = forward.send(frame);
+                    }
+                    None => break,
+                },
+            }
+        }
+    });
+    Scripted {
+        pid: welcome["you"]["pid"].as_u64().unwrap(),
+        send,
+        frames,
+    }
+}
+
+/// The cards in hand the console shows for the members other than `except`.
+async fn hand_counts(console: &Client, except: u64) -> u64 {
+    let counts = console
+        .execute(
+            "return [...document.querySelectorAll('.fq-team li[data-member]')]
+                .filter((li) => li.dataset.member !== String(arguments[0]))
+                .map((li) => li.querySelector('.fq-hand-count').textContent);",
+            vec![json!(except)],
+        )
+        .await
+        .unwrap();
+    strings(&counts)
+        .iter()
+        .map(|text| number_in(text).unwrap_or(0))
+        .sum()
+}
+
+/// The number in a text ("… dans 42 s" → 42).
+fn number_in(text: &str) -> Option<u64> {
+    text.rsplit(|c: char| !c.is_ascii_digit())
+        .find(|w| !w.is_empty())
+        .and_then(|w| w.parse().ok())
+}
+
+/// Issue 17: presence in the fresque panels. A phone's socket closes: the console shows the
+/// member away with the countdown to their cards going to the team, the facilitator gives them
+/// now, the teammates get them; the real phone shows its teammates by name (teams formed after
+/// it joined) and the away one as away.
+#[tokio::test]
+async fn the_console_shows_an_away_member_and_gives_their_cards_to_the_team() {
+    if !browser::available() {
+        return;
+    }
+    let server = TestServer::start_with_rooms(RoomSettings {
+        away_after: Duration::from_millis(300),
+        ..RoomSettings::default()
+    })
+    .await;
+    let driver = Driver::start().await;
+    let (laptop, session) = console(&server, &driver, &["fresque"]).await;
+    let code = session["code"].as_str().unwrap().to_string();
+    let ada = join(&driver, &server, &code, "Ada").await;
+    let mut bea = scripted(&server, &code, "Bea").await;
+    let _cyd = scripted(&server, &code, "Cyd").await;
+    let dan = scripted(&server, &code, "Dan").await;
+    wait_text(&laptop, "#count", "4").await;
+
+    // One team of four, formed after Ada's phone joined; a pack dealt.
+    click(&laptop, "#next-phase").await;
+    let number = wait_visible(&laptop, "#fq-team-number").await;
+    number.clear().await.unwrap();
+    number.send_keys("1").await.unwrap();
+    click(&laptop, ".fq-form-submit").await;
+    // Ada's phone names her teammates without a reload.
+    for name in ["Bea", "Cyd", "Dan", "Ada (vous)"] {
+        wait_text(&ada, ".fq-waiting .fq-teammates", name).await;
+    }
+    let waiting = wait_text(&ada, ".fq-waiting", "Dan").await;
+    assert!(!waiting.contains("Quelqu'un"), "{waiting}");
+    click(&laptop, ".fq-deal").await;
+    let hand = wait_cards(&ada, ".fq-hand", |c| !c.is_empty()).await;
+    wait_text(&ada, ".fq-team-section .fq-teammates", "Dan").await;
+
+    // Bea plays a card: Ada's phone says Bea moved it.
+    let bea_card = loop {
+        let frame = bea.frames.recv().await.expect("Bea's frames");
+        if frame["type"] == "fresque.hand" && !frame["hand"].as_array().unwrap().is_empty() {
+            break frame["hand"][0].as_str().unwrap().to_string();
+        }
+    };
+    bea.send
+        .send(json!({"type": "fresque.place", "card": bea_card, "after": null}))
+        .unwrap();
+    wait_text(
+        &ada,
+        &format!("li.fq-flash[data-card='{bea_card}'] .fq-by"),
+        "Bea",
+    )
+    .await;
+    // Ada puts all her cards on the timeline: hers is the emptiest hand.
+    for card in &hand {
+        click(&ada, &format!(".fq-hand li[data-card='{card}'] .fq-face")).await;
+        click(&ada, ".fq-actions .fq-last").await;
+        wait_cards(&ada, ".fq-hand", |c| !c.contains(card)).await;
+    }
+    click(&ada, ".fq-actions .fq-deselect").await;
+
+    // Dan's page is closed.
+    let dan_line = format!(".fq-team li[data-member='{}']", dan.pid);
+    let held =
+        number_in(&wait_text(&laptop, &format!("{dan_line} .fq-hand-count"), "en main").await)
+            .expect("Dan's hand count");
+    assert!(held > 0);
+    drop(dan.send);
+    wait_text(&laptop, &format!("{dan_line} .fq-presence"), "absent·e").await;
+    let countdown = wait_text(
+        &laptop,
+        &format!("{dan_line} .fq-countdown"),
+        "reviennent à l'équipe dans",
+    )
+    .await;
+    assert!(
+        countdown.contains(&format!("ses {held} cartes")),
+        "{countdown}"
+    );
+    let first = number_in(&countdown).unwrap();
+    assert!(
+        (50..=60).contains(&first),
+        "a minute by default: {countdown}"
+    );
+    // It counts down, every second.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let later =
+        number_in(&wait_text(&laptop, &format!("{dan_line} .fq-countdown"), "dans").await).unwrap();
+    assert!(later < first, "{first} then {later}");
+    // The others are there; Ada's phone shows Dan away.
+    wait_text(
+        &laptop,
+        &format!(".fq-team li[data-member='{}'] .fq-presence", bea.pid),
+        "présent·e",
+    )
+    .await;
+    wait_text(
+        &ada,
+        &format!(".fq-team-section li[data-member='{}']", dan.pid),
+        "absent·e",
+    )
+    .await;
+    ada.execute(
+        "document.querySelector('.fq-team-section').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&ada, "fresque-phone-away").await;
+    let release = wait_visible(&laptop, &format!("{dan_line} .fq-release")).await;
+    assert_eq!(
+        release.attr("aria-label").await.unwrap().as_deref(),
+        Some("Rendre ses cartes maintenant (Dan)")
+    );
+    laptop
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+            vec![json!(dan_line)],
+        )
+        .await
+        .unwrap();
+    screenshot(&laptop, "fresque-console-away").await;
+    browser::audit(&laptop, "the console with an away member").await;
+    browser::audit(&ada, "a phone with an away teammate").await;
+
+    // A longer grace period: the countdown follows.
+    let grace = wait_visible(&laptop, "#fq-grace").await;
+    grace.select_by_value("120").await.unwrap();
+    let longer =
+        number_in(&wait_text(&laptop, &format!("{dan_line} .fq-countdown"), "dans 1").await)
+            .unwrap();
+    assert!(longer > 100, "{longer}");
+    let shown = laptop
+        .execute("return document.querySelector('#fq-grace').value;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(shown, json!("120"));
+
+    // The facilitator gives Dan's cards now: Ada (the emptiest hand) gets them.
+    let others_before = hand_counts(&laptop, dan.pid).await;
+    click(&laptop, &format!("{dan_line} .fq-release")).await;
+    wait_text(&laptop, &format!("{dan_line} .fq-hand-count"), "main vide").await;
+    wait_text(&laptop, &format!("{dan_line} .fq-presence"), "absent·e").await;
+    let hidden = laptop
+        .execute(
+            "return document.querySelector(arguments[0]).hidden;",
+            vec![json!(format!("{dan_line} .fq-away-line"))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(hidden, json!(true), "no countdown once the cards are given");
+    // The teammates there hold them now (the console's counts), Ada's phone shows them.
+    let others_after = hand_counts(&laptop, dan.pid).await;
+    assert_eq!(
+        others_after,
+        others_before + held,
+        "Dan's {held} cards went to the others"
+    );
+    let received = wait_cards(&ada, ".fq-hand", |c| c.len() as u64 >= held.min(2)).await;
+    assert!(received.iter().all(|c| !hand.contains(c)), "{received:?}");
+
+    for browser in [laptop, ada] {
+        browser.close().await.unwrap();
+    }
 }

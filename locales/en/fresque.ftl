@@ -125,3 +125,23 @@ fresque-unassigned = No team:
 
 ## Projector
 fresque-wait-teams-screen = Teams are about to be formed.
+
+## Presence (console members, phone teammates)
+fresque-here = here
+fresque-away = away
+fresque-teammates-title = My team
+fresque-you-name = { $name } (you)
+fresque-away-cards = { $count ->
+    [one] their card goes to the team in { $seconds } s
+   *[other] their { $count } cards go to the team in { $seconds } s
+}
+fresque-away-cards-soon = { $count ->
+    [one] their card goes to the team any moment now
+   *[other] their { $count } cards go to the team any moment now
+}
+fresque-release = Give their cards to the team now
+fresque-release-label = Give their cards to the team now ({ $name })
+fresque-grace-label = Wait before an away member's cards go to the team:
+fresque-grace-now = none
+fresque-grace-seconds = { $seconds } s
+fresque-grace-minutes = { $minutes } min

@@ -125,3 +125,23 @@ fresque-unassigned = Sans équipe :
 
 ## Projector
 fresque-wait-teams-screen = Les équipes vont être formées.
+
+## Presence (console members, phone teammates)
+fresque-here = présent·e
+fresque-away = absent·e
+fresque-teammates-title = Mon équipe
+fresque-you-name = { $name } (vous)
+fresque-away-cards = { $count ->
+    [one] sa carte revient à l'équipe dans { $seconds } s
+   *[other] ses { $count } cartes reviennent à l'équipe dans { $seconds } s
+}
+fresque-away-cards-soon = { $count ->
+    [one] sa carte revient à l'équipe dans un instant
+   *[other] ses { $count } cartes reviennent à l'équipe dans un instant
+}
+fresque-release = Rendre ses cartes maintenant
+fresque-release-label = Rendre ses cartes maintenant ({ $name })
+fresque-grace-label = Délai avant que les cartes d'une personne absente reviennent à l'équipe :
+fresque-grace-now = aucun
+fresque-grace-seconds = { $seconds } s
+fresque-grace-minutes = { $minutes } min

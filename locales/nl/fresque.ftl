@@ -125,3 +125,23 @@ fresque-unassigned = Zonder team:
 
 ## Projector
 fresque-wait-teams-screen = De teams worden zo gevormd.
+
+## Presence (console members, phone teammates)
+fresque-here = aanwezig
+fresque-away = afwezig
+fresque-teammates-title = Mijn team
+fresque-you-name = { $name } (jij)
+fresque-away-cards = { $count ->
+    [one] de kaart gaat over { $seconds } s naar het team
+   *[other] de { $count } kaarten gaan over { $seconds } s naar het team
+}
+fresque-away-cards-soon = { $count ->
+    [one] de kaart gaat zo meteen naar het team
+   *[other] de { $count } kaarten gaan zo meteen naar het team
+}
+fresque-release = Kaarten nu aan het team geven
+fresque-release-label = Kaarten nu aan het team geven ({ $name })
+fresque-grace-label = Wachttijd voordat de kaarten van een afwezige naar het team gaan:
+fresque-grace-now = geen
+fresque-grace-seconds = { $seconds } s
+fresque-grace-minutes = { $minutes } min
