@@ -6,7 +6,7 @@
 // (a full snapshot), then fed the events whose type starts with "<activity>.".
 import { t, announce, errorText, lang } from "./i18n.js";
 
-export function activityHost(root, role, { send, deckUrl }) {
+export function activityHost(root, role, { send, deckUrl, awaySince = null }) {
   const mounted = new Map(); // activity -> {instance, container}
   let people = new Map();
   let deckPromise = null;
@@ -60,6 +60,8 @@ export function activityHost(root, role, { send, deckUrl }) {
         t,
         errorText,
         announce,
+        // When a participant went away, on this page's clock (console only; else null).
+        awaySince,
       });
     }
     show(session);

@@ -13,9 +13,15 @@ let client = null;
 const reclaims = new Map();
 let joining = { open: true, max: null };
 let lastActivity = null;
+// The server's clock minus this page's (from the welcome), to count down grace periods right.
+let clockOffset = 0;
 const host = activityHost($("activities"), "console", {
   send: (message) => client && client.send(message),
   deckUrl: app.dataset.deckUrl,
+  awaySince: (pid) => {
+    const since = people.get(pid)?.away;
+    return since == null ? null : since - clockOffset;
+  },
 });
 
 // A participant is connected (a socket), reconnecting (socket lost moments ago) or away (no
@@ -121,6 +127,7 @@ function onMessage(message) {
   if (host.route(message)) return;
   switch (message.type) {
     case "welcome": {
+      if (Number.isFinite(message.now)) clockOffset = message.now - Date.now();
       people.clear();
       const online = new Set(message.online || []);
       for (const p of message.participants) people.set(p.pid, { name: p.name, online: online.has(p.pid), away: p.away ?? null });
