@@ -79,11 +79,25 @@ export function activityHost(root, role, { send, deckUrl, awaySince = null }) {
     return current;
   }
 
+  // Names an event brings ({pid: name}: a phone is told its teammates' names when its fresque
+  // team is formed or changes, not only in a welcome): the modules name people by them.
+  function learnNames(names) {
+    let learnt = false;
+    for (const [pid, name] of Object.entries(names)) {
+      if (typeof name === "string" && people.get(Number(pid)) !== name) {
+        people.set(Number(pid), name);
+        learnt = true;
+      }
+    }
+    if (learnt) for (const entry of mounted.values()) entry.instance.people?.(new Map(people));
+  }
+
   return {
     welcome,
     show,
     // Returns true when the message belonged to an activity.
     route(message) {
+      if (message.names && typeof message.names === "object") learnNames(message.names);
       const dot = message.type.indexOf(".");
       const prefix = dot > 0 ? message.type.slice(0, dot) : "";
       // Live feedback statistics belong to the badge desk's screens.

@@ -20,7 +20,8 @@ const host = activityHost($("activities"), "console", {
   deckUrl: app.dataset.deckUrl,
   awaySince: (pid) => {
     const since = people.get(pid)?.away;
-    return since == null ? null : since - clockOffset;
+    // Never later than now: the offset is only known to within the welcome's trip.
+    return since == null ? null : Math.min(since - clockOffset, Date.now());
   },
 });
 

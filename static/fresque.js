@@ -334,16 +334,9 @@ export function mount(role, container, ctx) {
       return model.s.packsDealt > 0 && model.s.phase !== "revealed";
     },
     update(message) {
-      // A phone learns its teammates' names with its team's snapshots.
-      let named = false;
-      if (message.type === "fresque.team" && message.names && typeof message.names === "object") {
-        const names = Object.entries(message.names).map(([pid, name]) => [Number(pid), String(name)]);
-        named = names.some(([pid, name]) => ctx.peopleMap.get(pid) !== name);
-        if (named) ctx.peopleMap = new Map([...ctx.peopleMap, ...names]);
-      }
+      // Teammates' names that come with a team's snapshot reach `people` first (activities.js).
       const change = model.apply(message);
       if (change) screen.changed(change, message);
-      else if (named) screen.render();
     },
     people(map) {
       ctx.peopleMap = map;

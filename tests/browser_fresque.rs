@@ -181,8 +181,8 @@ async fn a_team_orders_cards_by_touch_and_keyboard_and_the_facilitator_reveals()
     touch_drag(&ada, &ada_hand[0], ".fq-board", 0.0).await;
     wait_cards(&ada, ".fq-board", |c| c == [ada_hand[0].clone()]).await;
     wait_cards(&bob, ".fq-board", |c| c == [ada_hand[0].clone()]).await;
-    // Bob's phone highlights what moved and who moved it, by name (the team's snapshot
-    // named the teammates).
+    // Bob's phone highlights what moved and who moved it, by name (the team's names came
+    // with its forming: it used to say "someone in the team" until a reconnection).
     wait_text(
         &bob,
         &format!("li.fq-flash[data-card='{}'] .fq-by", ada_hand[0]),
