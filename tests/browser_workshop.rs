@@ -1250,6 +1250,9 @@ async fn a_whole_workshop_from_joining_to_the_feedback_export() {
     );
     shows_part(&laptop, "#participants li.away", "absent·e depuis").await;
     shows(&laptop, "#presence-summary", "7 connecté·es sur 8").await;
+    // Her team's panel on the console marks her away too (her hand is empty: no countdown).
+    shows_part(&laptop, "#activity-fresque li.fq-member-away", "Eve").await;
+    shows_part(&laptop, "#activity-fresque li.fq-member-away", "absent·e").await;
 
     // The second pack goes to those there: Eve gets nothing.
     let (dealt, hand_sizes) = deal(addr, &code, &token).await;
