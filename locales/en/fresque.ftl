@@ -80,7 +80,7 @@ fresque-announce-team = You are in { $team }.
 
 ## Reveal and debrief
 fresque-result-title = Result
-fresque-score = { $percent }% of pairs in the right order ({ $agreeing } of { $pairs })
+fresque-score = Score { $percent }% (0 = chance, 100 = reference) · { $agreeing } of { $pairs } pairs in the right order
 fresque-score-none = Too few cards placed for a score
 fresque-verdict-green = well placed
 fresque-verdict-orange = { $count ->

@@ -80,7 +80,7 @@ fresque-announce-team = Vous êtes dans l'{ $team }.
 
 ## Reveal and debrief
 fresque-result-title = Résultat
-fresque-score = { $percent } % des paires dans le bon ordre ({ $agreeing } sur { $pairs })
+fresque-score = Score { $percent } % (0 = hasard, 100 = référence) · { $agreeing } paires sur { $pairs } dans le bon ordre
 fresque-score-none = Pas assez de cartes posées pour un score
 fresque-verdict-green = bien placée
 fresque-verdict-orange = { $count ->

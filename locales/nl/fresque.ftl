@@ -80,7 +80,7 @@ fresque-announce-team = Je zit in { $team }.
 
 ## Reveal and debrief
 fresque-result-title = Resultaat
-fresque-score = { $percent } % van de paren in de juiste volgorde ({ $agreeing } van { $pairs })
+fresque-score = Score { $percent } % (0 = toeval, 100 = referentie) · { $agreeing } van { $pairs } paren in de juiste volgorde
 fresque-score-none = Te weinig kaarten gelegd voor een score
 fresque-verdict-green = goed gelegd
 fresque-verdict-orange = { $count ->

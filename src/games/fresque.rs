@@ -14,6 +14,9 @@ use serde_json::{Value, json};
 
 use crate::games::{Actor, Audience, CardId, Emit, ParticipantId, Viewer, rng, shuffle};
 
+mod scoring;
+pub use scoring::{CardResult, CardScore, Colour, Misplacement, Score, card_results, score};
+
 /// Index of a team in the game (0-based; screens show `id + 1`).
 pub type TeamId = u32;
 
@@ -72,88 +75,6 @@ impl Reference {
             let hi = e.alternatives.iter().copied().fold(e.rank, u32::max);
             (lo, hi)
         })
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Colour {
-    /// No disagreeing pair.
-    Green,
-    /// 1–2 disagreeing pairs.
-    Orange,
-    /// 3 or more.
-    Red,
-}
-
-impl Colour {
-    pub fn from_disagreements(n: u32) -> Colour {
-        match n {
-            0 => Colour::Green,
-            1 | 2 => Colour::Orange,
-            _ => Colour::Red,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CardScore {
-    pub card: CardId,
-    /// Disagreeing pairs this card is part of.
-    pub disagreements: u32,
-    pub colour: Colour,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Score {
-    pub agreeing: u32,
-    pub pairs: u32,
-    /// Rounded `100 * agreeing / pairs`; `None` with fewer than two placed cards,
-    /// where a percentage would mean nothing.
-    pub percent: Option<u32>,
-    /// In board order.
-    pub cards: Vec<CardScore>,
-}
-
-/// Scores a board (left to right = earliest to latest).
-///
-/// Every ordered pair (a placed before b) agrees when some accepted rank of a is ≤
-/// some accepted rank of b, i.e. `min_ranks(a) <= max_ranks(b)`; equal ranks agree
-/// either way round. Cards unknown to the reference are left out.
-pub fn score(board: &[CardId], reference: &Reference) -> Score {
-    let known: Vec<(&CardId, (u32, u32))> = board
-        .iter()
-        .filter_map(|c| reference.span(c).map(|s| (c, s)))
-        .collect();
-    let mut bad = vec![0u32; known.len()];
-    let mut agreeing = 0u32;
-    let mut pairs = 0u32;
-    for i in 0..known.len() {
-        for j in i + 1..known.len() {
-            pairs += 1;
-            if known[i].1.0 <= known[j].1.1 {
-                agreeing += 1;
-            } else {
-                bad[i] += 1;
-                bad[j] += 1;
-            }
-        }
-    }
-    let percent = (pairs > 0).then(|| (agreeing * 100 + pairs / 2) / pairs);
-    let cards = known
-        .iter()
-        .zip(bad)
-        .map(|((c, _), d)| CardScore {
-            card: (*c).clone(),
-            disagreements: d,
-            colour: Colour::from_disagreements(d),
-        })
-        .collect();
-    Score {
-        agreeing,
-        pairs,
-        percent,
-        cards,
     }
 }
 
@@ -425,6 +346,9 @@ pub struct Fresque {
     members: BTreeMap<ParticipantId, Member>,
     /// Per team, computed once at reveal.
     results: Option<Vec<Score>>,
+    /// The debrief's per-card view of `results`, computed with them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    card_results: Option<Vec<CardResult>>,
     debrief: Option<u32>,
     shown_team: Option<TeamId>,
     /// Seconds an away member keeps their hand before it goes to the team.
@@ -468,6 +392,7 @@ impl Fresque {
             teams: Vec::new(),
             members: BTreeMap::new(),
             results: None,
+            card_results: None,
             debrief: None,
             shown_team: None,
             grace: DEFAULT_GRACE_SECONDS,
@@ -757,12 +682,14 @@ impl Fresque {
                 let results: Vec<Score> = self
                     .teams
                     .iter()
-                    .map(|t| score(&t.board, &self.reference))
+                    .map(|t| score(&t.board, &self.reference, &self.packs))
                     .collect();
+                self.card_results = Some(card_results(&results, &self.debrief_order));
                 self.results = Some(results);
                 Ok(vec![Emit::new(
                     Audience::All,
-                    json!({"type": "fresque.revealed", "results": self.results_json()}),
+                    json!({"type": "fresque.revealed", "results": self.results_json(),
+                           "cards": self.card_results}),
                 )])
             }
             FresqueCommand::Debrief { index } => {
@@ -1091,7 +1018,7 @@ impl Fresque {
         let debrief = self.debrief.and_then(|i| self.debrief_entry(i));
         let common = json!({"game": "fresque", "phase": phase, "packs_dealt": self.packs_dealt,
             "packs_total": self.packs.len(), "pack_sizes": self.packs.iter().map(Vec::len).collect::<Vec<_>>(),
-            "results": self.results_json(), "debrief": debrief});
+            "results": self.results_json(), "cards": self.card_results, "debrief": debrief});
         let mut v = match viewer {
             Viewer::Staff => {
                 let teams: Vec<Value> = self

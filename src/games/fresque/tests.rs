@@ -18,7 +18,9 @@ fn ids(cards: &[&str]) -> Vec<CardId> {
     cards.iter().map(|c| c.to_string()).collect()
 }
 
-/// The issue's default Open Badges reference (25 cards, 12 ranks, 5 debatable).
+/// The issue's default Open Badges reference (25 cards, 12 ranks, 5 debatable): a fixture
+/// with ids of its own, frozen as the deck was in version 1.0.0 (the game tests rely on its
+/// ranks, not on the deck's). Tests about the deck itself read the deck.
 fn open_badges() -> (Reference, Vec<Vec<CardId>>) {
     let r = Reference::new(vec![
         entry("competence", 1, &[]),
@@ -149,53 +151,81 @@ fn simple_ref() -> Reference {
     .unwrap()
 }
 
-#[test]
-fn score_perfect_and_reversed() {
-    let r = simple_ref();
-    let s = score(&ids(&["a", "b", "c"]), &r);
-    assert_eq!((s.agreeing, s.pairs, s.percent), (3, 3, Some(100)));
-    assert!(s.cards.iter().all(|c| c.colour == Colour::Green));
-    let s = score(&ids(&["c", "b", "a"]), &r);
-    assert_eq!((s.agreeing, s.pairs, s.percent), (0, 3, Some(0)));
-    assert!(s.cards.iter().all(|c| c.disagreements == 2));
-    assert!(s.cards.iter().all(|c| c.colour == Colour::Orange));
+/// Every card of `r` in one pack: the score is then chance-corrected over all pairs.
+fn one_pack(r: &Reference) -> Vec<Vec<CardId>> {
+    vec![r.entries().iter().map(|e| e.card.clone()).collect()]
+}
+
+fn sc(board: &[&str], r: &Reference, packs: &[Vec<CardId>]) -> Score {
+    score(&ids(board), r, packs)
+}
+
+/// (agreeing, pairs, points, max_points, percent)
+fn totals(s: &Score) -> (u32, u32, i32, u32, Option<u32>) {
+    (s.agreeing, s.pairs, s.points, s.max_points, s.percent)
+}
+
+fn rights(s: &Score) -> Vec<bool> {
+    s.cards.iter().map(|c| c.right).collect()
 }
 
 #[test]
-fn score_ties_agree_both_ways() {
+fn score_perfect_and_reversed() {
     let r = simple_ref();
+    let packs = one_pack(&r);
+    let s = sc(&["a", "b", "c"], &r, &packs);
+    assert_eq!(totals(&s), (3, 3, 3, 3, Some(100)));
+    assert_eq!(s.raw(), Some(1.0));
+    assert!(s.cards.iter().all(|c| c.colour == Colour::Green && c.right));
+    let s = sc(&["c", "b", "a"], &r, &packs);
+    assert_eq!(totals(&s), (0, 3, -3, 3, Some(0)));
+    assert_eq!(s.raw(), Some(-1.0), "the raw value is kept below 0");
+    assert!(s.cards.iter().all(|c| c.disagreements == 2));
+    assert!(s.cards.iter().all(|c| c.colour == Colour::Orange));
+    // Any one card could be the one kept: none is placed right.
+    assert_eq!(rights(&s), vec![false; 3]);
+}
+
+#[test]
+fn score_ties_tell_nothing() {
+    let r = simple_ref();
+    let packs = one_pack(&r);
     for board in [["b", "b2"], ["b2", "b"]] {
-        let s = score(&ids(&board), &r);
-        assert_eq!((s.agreeing, s.pairs), (1, 1));
+        let s = sc(&board, &r, &packs);
+        assert_eq!(totals(&s), (0, 0, 0, 0, None), "nothing to judge");
+        assert!(s.cards.iter().all(|c| c.disagreements == 0 && c.right));
     }
-    // a b2 b c: all 6 pairs agree.
-    assert_eq!(score(&ids(&["a", "b2", "b", "c"]), &r).agreeing, 6);
+    // a b2 b c: the tie does not count, the 5 other pairs do.
+    let s = sc(&["a", "b2", "b", "c"], &r, &packs);
+    assert_eq!(totals(&s), (5, 5, 5, 5, Some(100)));
 }
 
 #[test]
 fn score_alternatives() {
     let r = simple_ref();
-    // d (rank 4, also 1) may come first: pairs (d,a) (d,b) (d,c) agree since 1 ≤ x.
-    let s = score(&ids(&["d", "a", "b", "c"]), &r);
-    assert_eq!((s.agreeing, s.pairs), (6, 6));
-    // ... and last.
-    assert_eq!(score(&ids(&["a", "b", "c", "d"]), &r).agreeing, 6);
-    // c before a: c=3 > a=1 disagrees; the alternative of d does not help c.
-    let s = score(&ids(&["c", "a", "d"]), &r);
-    // pairs: (c,a) bad, (c,d) ok (3 ≤ 4), (a,d) ok (1 ≤ 4).
-    assert_eq!((s.agreeing, s.pairs, s.percent), (2, 3, Some(67)));
+    let packs = one_pack(&r);
+    // d (rank 4, also 1) may come first or last: it is tied with every other card.
+    let s = sc(&["d", "a", "b", "c"], &r, &packs);
+    assert_eq!(totals(&s), (3, 3, 3, 3, Some(100)));
+    assert_eq!(
+        totals(&sc(&["a", "b", "c", "d"], &r, &packs)),
+        (3, 3, 3, 3, Some(100))
+    );
+    // c before a is wrong; the alternative of d does not help c.
+    let s = sc(&["c", "a", "d"], &r, &packs);
+    assert_eq!(totals(&s), (0, 1, -1, 1, Some(0)));
     let d: Vec<u32> = s.cards.iter().map(|c| c.disagreements).collect();
     assert_eq!(d, vec![1, 1, 0]);
+    assert_eq!(rights(&s), vec![false, false, true]);
 }
 
 #[test]
 fn score_colours_and_edge_cases() {
     let r = simple_ref();
-    // c b a d? d alternatives make it agree with everything after/before it
-    // only when its span allows: d before nothing. Board: c b2 b a.
-    let s = score(&ids(&["c", "b2", "b", "a"]), &r);
-    // pairs bad: (c,b2) (c,b) (c,a) (b2,a) (b,a) → 5 bad, (b2,b) ok.
-    assert_eq!((s.agreeing, s.pairs), (1, 6));
+    let packs = one_pack(&r);
+    let s = sc(&["c", "b2", "b", "a"], &r, &packs);
+    // Wrong: (c,b2) (c,b) (c,a) (b2,a) (b,a); (b2,b) is a tie.
+    assert_eq!(totals(&s), (0, 5, -5, 5, Some(0)));
     let d: Vec<(u32, Colour)> = s
         .cards
         .iter()
@@ -210,11 +240,327 @@ fn score_colours_and_edge_cases() {
             (3, Colour::Red)
         ]
     );
-    assert_eq!(score(&[], &r).percent, None);
-    assert_eq!(score(&ids(&["a"]), &r).percent, None);
-    // Unknown cards are ignored.
-    let s = score(&ids(&["zzz", "a", "b"]), &r);
-    assert_eq!((s.agreeing, s.pairs, s.cards.len()), (1, 1, 2));
+    assert_eq!(sc(&[], &r, &packs).percent, None);
+    assert_eq!(sc(&["a"], &r, &packs).percent, None);
+    // Unknown cards, and cards of no pack, are ignored.
+    let s = sc(&["zzz", "a", "b"], &r, &packs);
+    assert_eq!((s.pairs, s.cards.len()), (1, 2));
+    let s = sc(&["a", "b", "c"], &r, &[ids(&["a", "b"])]);
+    assert_eq!((s.pairs, s.cards.len()), (1, 2));
+}
+
+#[test]
+fn a_card_moved_away_is_the_one_misplaced() {
+    let r = simple_ref();
+    let packs = one_pack(&r);
+    // a belongs first: b and c are still in order, only a is to move.
+    let s = sc(&["b", "c", "a"], &r, &packs);
+    assert_eq!(rights(&s), vec![true, true, false]);
+    let d: Vec<u32> = s.cards.iter().map(|c| c.disagreements).collect();
+    assert_eq!(d, vec![1, 1, 2]);
+    // Two cards swapped: either could be the one to move, neither is right.
+    let s = sc(&["b", "a", "c"], &r, &packs);
+    assert_eq!(rights(&s), vec![false, false, true]);
+}
+
+/// Two packs dealt in order: p1 p2, then q3 q4 (the number is the rank).
+fn dealt_in_order() -> (Reference, Vec<Vec<CardId>>) {
+    let r = Reference::new(vec![
+        entry("p1", 1, &[]),
+        entry("p2", 2, &[]),
+        entry("q3", 3, &[]),
+        entry("q4", 4, &[]),
+    ])
+    .unwrap();
+    (r, vec![ids(&["p1", "p2"]), ids(&["q3", "q4"])])
+}
+
+#[test]
+fn score_credits_decisions_not_the_dealt_order() {
+    let (r, packs) = dealt_in_order();
+    // Only the two pairs inside a pack count; the four across packs were given.
+    let s = sc(&["p1", "p2", "q3", "q4"], &r, &packs);
+    assert_eq!(totals(&s), (2, 2, 2, 2, Some(100)));
+    // Packs kept where they were dealt, each the wrong way round: below chance.
+    let s = sc(&["p2", "p1", "q4", "q3"], &r, &packs);
+    assert_eq!(totals(&s), (0, 2, -2, 2, Some(0)));
+    assert_eq!(s.raw(), Some(-1.0));
+    // q3 moved into the first pack, before p2: the inverted pair costs 2.
+    let s = sc(&["p1", "q3", "p2", "q4"], &r, &packs);
+    assert_eq!(totals(&s), (2, 3, 0, 2, Some(0)));
+    assert_eq!(rights(&s), vec![true, false, false, true]);
+    // The packs inverted: four pairs across packs broken.
+    let s = sc(&["q3", "q4", "p1", "p2"], &r, &packs);
+    assert_eq!(totals(&s), (2, 6, -6, 2, Some(0)));
+    assert_eq!(s.raw(), Some(-3.0));
+}
+
+#[test]
+fn score_rewards_fixing_a_wrong_dealt_order() {
+    // x (rank 5) is dealt before y (rank 3): the dealt order is wrong.
+    let r = Reference::new(vec![entry("x", 5, &[]), entry("y", 3, &[])]).unwrap();
+    let packs = vec![ids(&["x"]), ids(&["y"])];
+    assert_eq!(totals(&sc(&["x", "y"], &r, &packs)), (0, 1, 0, 2, Some(0)));
+    assert_eq!(
+        totals(&sc(&["y", "x"], &r, &packs)),
+        (1, 1, 2, 2, Some(100))
+    );
+}
+
+#[test]
+fn card_results_count_teams_right_and_say_where_others_put_it() {
+    let (r, packs) = dealt_in_order();
+    let order = ids(&["p1", "p2", "q3", "q4"]);
+    let boards: [&[&str]; 4] = [
+        &["p1", "p2", "q3", "q4"], // all right
+        &["q4", "p1", "p2", "q3"], // q4 moved to the front
+        &["p2", "p1", "q3", "q4"], // p1 and p2 swapped
+        &["p1", "p2"],             // q3 and q4 still in hands
+    ];
+    let results: Vec<Score> = boards.iter().map(|b| sc(b, &r, &packs)).collect();
+    let cards = card_results(&results, &order);
+    let summary: Vec<(&str, u32, u32)> = cards
+        .iter()
+        .map(|c| (c.card.as_str(), c.right, c.teams))
+        .collect();
+    // Most misplaced first: q4 (1 team wrong, 2 right), then p1 and p2 (1 wrong, 3 right,
+    // reference order), then q3 (never wrong).
+    assert_eq!(
+        summary,
+        vec![("q4", 2, 3), ("p1", 3, 4), ("p2", 3, 4), ("q3", 3, 3)]
+    );
+    assert_eq!(
+        cards[0].misplaced_by,
+        vec![Misplacement {
+            team: 1,
+            position: 0,
+            after: None,
+            before: Some("p1".into()),
+            disagreements: 3,
+        }]
+    );
+    assert_eq!(
+        cards[1].misplaced_by,
+        vec![Misplacement {
+            team: 2,
+            position: 1,
+            after: Some("p2".into()),
+            before: Some("q3".into()),
+            disagreements: 1,
+        }]
+    );
+    assert!(cards[3].misplaced_by.is_empty());
+    // Pure: same input, same output.
+    assert_eq!(card_results(&results, &order), cards);
+    assert!(card_results(&[], &order).iter().all(|c| c.teams == 0));
+}
+
+// ---------- strategies on the real deck ----------
+
+/// The deck's reference, as a session copies it (`SessionConfig::from_deck`).
+fn deck_reference(deck: &crate::deck::Deck) -> Reference {
+    Reference::new(
+        deck.reference_ranks()
+            .into_iter()
+            .map(|(card, ranks)| RefEntry {
+                card,
+                rank: ranks.first().copied().unwrap_or_default().into(),
+                alternatives: ranks.iter().skip(1).map(|&r| r.into()).collect(),
+            })
+            .collect(),
+    )
+    .unwrap()
+}
+
+/// The score before issue 18, for comparison: share of all pairs in agreement.
+fn pairwise_percent(board: &[CardId], r: &Reference) -> f64 {
+    let spans: Vec<(u32, u32)> = board.iter().filter_map(|c| r.span(c)).collect();
+    let (mut agreeing, mut pairs) = (0u32, 0u32);
+    for (i, a) in spans.iter().enumerate() {
+        for b in &spans[i + 1..] {
+            pairs += 1;
+            agreeing += u32::from(a.0 <= b.1);
+        }
+    }
+    100.0 * f64::from(agreeing) / f64::from(pairs.max(1))
+}
+
+fn by_rank(cards: &[CardId], r: &Reference) -> Vec<CardId> {
+    let mut cards = cards.to_vec();
+    cards.sort_by_key(|c| r.get(c).map(|e| e.rank));
+    cards
+}
+
+/// A real game, one team of three: every card is placed as it comes, after the last card
+/// (`first = false`, the "place last" button) or first.
+fn play_as_dealt(r: &Reference, packs: &[Vec<CardId>], seed: u64, first: bool) -> Vec<CardId> {
+    let mut g = Fresque::new(r.clone(), packs.to_vec()).unwrap();
+    for pid in 1..=3 {
+        g.add_participant(pid, 0);
+    }
+    let form = FresqueCommand::FormTeams {
+        count: Some(1),
+        size: None,
+    };
+    g.apply(F, form, seed).unwrap();
+    for k in 0..packs.len() as u64 {
+        g.apply(
+            F,
+            FresqueCommand::Deal,
+            seed.wrapping_mul(31).wrapping_add(k),
+        )
+        .unwrap();
+        while let Some(pid) = (1..=3).find(|&pid| !hand(&g, pid).is_empty()) {
+            let card = hand(&g, pid)[0].clone();
+            let last = board(&g, 0).last().cloned();
+            let after = if first { None } else { last };
+            place(&mut g, pid, &card, after.as_deref()).unwrap();
+        }
+    }
+    board(&g, 0)
+}
+
+/// A way of laying the cards: the board it makes for a seed.
+type Layout<'a> = &'a dyn Fn(u64) -> Vec<CardId>;
+
+#[derive(Default)]
+struct Tally {
+    percent: f64,
+    raw: f64,
+    old: f64,
+    lowest: u32,
+    highest: u32,
+    n: u32,
+}
+
+impl Tally {
+    fn add(&mut self, s: &Score, old: f64) {
+        let p = s.percent.unwrap();
+        if self.n == 0 {
+            (self.lowest, self.highest) = (p, p);
+        }
+        self.percent += f64::from(p);
+        self.raw += 100.0 * s.raw().unwrap();
+        self.old += old;
+        self.lowest = self.lowest.min(p);
+        self.highest = self.highest.max(p);
+        self.n += 1;
+    }
+    fn mean(&self) -> f64 {
+        self.percent / f64::from(self.n)
+    }
+}
+
+/// Issue 18: guessing must score about 0 and knowing 100, on every pack variant of the deck.
+/// Prints the averages (`cargo test --lib strategies -- --nocapture`).
+#[test]
+fn strategies_on_every_pack_variant_separate_knowing_from_guessing() {
+    const SEEDS: u64 = 300;
+    let lib = crate::deck::DeckLibrary::builtin().unwrap();
+    let deck = lib.default_deck();
+    let r = deck_reference(deck);
+    eprintln!(
+        "deck {} {}: percent shown (mean, min–max), raw mean, old pairwise mean",
+        deck.id, deck.version
+    );
+    for variant in &deck.pack_variants {
+        let packs = deck.packs(&variant.id).unwrap();
+        let perfect: Vec<CardId> = packs.iter().flat_map(|p| by_rank(p, &r)).collect();
+        let strategies: [(&str, Layout); 6] = [
+            ("random within packs", &|seed| {
+                let mut out = Vec::new();
+                for (k, p) in packs.iter().enumerate() {
+                    let mut p = p.clone();
+                    shuffle(&mut p, &mut rng(seed, k as u64));
+                    out.extend(p);
+                }
+                out
+            }),
+            ("place last (dealt order)", &|seed| {
+                play_as_dealt(&r, &packs, seed, false)
+            }),
+            ("place first", &|seed| play_as_dealt(&r, &packs, seed, true)),
+            ("reversed within packs", &|_| {
+                packs
+                    .iter()
+                    .flat_map(|p| by_rank(p, &r).into_iter().rev())
+                    .collect()
+            }),
+            ("fully random board", &|seed| {
+                let mut all = packs.concat();
+                shuffle(&mut all, &mut rng(seed, 99));
+                all
+            }),
+            ("perfect", &|_| perfect.clone()),
+        ];
+        eprintln!("variant {}:", variant.id);
+        for (name, strategy) in strategies {
+            let mut t = Tally::default();
+            for seed in 0..SEEDS {
+                let b = strategy(seed);
+                t.add(&score(&b, &r, &packs), pairwise_percent(&b, &r));
+            }
+            eprintln!(
+                "  {name:<26} {:5.1} % ({:3}–{:3})  raw {:7.1}  old {:5.1} %",
+                t.mean(),
+                t.lowest,
+                t.highest,
+                t.raw / f64::from(t.n),
+                t.old / f64::from(t.n)
+            );
+            match name {
+                "perfect" => assert_eq!((t.lowest, t.highest), (100, 100)),
+                _ => assert!(
+                    t.mean() <= 15.0,
+                    "{}: {name} averages {}",
+                    variant.id,
+                    t.mean()
+                ),
+            }
+        }
+        // One adjacent pair swapped (where the order matters): a little lost.
+        let mut swaps = Vec::new();
+        for i in 0..perfect.len() - 1 {
+            let mut b = perfect.clone();
+            b.swap(i, i + 1);
+            let s = score(&b, &r, &packs);
+            if s.percent != Some(100) {
+                swaps.push(s.percent.unwrap());
+            }
+        }
+        eprintln!("  one adjacent swap          {swaps:?}");
+        assert!(!swaps.is_empty());
+        assert!(swaps.iter().all(|&p| (80..100).contains(&p)), "{swaps:?}");
+        // One pack reversed, the rest perfect: a lot lost.
+        for (k, p) in packs.iter().enumerate() {
+            let b: Vec<CardId> = packs
+                .iter()
+                .enumerate()
+                .flat_map(|(j, q)| {
+                    let mut q = by_rank(q, &r);
+                    if j == k {
+                        q.reverse();
+                    }
+                    q
+                })
+                .collect();
+            let s = score(&b, &r, &packs);
+            let worst_swap = swaps.iter().min().copied().unwrap_or(100);
+            eprintln!(
+                "  pack {} reversed ({} cards)  {:?}",
+                k + 1,
+                p.len(),
+                s.percent
+            );
+            assert!(
+                s.percent.unwrap() + 15 <= worst_swap,
+                "{}: pack {} reversed scores {:?}",
+                variant.id,
+                k + 1,
+                s.percent
+            );
+        }
+    }
 }
 
 #[test]
@@ -583,6 +929,15 @@ fn reveal_debrief_and_show_team() {
     assert_eq!(e[0].to, Audience::All);
     assert_eq!(e[0].event["results"][0]["score"]["percent"], json!(100));
     assert_eq!(e[0].event["results"][0]["placed"], json!(10));
+    // The debrief's per-card view: every card of the deal, the 10 placed ones right.
+    let per_card = e[0].event["cards"].as_array().unwrap();
+    assert_eq!(per_card.len(), 25);
+    assert!(per_card.iter().all(|c| c["misplaced_by"] == json!([])));
+    let placed: Vec<&Value> = per_card.iter().filter(|c| c["teams"] == json!(1)).collect();
+    assert_eq!(placed.len(), 10);
+    assert!(placed.iter().all(|c| c["right"] == json!(1)));
+    assert_eq!(g.view(Viewer::Staff)["cards"], e[0].event["cards"]);
+    assert_eq!(g.view(Viewer::Participant(1))["cards"], e[0].event["cards"]);
     assert_eq!(
         mv(&mut g, 1, &cards[0], None).unwrap_err().code(),
         "revealed"
@@ -624,6 +979,7 @@ fn views_keep_teams_private() {
     assert_eq!(v["team"]["id"], json!(g.team_of(1)));
     assert!(v.get("teams").is_none());
     assert_eq!(v["phase"], json!("playing"));
+    assert_eq!(v["cards"], Value::Null, "no debrief data before the reveal");
     let s = g.view(Viewer::Staff);
     assert_eq!(s["teams"].as_array().unwrap().len(), 2);
     assert_eq!(s["reference_order"].as_array().unwrap().len(), 25);
