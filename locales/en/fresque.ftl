@@ -1,4 +1,4 @@
-## Recognition fresco (static/fresque.js): phone, console and projector
+## Recognition timeline (static/fresque.js): phone, console and projector
 
 fresque-team-name = Team { $n }
 fresque-pack-n = Pack { $n }
@@ -24,7 +24,7 @@ fresque-hand-count = { $count ->
 }
 
 ## Phone
-fresque-wait-teams = The fresco is about to start: the facilitator is forming the teams.
+fresque-wait-teams = The timeline is about to start: the facilitator is forming the teams.
 fresque-no-team = You are not in a team yet. The facilitator will give you one.
 fresque-wait-pack = You are in { $team } ({ $count ->
     [one] 1 person
@@ -35,11 +35,11 @@ fresque-hand-title = { $count ->
     [one] My hand: 1 card
    *[other] My hand: { $count } cards
 }
-fresque-hand-empty = All your cards are on the fresco.
+fresque-hand-empty = All your cards are on the timeline.
 fresque-board-title = { $count ->
-    [0] Team fresco: no cards
-    [one] Team fresco: 1 card
-   *[other] Team fresco: { $count } cards
+    [0] Team timeline: no cards
+    [one] Team timeline: 1 card
+   *[other] Team timeline: { $count } cards
 }
 fresque-board-hint = From earliest (top) to latest (bottom). Drag a card by its handle ⠿, or tap it to select it and then move it with the buttons.
 fresque-board-empty = Drag a card from your hand here, or tap it and choose “Place”.
@@ -59,7 +59,7 @@ fresque-move-last = Last
 fresque-place-first = Place first
 fresque-place-last = Place last
 fresque-after-label = Place after…
-fresque-after-first = At the start of the fresco
+fresque-after-first = At the start of the timeline
 fresque-after-option = After “{ $term }”
 fresque-move-here = Move
 fresque-place-here = Place
@@ -111,7 +111,7 @@ fresque-form-submit = Form teams
 fresque-deal = Deal pack { $n } of { $total }: { $name }
 fresque-deal-none = Every pack has been dealt
 fresque-reveal = Reveal the results
-fresque-reveal-confirm = Not every pack has been dealt. Reveal anyway? The frescoes will be frozen.
+fresque-reveal-confirm = Not every pack has been dealt. Reveal anyway? The timelines will be frozen.
 fresque-debrief-title = Debrief:
 fresque-debrief-start = Start the debrief
 fresque-debrief-prev = Previous card
