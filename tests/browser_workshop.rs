@@ -1522,20 +1522,30 @@ async fn a_whole_workshop_from_joining_to_the_feedback_export() {
         .unwrap()
         .clone();
     assert_eq!(results.len(), 2);
+    // The score line as the page words it (the Fluent message of each language).
+    let tr = atelier::i18n::I18n::load().expect("messages");
     let score = |team: usize, dutch: bool| {
         let s = &results.iter().find(|r| r["team"] == team).unwrap()["score"];
         assert!(s["percent"].is_u64(), "a score: {s}");
-        if dutch {
-            format!(
-                "{} % van de paren in de juiste volgorde ({} van {})",
-                s["percent"], s["agreeing"], s["pairs"]
-            )
+        let lang = if dutch {
+            atelier::deck::Lang::Nl
         } else {
-            format!(
-                "{} % des paires dans le bon ordre ({} sur {})",
-                s["percent"], s["agreeing"], s["pairs"]
-            )
-        }
+            atelier::deck::Lang::Fr
+        };
+        let (percent, agreeing, pairs) = (
+            s["percent"].to_string(),
+            s["agreeing"].to_string(),
+            s["pairs"].to_string(),
+        );
+        tr.tr_args(
+            lang,
+            "fresque-score",
+            &[
+                ("percent", &percent),
+                ("agreeing", &agreeing),
+                ("pairs", &pairs),
+            ],
+        )
     };
     for team in 0..2 {
         let label = format!("Équipe {}", team + 1);
