@@ -33,15 +33,42 @@ function renderNames() {
 // The newest session state: a phase change may arrive while a welcome is still mounting.
 let latest = null;
 
+// Whether the join panel is shown over an activity (a late arrival asked for the QR code).
+let joinOpen = false;
+let lobby = true;
+
+function renderJoin() {
+  const open = lobby || joinOpen;
+  $("join-panel").hidden = !open;
+  $("join-chip").hidden = lobby;
+  $("join-chip").setAttribute("aria-expanded", String(joinOpen));
+  document.body.classList.toggle("join-open", !lobby && joinOpen);
+}
+
+function toggleJoin(open) {
+  joinOpen = open;
+  renderJoin();
+}
+
 function renderPhase(session) {
   $("phase").textContent = phaseLabel(t, session.phase, session.activity);
-  const lobby = session.phase.kind === "lobby";
-  $("join-panel").hidden = !lobby;
+  lobby = session.phase.kind === "lobby";
+  if (lobby) joinOpen = false;
+  renderJoin();
   $("people-panel").hidden = !lobby;
   // During an activity the boards need the whole screen.
   document.body.classList.toggle("in-activity", session.phase.kind === "activity");
   host.show(session);
 }
+
+$("join-chip").addEventListener("click", () => toggleJoin(!joinOpen));
+$("join-panel").addEventListener("click", () => {
+  if (!lobby) toggleJoin(false);
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && joinOpen) toggleJoin(false);
+  else if ((event.key === "j" || event.key === "J") && !lobby && !event.ctrlKey && !event.metaKey && !event.altKey) toggleJoin(!joinOpen);
+});
 
 await ready;
 connect({
