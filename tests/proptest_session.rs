@@ -78,9 +78,9 @@ fn phase() -> impl Strategy<Value = Phase> {
 
 fn bingo() -> impl Strategy<Value = BingoCommand> {
     prop_oneof![
-        proptest::option::of(card()).prop_map(|card| BingoCommand::Draw { card }),
+        proptest::option::of(card()).prop_map(|card| BingoCommand::Draw { card, at: None }),
         Just(BingoCommand::Reveal),
-        card().prop_map(|card| BingoCommand::Call { card }),
+        card().prop_map(|card| BingoCommand::Call { card, at: None }),
         card().prop_map(|card| BingoCommand::Tap { card }),
         card().prop_map(|card| BingoCommand::Mark { card }),
         Just(BingoCommand::Claim),

@@ -116,12 +116,19 @@ pub enum BingoCommand {
     Draw {
         #[serde(default)]
         card: Option<CardId>,
+        /// The console's clock (Unix ms) when it drew: shown as the step's clock time and the
+        /// start of its countdown. Carried in the command so that replays give the same state.
+        #[serde(default)]
+        at: Option<u64>,
     },
     /// Staff, definition mode: close the current definition and publish its result.
     Reveal,
     /// Staff, listening mode: this term was just said.
     Call {
         card: CardId,
+        /// The console's clock (Unix ms) when it called (see `Draw`).
+        #[serde(default)]
+        at: Option<u64>,
     },
     /// Participant, definition mode: my answer to the current definition.
     Tap {
@@ -136,7 +143,21 @@ pub enum BingoCommand {
     Pause,
     Resume,
     End,
+    /// Staff: the projector plays a sound on each win (off by default).
+    SetSound {
+        on: bool,
+    },
+    /// Staff: seconds shown counting down for each definition (0 = none; else
+    /// [`COUNTDOWN_MIN`]..=[`COUNTDOWN_MAX`]). Display only: the facilitator still reveals.
+    SetCountdown {
+        seconds: u32,
+    },
 }
+
+/// Shortest countdown per definition, in seconds.
+pub const COUNTDOWN_MIN: u32 = 5;
+/// Longest countdown per definition, in seconds.
+pub const COUNTDOWN_MAX: u32 = 600;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BingoError {
@@ -176,6 +197,8 @@ pub enum BingoError {
     NotCalled,
     #[error("this cell is already marked")]
     AlreadyMarked,
+    #[error("a countdown is 0 (none) or between 5 and 600 seconds")]
+    InvalidCountdown,
 }
 
 impl BingoError {
@@ -200,6 +223,7 @@ impl BingoError {
             BingoError::AlreadyCalled => "already_called",
             BingoError::NotCalled => "not_called",
             BingoError::AlreadyMarked => "already_marked",
+            BingoError::InvalidCountdown => "invalid_countdown",
         }
     }
 }
@@ -252,6 +276,9 @@ pub struct PrizeAward {
     /// Step during which the place was taken; claims during this step share it.
     pub step: u32,
     pub winners: Vec<ParticipantId>,
+    /// Clock time (Unix ms, the console's) of that step's draw or call, if it sent one.
+    #[serde(default)]
+    pub at: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -276,6 +303,12 @@ pub struct Bingo {
     called: Vec<CardId>,
     prizes: Vec<PrizeAward>,
     refused: Vec<RefusedClaim>,
+    /// Step → clock time (Unix ms) of its draw or call, when the console sent one.
+    times: BTreeMap<u32, u64>,
+    /// The projector plays a sound on each win.
+    sound: bool,
+    /// Seconds shown counting down for each definition; 0 = none.
+    countdown: u32,
     /// Active players: kept up to date so that a tap costs O(log N), not O(N). Derived, not
     /// stored: recounted when a snapshot is loaded.
     #[serde(skip)]
@@ -301,6 +334,13 @@ struct Stored {
     called: Vec<CardId>,
     prizes: Vec<PrizeAward>,
     refused: Vec<RefusedClaim>,
+    // Absent from snapshots taken before issue 18.
+    #[serde(default)]
+    times: BTreeMap<u32, u64>,
+    #[serde(default)]
+    sound: bool,
+    #[serde(default)]
+    countdown: u32,
 }
 
 impl From<Stored> for Bingo {
@@ -315,6 +355,9 @@ impl From<Stored> for Bingo {
             called: s.called,
             prizes: s.prizes,
             refused: s.refused,
+            times: s.times,
+            sound: s.sound,
+            countdown: s.countdown,
             active: 0,
             answered: 0,
             grid_hashes: HashSet::new(),
@@ -355,6 +398,9 @@ impl Bingo {
             called: Vec::new(),
             prizes: Vec::new(),
             refused: Vec::new(),
+            times: BTreeMap::new(),
+            sound: false,
+            countdown: 0,
             active: 0,
             answered: 0,
             grid_hashes: HashSet::new(),
@@ -478,11 +524,11 @@ impl Bingo {
     ) -> Result<Vec<Emit>, BingoError> {
         // Every branch validates fully before mutating, so errors leave `self` as is.
         match cmd {
-            BingoCommand::Draw { card } => {
+            BingoCommand::Draw { card, at } => {
                 self.staff(actor)?;
                 self.running()?;
                 self.need_mode(Mode::Definition)?;
-                self.draw(card, seed)
+                self.draw(card, at, seed)
             }
             BingoCommand::Reveal => {
                 self.staff(actor)?;
@@ -493,11 +539,11 @@ impl Bingo {
                     _ => Err(BingoError::NothingToReveal),
                 }
             }
-            BingoCommand::Call { card } => {
+            BingoCommand::Call { card, at } => {
                 self.staff(actor)?;
                 self.running()?;
                 self.need_mode(Mode::Listening)?;
-                self.call(card)
+                self.call(card, at)
             }
             BingoCommand::Tap { card } => {
                 let pid = self.player(actor)?;
@@ -549,7 +595,45 @@ impl Bingo {
                 ));
                 Ok(out)
             }
+            BingoCommand::SetSound { on } => {
+                self.staff(actor)?;
+                self.not_ended()?;
+                self.sound = on;
+                Ok(vec![Emit::new(
+                    Audience::Staff,
+                    json!({"type": "bingo.sound", "on": on}),
+                )])
+            }
+            BingoCommand::SetCountdown { seconds } => {
+                self.staff(actor)?;
+                self.not_ended()?;
+                if seconds != 0 && !(COUNTDOWN_MIN..=COUNTDOWN_MAX).contains(&seconds) {
+                    return Err(BingoError::InvalidCountdown);
+                }
+                self.countdown = seconds;
+                Ok(vec![Emit::new(
+                    Audience::All,
+                    json!({"type": "bingo.countdown", "seconds": seconds}),
+                )])
+            }
         }
+    }
+
+    fn not_ended(&self) -> Result<(), BingoError> {
+        match self.phase {
+            Phase::Ended => Err(BingoError::Ended),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the projector plays a sound on each win.
+    pub fn sound(&self) -> bool {
+        self.sound
+    }
+
+    /// Seconds counted down per definition (0 = none).
+    pub fn countdown(&self) -> u32 {
+        self.countdown
     }
 
     fn staff(&self, actor: Actor) -> Result<(), BingoError> {
@@ -589,7 +673,7 @@ impl Bingo {
         self.rounds.iter().any(|r| r.card == card)
     }
 
-    fn draw(&mut self, card: Option<CardId>, seed: u64) -> R {
+    fn draw(&mut self, card: Option<CardId>, at: Option<u64>, seed: u64) -> R {
         let card = match card {
             Some(c) => {
                 if !self.deck.contains(&c) {
@@ -623,12 +707,15 @@ impl Bingo {
             result: None,
         });
         self.answered = 0;
+        if let Some(at) = at {
+            self.times.insert(self.step, at);
+        }
         let remaining = GRID_CELLS - self.rounds.len();
         // Phones must not learn the answer: they get the step, staff gets the card.
         out.push(Emit::new(
             Audience::All,
             json!({"type": "bingo.drawn", "step": self.step, "remaining": remaining,
-                   "active": self.active_count()}),
+                   "active": self.active_count(), "at": at, "countdown": self.countdown}),
         ));
         out.push(Emit::new(
             Audience::Staff,
@@ -674,7 +761,7 @@ impl Bingo {
         )]
     }
 
-    fn call(&mut self, card: CardId) -> R {
+    fn call(&mut self, card: CardId, at: Option<u64>) -> R {
         if !self.deck.contains(&card) {
             return Err(BingoError::UnknownCard);
         }
@@ -683,10 +770,13 @@ impl Bingo {
         }
         self.step += 1;
         self.called.push(card.clone());
+        if let Some(at) = at {
+            self.times.insert(self.step, at);
+        }
         Ok(vec![Emit::new(
             Audience::All,
             json!({"type": "bingo.called", "step": self.step, "card": card,
-                   "remaining": GRID_CELLS - self.called.len()}),
+                   "remaining": GRID_CELLS - self.called.len(), "at": at}),
         )])
     }
 
@@ -776,6 +866,7 @@ impl Bingo {
                             prize,
                             step,
                             winners: vec![pid],
+                            at: self.times.get(&step).copied(),
                         });
                         true
                     }
@@ -791,7 +882,7 @@ impl Bingo {
                         out.push(Emit::new(
                             Audience::All,
                             json!({"type": "bingo.prize", "prize": prize, "step": a.step,
-                                   "winners": a.winners, "new_winner": pid}),
+                                   "winners": a.winners, "new_winner": pid, "at": a.at}),
                         ));
                     }
                 }
@@ -903,7 +994,7 @@ impl Bingo {
             Viewer::Staff => {
                 let current = self.rounds.last().map(|r| {
                     json!({"step": r.step, "card": r.card, "revealed": r.result.is_some(),
-                        "answered": self.answered,
+                        "answered": self.answered, "at": self.times.get(&r.step),
                         "result": r.result.map(|x| json!({"found": x.found, "answered": x.answered, "of": x.of}))})
                 });
                 let rounds: Vec<Value> = self
@@ -930,7 +1021,8 @@ impl Bingo {
                     "step": self.step, "deck": self.deck, "drawn": self.staff_drawn(),
                     "current": current, "rounds": rounds, "active": self.active_count(),
                     "participants": participants, "refused_claims": refused,
-                    "prizes": self.prizes, "stats": stats})
+                    "prizes": self.prizes, "stats": stats, "sound": self.sound,
+                    "countdown": self.countdown})
             }
             Viewer::Participant(pid) => {
                 let Some(p) = self.players.get(&pid) else {
@@ -960,6 +1052,7 @@ impl Bingo {
                 let current = match self.mode {
                     Mode::Definition => self.rounds.last().map(|r| {
                         json!({"step": r.step, "revealed": r.result.is_some(),
+                            "at": self.times.get(&r.step),
                             "card": if r.result.is_some() { json!(r.card) } else { Value::Null },
                             "answered": r.answers.contains_key(&pid),
                             "correct": r.answers.get(&pid)})
@@ -971,7 +1064,8 @@ impl Bingo {
                     "grid": p.grid, "marked": marked, "missed": missed, "drawn": public,
                     "current": current, "lines": p.lines().len(), "completed_lines": p.lines(),
                     "claims": p.claims,
-                    "my_prizes": p.prizes, "prizes": self.prizes, "stats": stats})
+                    "my_prizes": p.prizes, "prizes": self.prizes, "stats": stats,
+                    "countdown": self.countdown})
             }
         }
     }

@@ -114,10 +114,12 @@ pub fn bingo_command(u: &mut Unstructured, cards: &[String]) -> Result<BingoComm
             } else {
                 Some(card(u, cards)?)
             },
+            at: None,
         },
         1 => BingoCommand::Reveal,
         2 => BingoCommand::Call {
             card: card(u, cards)?,
+            at: None,
         },
         3 => BingoCommand::Tap {
             card: card(u, cards)?,

@@ -23,6 +23,7 @@ fn draw(g: &mut Bingo, card: &str) {
         F,
         BingoCommand::Draw {
             card: Some(card.into()),
+            at: None,
         },
         0,
     )
@@ -129,7 +130,16 @@ fn definition_mode_taps() {
         tap(&mut g, 1, &target).unwrap_err().code(),
         "no_open_definition"
     );
-    let emits = g.apply(F, BingoCommand::Draw { card: None }, 5).unwrap();
+    let emits = g
+        .apply(
+            F,
+            BingoCommand::Draw {
+                card: None,
+                at: None,
+            },
+            5,
+        )
+        .unwrap();
     // Phones must not learn the drawn card; staff does.
     let all = emits.iter().find(|e| e.to == Audience::All).unwrap();
     assert!(all.event.get("card").is_none());
@@ -181,7 +191,8 @@ fn definition_mode_taps() {
         g.apply(
             F,
             BingoCommand::Draw {
-                card: Some(wrong.clone())
+                card: Some(wrong.clone()),
+                at: None,
             },
             0
         )
@@ -196,7 +207,16 @@ fn draw_auto_reveals_and_exhausts() {
     let mut g = game(Mode::Definition, &[1]);
     let mut seen = BTreeSet::new();
     for i in 0..25 {
-        let e = g.apply(F, BingoCommand::Draw { card: None }, i).unwrap();
+        let e = g
+            .apply(
+                F,
+                BingoCommand::Draw {
+                    card: None,
+                    at: None,
+                },
+                i,
+            )
+            .unwrap();
         let types = event_types(&e);
         if i > 0 {
             assert_eq!(types[0], "bingo.revealed");
@@ -212,9 +232,16 @@ fn draw_auto_reveals_and_exhausts() {
         assert!(seen.insert(card), "no repeats");
     }
     assert_eq!(
-        g.apply(F, BingoCommand::Draw { card: None }, 0)
-            .unwrap_err()
-            .code(),
+        g.apply(
+            F,
+            BingoCommand::Draw {
+                card: None,
+                at: None
+            },
+            0
+        )
+        .unwrap_err()
+        .code(),
         "deck_exhausted"
     );
 }
@@ -223,7 +250,10 @@ fn draw_auto_reveals_and_exhausts() {
 fn roles_and_modes_are_checked() {
     let mut g = game(Mode::Definition, &[1]);
     for cmd in [
-        BingoCommand::Draw { card: None },
+        BingoCommand::Draw {
+            card: None,
+            at: None,
+        },
         BingoCommand::Reveal,
         BingoCommand::Pause,
         BingoCommand::End,
@@ -242,7 +272,8 @@ fn roles_and_modes_are_checked() {
         g.apply(
             F,
             BingoCommand::Call {
-                card: "card-00".into()
+                card: "card-00".into(),
+                at: None,
             },
             0
         )
@@ -264,9 +295,16 @@ fn roles_and_modes_are_checked() {
     );
     g.apply(F, BingoCommand::Pause, 0).unwrap();
     assert_eq!(
-        g.apply(F, BingoCommand::Draw { card: None }, 0)
-            .unwrap_err()
-            .code(),
+        g.apply(
+            F,
+            BingoCommand::Draw {
+                card: None,
+                at: None
+            },
+            0
+        )
+        .unwrap_err()
+        .code(),
         "paused"
     );
     assert_eq!(
@@ -294,19 +332,40 @@ fn listening_mode_marks_only_called_terms() {
     assert_eq!(mark(&mut g, &c).unwrap_err().code(), "not_called");
     assert_eq!(mark(&mut g, "nope").unwrap_err().code(), "unknown_card");
     let e = g
-        .apply(F, BingoCommand::Call { card: c.clone() }, 0)
+        .apply(
+            F,
+            BingoCommand::Call {
+                card: c.clone(),
+                at: None,
+            },
+            0,
+        )
         .unwrap();
     assert_eq!(e[0].event["card"], json!(c));
     assert_eq!(
-        g.apply(F, BingoCommand::Call { card: c.clone() }, 0)
-            .unwrap_err()
-            .code(),
+        g.apply(
+            F,
+            BingoCommand::Call {
+                card: c.clone(),
+                at: None
+            },
+            0
+        )
+        .unwrap_err()
+        .code(),
         "already_called"
     );
     assert_eq!(
-        g.apply(F, BingoCommand::Call { card: "x".into() }, 0)
-            .unwrap_err()
-            .code(),
+        g.apply(
+            F,
+            BingoCommand::Call {
+                card: "x".into(),
+                at: None
+            },
+            0
+        )
+        .unwrap_err()
+        .code(),
         "unknown_card"
     );
     mark(&mut g, &c).unwrap();
@@ -323,7 +382,8 @@ fn listening_mode_marks_only_called_terms() {
 fn listening_with_lines(players: &[ParticipantId]) -> Bingo {
     let mut g = game(Mode::Listening, players);
     for c in deck() {
-        g.apply(F, BingoCommand::Call { card: c }, 0).unwrap();
+        g.apply(F, BingoCommand::Call { card: c, at: None }, 0)
+            .unwrap();
     }
     g
 }
@@ -436,7 +496,8 @@ fn same_step_claims_share_the_place_and_next_step_does_not() {
     let mut call = |g: &mut Bingo, cards: Vec<CardId>| {
         for c in cards {
             if called.insert(c.clone()) {
-                g.apply(F, BingoCommand::Call { card: c }, 0).unwrap();
+                g.apply(F, BingoCommand::Call { card: c, at: None }, 0)
+                    .unwrap();
             }
         }
     };
@@ -452,7 +513,15 @@ fn same_step_claims_share_the_place_and_next_step_does_not() {
     assert_eq!(claim(&mut g2, 2)["awarded"], json!(["first_line"]));
     // A new call closes the step: player 3 is late for the first line.
     let extra = deck().into_iter().find(|c| !called.contains(c)).unwrap();
-    g2.apply(F, BingoCommand::Call { card: extra }, 0).unwrap();
+    g2.apply(
+        F,
+        BingoCommand::Call {
+            card: extra,
+            at: None,
+        },
+        0,
+    )
+    .unwrap();
     let v = claim(&mut g2, 3);
     assert_eq!(v["valid"], json!(true));
     assert_eq!(v["awarded"], json!([]));
@@ -461,7 +530,8 @@ fn same_step_claims_share_the_place_and_next_step_does_not() {
         &[PrizeAward {
             prize: Prize::FirstLine,
             step,
-            winners: vec![1, 2]
+            winners: vec![1, 2],
+            at: None,
         }]
     );
     // Claiming again does not duplicate a winner.
@@ -543,7 +613,13 @@ fn commands_parse_from_client_json() {
         }
     );
     let c: BingoCommand = serde_json::from_str(r#"{"type":"draw"}"#).unwrap();
-    assert_eq!(c, BingoCommand::Draw { card: None });
+    assert_eq!(
+        c,
+        BingoCommand::Draw {
+            card: None,
+            at: None
+        }
+    );
     let c: BingoCommand = serde_json::from_str(r#"{"type":"claim"}"#).unwrap();
     assert_eq!(c, BingoCommand::Claim);
 }
@@ -556,6 +632,147 @@ fn snapshot_roundtrip() {
     let s = serde_json::to_string(&g).unwrap();
     let back: Bingo = serde_json::from_str(&s).unwrap();
     assert_eq!(back, g);
+}
+
+#[test]
+fn sound_and_countdown_are_staff_settings_kept_in_the_state() {
+    let mut g = game(Mode::Definition, &[1]);
+    assert_eq!(g.view(Viewer::Staff)["sound"], json!(false));
+    assert_eq!(g.view(Viewer::Staff)["countdown"], json!(0));
+    // Errors change nothing.
+    let before = g.clone();
+    for (actor, cmd, code) in [
+        (p(1), BingoCommand::SetSound { on: true }, "forbidden"),
+        (
+            p(1),
+            BingoCommand::SetCountdown { seconds: 30 },
+            "forbidden",
+        ),
+        (
+            F,
+            BingoCommand::SetCountdown { seconds: 4 },
+            "invalid_countdown",
+        ),
+        (
+            F,
+            BingoCommand::SetCountdown { seconds: 601 },
+            "invalid_countdown",
+        ),
+    ] {
+        assert_eq!(g.apply(actor, cmd, 0).unwrap_err().code(), code);
+        assert_eq!(g, before);
+    }
+    let e = g.apply(F, BingoCommand::SetSound { on: true }, 0).unwrap();
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].to, Audience::Staff);
+    assert_eq!(e[0].event, json!({"type": "bingo.sound", "on": true}));
+    assert!(g.sound());
+    let e = g
+        .apply(F, BingoCommand::SetCountdown { seconds: 30 }, 0)
+        .unwrap();
+    assert_eq!(e[0].to, Audience::All);
+    assert_eq!(
+        e[0].event,
+        json!({"type": "bingo.countdown", "seconds": 30})
+    );
+    assert_eq!(g.countdown(), 30);
+    // Both work while paused (setting up), and show in the views.
+    g.apply(F, BingoCommand::Pause, 0).unwrap();
+    g.apply(F, BingoCommand::SetCountdown { seconds: 45 }, 0)
+        .unwrap();
+    g.apply(F, BingoCommand::Resume, 0).unwrap();
+    assert_eq!(g.view(Viewer::Staff)["sound"], json!(true));
+    assert_eq!(g.view(Viewer::Staff)["countdown"], json!(45));
+    assert_eq!(g.view(Viewer::Participant(1))["countdown"], json!(45));
+    assert!(g.view(Viewer::Participant(1)).get("sound").is_none());
+    // A draw carries the countdown and the console's clock; the views keep the clock.
+    let e = g
+        .apply(
+            F,
+            BingoCommand::Draw {
+                card: Some("card-03".into()),
+                at: Some(1_700_000_000_000),
+            },
+            0,
+        )
+        .unwrap();
+    let drawn = e.iter().find(|e| e.event["type"] == "bingo.drawn").unwrap();
+    assert_eq!(drawn.event["countdown"], json!(45));
+    assert_eq!(drawn.event["at"], json!(1_700_000_000_000u64));
+    assert_eq!(
+        g.view(Viewer::Participant(1))["current"]["at"],
+        json!(1_700_000_000_000u64)
+    );
+    assert_eq!(
+        g.view(Viewer::Staff)["current"]["at"],
+        json!(1_700_000_000_000u64)
+    );
+    // Countdown 0 turns it off; a snapshot keeps both settings (replay gives the same state).
+    g.apply(F, BingoCommand::SetCountdown { seconds: 0 }, 0)
+        .unwrap();
+    let back: Bingo = serde_json::from_str(&serde_json::to_string(&g).unwrap()).unwrap();
+    assert_eq!(back, g);
+    assert!(back.sound());
+    // Ended: refused, nothing changes.
+    g.apply(F, BingoCommand::End, 0).unwrap();
+    let before = g.clone();
+    assert_eq!(
+        g.apply(F, BingoCommand::SetSound { on: false }, 0)
+            .unwrap_err()
+            .code(),
+        "ended"
+    );
+    assert_eq!(
+        g.apply(F, BingoCommand::SetCountdown { seconds: 15 }, 0)
+            .unwrap_err()
+            .code(),
+        "ended"
+    );
+    assert_eq!(g, before);
+}
+
+#[test]
+fn a_prize_keeps_the_clock_time_of_its_step() {
+    let mut g = game(Mode::Listening, &[1]);
+    let row = cards_at(&g, 1, &[0, 1, 2, 3, 4]);
+    for (i, c) in row.iter().enumerate() {
+        let at = Some(1_000 * (i as u64 + 1));
+        g.apply(
+            F,
+            BingoCommand::Call {
+                card: c.clone(),
+                at,
+            },
+            0,
+        )
+        .unwrap();
+    }
+    mark_cells(&mut g, 1, &[0, 1, 2, 3, 4]);
+    let e = g.apply(p(1), BingoCommand::Claim, 0).unwrap();
+    let prize = e.iter().find(|e| e.event["type"] == "bingo.prize").unwrap();
+    assert_eq!(prize.event["step"], json!(5));
+    assert_eq!(prize.event["at"], json!(5_000));
+    assert_eq!(g.prizes()[0].at, Some(5_000));
+    assert_eq!(g.view(Viewer::Staff)["prizes"][0]["at"], json!(5_000));
+    // Old commands and snapshots without a clock still parse.
+    let c: BingoCommand = serde_json::from_str(r#"{"type":"call","card":"x"}"#).unwrap();
+    assert_eq!(
+        c,
+        BingoCommand::Call {
+            card: "x".into(),
+            at: None
+        }
+    );
+    let c: BingoCommand = serde_json::from_str(r#"{"type":"set_countdown","seconds":30}"#).unwrap();
+    assert_eq!(c, BingoCommand::SetCountdown { seconds: 30 });
+    let mut old = serde_json::to_value(&g).unwrap();
+    for key in ["times", "sound", "countdown"] {
+        old.as_object_mut().unwrap().remove(key);
+    }
+    old["prizes"][0].as_object_mut().unwrap().remove("at");
+    let back: Bingo = serde_json::from_value(old).unwrap();
+    assert_eq!(back.countdown(), 0);
+    assert_eq!(back.prizes()[0].at, None);
 }
 
 fn arb_actor() -> impl Strategy<Value = Actor> {
@@ -574,12 +791,15 @@ fn arb_card() -> impl Strategy<Value = CardId> {
 
 fn arb_cmd() -> impl Strategy<Value = BingoCommand> {
     prop_oneof![
-        3 => proptest::option::of(arb_card()).prop_map(|card| BingoCommand::Draw { card }),
+        3 => proptest::option::of(arb_card()).prop_map(|card| BingoCommand::Draw { card, at: None }),
         1 => Just(BingoCommand::Reveal),
-        3 => arb_card().prop_map(|card| BingoCommand::Call { card }),
+        3 => arb_card().prop_map(|card| BingoCommand::Call { card, at: None }),
         6 => arb_card().prop_map(|card| BingoCommand::Tap { card }),
         6 => arb_card().prop_map(|card| BingoCommand::Mark { card }),
         2 => Just(BingoCommand::Claim),
+        1 => any::<bool>().prop_map(|on| BingoCommand::SetSound { on }),
+        1 => prop_oneof![Just(0u32), Just(4), Just(30), Just(601)]
+            .prop_map(|seconds| BingoCommand::SetCountdown { seconds }),
         // Pause and end stop play: keep them rare so most runs reach prizes.
         1 => (0u8..12).prop_map(|k| match k {
             0 => BingoCommand::End,
@@ -643,9 +863,13 @@ fn commands(g: &Bingo, s: &Step) -> Vec<(Actor, BingoCommand, u64)> {
             .collect(),
         Step::Advance(seed, k) => {
             let cmd = match g.mode {
-                Mode::Definition => BingoCommand::Draw { card: None },
+                Mode::Definition => BingoCommand::Draw {
+                    card: None,
+                    at: None,
+                },
                 Mode::Listening => BingoCommand::Call {
                     card: deck()[k % GRID_CELLS].clone(),
+                    at: None,
                 },
             };
             vec![(F, cmd, *seed)]
