@@ -73,6 +73,101 @@ function prizeName(t, prize) {
   return t(`bingo-prize-${prize.replace("_", "-")}`);
 }
 
+// "14:32" for a step's clock time (Unix ms, the console's clock); null when unknown.
+function clockTime(lang, at) {
+  if (!Number.isFinite(at) || at <= 0) return null;
+  try {
+    return new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" }).format(new Date(at));
+  } catch {
+    return null;
+  }
+}
+
+// "Ada, Noor and Tom" in the page's language.
+function listNames(lang, names) {
+  try {
+    return new Intl.ListFormat(lang, { type: "conjunction" }).format(names);
+  } catch {
+    return names.join(", ");
+  }
+}
+
+// When a prize was won: its step, and the step's clock time when the console sent one.
+function prizeWhen(t, lang, award) {
+  const time = clockTime(lang, award.at);
+  return time ? t("bingo-prize-when", { step: award.step, time }) : t("bingo-prize-when-step", { step: award.step });
+}
+
+// Seconds left of the open definition's countdown (`countdown` seconds from `since`, this
+// page's clock), or null when there is none.
+function secondsLeft(countdown, since) {
+  if (!(countdown > 0) || !Number.isFinite(since)) return null;
+  return Math.max(0, Math.ceil((since + countdown * 1000 - Date.now()) / 1000));
+}
+
+// Where a snapshot's open definition started on this page's clock: its draw's clock time,
+// never later than now (the console's clock may be ahead of this page's).
+function sinceOf(current) {
+  return current && !current.revealed && Number.isFinite(current.at) ? Math.min(current.at, Date.now()) : null;
+}
+
+// Writes the countdown into `node` (hidden when there is none); the last 5 seconds are urgent.
+function showCountdown(t, node, left) {
+  node.hidden = left == null;
+  if (left == null) return;
+  const text = left > 0 ? t("bingo-countdown-left", { seconds: left }) : t("bingo-countdown-over");
+  if (node.textContent !== text) node.textContent = text;
+  node.dataset.urgent = left <= 5 ? "true" : "false";
+}
+
+// A short rising chime made in the page (Web Audio API, nothing downloaded). Browsers let a
+// page sound only after someone clicked or pressed a key in it: `unlockAudio` on that gesture.
+let audio = null;
+function audioContext() {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!audio && Context) audio = new Context();
+  return audio;
+}
+function unlockAudio() {
+  audioContext()?.resume?.().catch(() => {});
+}
+function chime() {
+  const ac = audioContext();
+  if (!ac) return false;
+  ac.resume?.().catch(() => {});
+  const start = ac.currentTime + 0.05;
+  [523.25, 659.25, 783.99, 1046.5].forEach((frequency, i) => {
+    const osc = ac.createOscillator();
+    const gain = ac.createGain();
+    osc.type = "triangle";
+    osc.frequency.value = frequency;
+    const t0 = start + i * 0.12;
+    const length = i === 3 ? 0.9 : 0.3;
+    gain.gain.setValueAtTime(0.0001, t0);
+    gain.gain.exponentialRampToValueAtTime(0.3, t0 + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t0 + length);
+    osc.connect(gain).connect(ac.destination);
+    osc.start(t0);
+    osc.stop(t0 + length + 0.05);
+  });
+  return true;
+}
+
+// Confetti over the winner's banner: decoration only (hidden from assistive technologies),
+// shown and animated only when the reader has not asked for reduced motion (bingo.css).
+function confetti() {
+  const box = h("span", { class: "bs-confetti", "aria-hidden": "true" });
+  for (let i = 0; i < 36; i++) {
+    const piece = h("i", { class: `c${i % 4}` });
+    piece.style.setProperty("--x", `${(i * 37) % 100}%`);
+    piece.style.setProperty("--delay", `${((i * 7) % 10) * 0.06}s`);
+    piece.style.setProperty("--turn", `${((i * 53) % 360) + 360}deg`);
+    piece.style.setProperty("--drift", `${((i * 29) % 9) - 4}rem`);
+    box.append(piece);
+  }
+  return box;
+}
+
 // An enabled-looking control that stays focusable when unavailable (aria-disabled), so the
 // focus never falls back to the page when the state changes under it.
 function setAvailable(button, available) {
@@ -206,6 +301,8 @@ function phoneScreen(container, ctx) {
     missed: new Set(v.missed || []),
     drawn: [...(v.drawn || [])],
     current: v.current ? { ...v.current } : null,
+    countdown: v.countdown || 0,
+    since: sinceOf(v.current),
     wrongCell: null, // the cell tapped wrongly for the open definition (this page only)
     sentFor: null, // the step whose answer is on its way
     sentTimer: null,
@@ -230,7 +327,9 @@ function phoneScreen(container, ctx) {
   const status = h("p", { class: "bp-status" });
   const promptMain = h("strong", { class: "bp-prompt-main" });
   const promptSub = h("span", { class: "bp-prompt-sub" });
-  const prompt = h("div", { class: "bp-prompt", id: "bingo-prompt" }, promptMain, promptSub);
+  // The open definition's countdown, in the prompt's corner (it never moves the grid).
+  const countdownPill = h("span", { class: "bp-countdown", role: "timer", "aria-live": "off", hidden: true });
+  const prompt = h("div", { class: "bp-prompt", id: "bingo-prompt" }, promptMain, promptSub, countdownPill);
   const gridBox = h("div", {
     class: "bp-grid",
     role: "group",
@@ -504,7 +603,15 @@ function phoneScreen(container, ctx) {
     return [t("bingo-phone-listen", { step: c.step }), t("bingo-phone-tap-once")];
   }
 
+  function tickCountdown() {
+    const shown = !listening && s.phase === "running" && s.current && !s.current.revealed;
+    showCountdown(t, countdownPill, shown ? secondsLeft(s.countdown, s.since) : null);
+    prompt.classList.toggle("has-countdown", !countdownPill.hidden);
+  }
+  const countdownTimer = setInterval(tickCountdown, 250);
+
   function render() {
+    tickCountdown();
     const open = isOpen() && s.phase === "running" && !s.current.answered && s.sentFor !== s.current.step;
     const inLine = new Set(completedLines(s.marked).flat());
     const lines = completedLines(s.marked).length;
@@ -619,6 +726,8 @@ function phoneScreen(container, ctx) {
       case "bingo.drawn":
         s.step = m.step;
         s.current = { step: m.step, revealed: false, card: null, answered: false, correct: null };
+        s.since = Date.now();
+        if (Number.isInteger(m.countdown)) s.countdown = m.countdown;
         s.wrongCell = null;
         s.sentFor = null;
         s.notice = null;
@@ -686,6 +795,9 @@ function phoneScreen(container, ctx) {
         if (m.new_winner !== me) announce(t("bingo-announce-prize", { prize: prizeName(t, m.prize), count: m.winners.length }));
         break;
       }
+      case "bingo.countdown":
+        s.countdown = m.seconds;
+        break;
       case "bingo.phase":
         s.phase = m.phase;
         s.notice = null;
@@ -712,6 +824,7 @@ function phoneScreen(container, ctx) {
     destroy() {
       observer.disconnect();
       clearTimeout(s.sentTimer);
+      clearInterval(countdownTimer);
     },
   };
 }
@@ -734,6 +847,9 @@ function staffState(ctx) {
     refused: (v.refused_claims || []).map((r) => ({ ...r })),
     prizes: (v.prizes || []).map((p) => ({ ...p })),
     stats: v.stats || null,
+    sound: Boolean(v.sound),
+    countdown: v.countdown || 0,
+    since: sinceOf(v.current),
     lastPrize: null,
   };
 }
@@ -744,7 +860,9 @@ function applyStaff(s, m) {
     case "bingo.drawn":
       s.step = m.step;
       s.active = m.active;
-      s.current = { step: m.step, card: null, revealed: false, answered: 0, result: null };
+      s.current = { step: m.step, card: null, revealed: false, answered: 0, result: null, at: m.at ?? null };
+      s.since = Date.now();
+      if (Number.isInteger(m.countdown)) s.countdown = m.countdown;
       s.lastPrize = null;
       return true;
     case "bingo.definition":
@@ -773,11 +891,17 @@ function applyStaff(s, m) {
       return true;
     case "bingo.prize": {
       const award = s.prizes.find((p) => p.prize === m.prize);
-      if (award) Object.assign(award, { step: m.step, winners: m.winners });
-      else s.prizes.push({ prize: m.prize, step: m.step, winners: m.winners });
-      s.lastPrize = { prize: m.prize, winner: m.new_winner };
+      if (award) Object.assign(award, { step: m.step, winners: m.winners, at: m.at ?? null });
+      else s.prizes.push({ prize: m.prize, step: m.step, winners: m.winners, at: m.at ?? null });
+      s.lastPrize = { prize: m.prize, winner: m.new_winner, winners: [...m.winners] };
       return true;
     }
+    case "bingo.sound":
+      s.sound = Boolean(m.on);
+      return true;
+    case "bingo.countdown":
+      s.countdown = m.seconds;
+      return true;
     case "bingo.participant":
       if (m.participant) s.participants.set(m.participant.id, { ...m.participant });
       s.active = m.active;
@@ -811,18 +935,78 @@ function projectorScreen(container, ctx) {
 
   const progress = h("span", { class: "bs-progress" });
   const answers = h("span", { class: "bs-answers", "aria-live": "off" });
+  const countdown = h("span", { class: "bs-countdown", role: "timer", "aria-live": "off", hidden: true });
   const stage = h("section", { class: "bs-stage" });
   const prizesBox = h("aside", { class: "bs-prizes", "aria-labelledby": "bingo-screen-prizes" });
+  // The win: the winners' names in large type across the screen, with confetti (bingo.css).
   const banner = h("p", { class: "bs-banner", hidden: true });
+  // The win is said once, politely, to screen readers (the banner itself is not live).
+  const live = h("p", { class: "visually-hidden", "aria-live": "polite", "data-live": "win" });
+  const soundHint = h("p", { class: "bs-sound-hint", hidden: true, text: t("bingo-screen-sound-hint") });
   const pause = h("div", { class: "bs-paused", hidden: true }, h("p", { text: t("bingo-screen-paused") }), h("p", { class: "bs-paused-sub", text: t("bingo-screen-paused-sub") }));
   const root = h(
     "div",
-    { class: `bingo-screen ${listening ? "mode-listening" : "mode-definition"}` },
-    h("header", { class: "bs-top" }, progress, answers),
-    h("div", { class: "bs-main" }, stage, h("div", { class: "bs-side" }, banner, prizesBox)),
+    { class: `bingo-screen ${listening ? "mode-listening" : "mode-definition"}`, "data-chimes": "0" },
+    h("header", { class: "bs-top" }, progress, countdown, answers),
+    banner,
+    h("div", { class: "bs-main" }, stage, h("div", { class: "bs-side" }, prizesBox, soundHint)),
+    live,
     pause,
   );
   container.append(root);
+
+  // Sound: a click or a key on the projector page lets it play (browsers' autoplay rule).
+  const unlock = () => {
+    if (!s.sound) return;
+    unlockAudio();
+    renderSound();
+  };
+  document.addEventListener("pointerdown", unlock);
+  document.addEventListener("keydown", unlock);
+  function renderSound() {
+    // Asks for a click only when the sound is on and the browser still holds it back.
+    soundHint.hidden = !s.sound || (audio != null && audio.state === "running");
+    if (s.sound && audio == null) {
+      audioContext();
+      if (audio) audio.onstatechange = renderSound;
+      soundHint.hidden = !audio || audio.state === "running";
+    }
+  }
+
+  function tickCountdown() {
+    const open = !listening && s.phase === "running" && s.current && !s.current.revealed;
+    showCountdown(t, countdown, open ? secondsLeft(s.countdown, s.since) : null);
+  }
+  const countdownTimer = setInterval(tickCountdown, 250);
+
+  // The banner is rebuilt only when its winners change, so its animation plays once.
+  function renderBanner() {
+    const last = s.lastPrize;
+    if (!last || s.phase === "ended") {
+      banner.hidden = true;
+      banner.dataset.key = "";
+      return;
+    }
+    const names = listNames(ctx.lang, (last.winners?.length ? last.winners : [last.winner]).map((id) => nameOf(ctx, people, id)));
+    const key = `${last.prize}|${names}`;
+    banner.hidden = false;
+    if (banner.dataset.key === key) return;
+    banner.dataset.key = key;
+    banner.dataset.prize = last.prize;
+    // The sentence from the messages, with the names set apart in large type.
+    const mark = "\u0001";
+    const [before, after = ""] = t("bingo-screen-winner", { name: mark, prize: prizeName(t, last.prize) }).split(mark);
+    // The punctuation joining the names to the prize is kept in the text but not shown: the
+    // prize has its own line under the names.
+    const [, joint, prize] = after.match(/^([\s:：,;–—-]*)([\s\S]*)$/);
+    fill(banner,
+      h("span", { class: "bs-win-lead", text: before }),
+      h("strong", { class: "bs-win-name", text: names }),
+      h("span", { class: "bs-win-joint", text: joint }),
+      h("span", { class: "bs-win-prize", text: prize }),
+      confetti(),
+    );
+  }
 
   function stageIdle() {
     return [
@@ -925,26 +1109,35 @@ function projectorScreen(container, ctx) {
           award
             ? h("ul", { class: "bs-winners" }, ...award.winners.map((id) => h("li", { text: nameOf(ctx, people, id) })))
             : h("p", { class: "bs-open", text: t("bingo-prize-to-win") }),
+          award ? h("p", { class: "bs-when", text: prizeWhen(t, ctx.lang, award) }) : null,
         );
       }),
     );
     pause.hidden = s.phase !== "paused";
-    if (s.lastPrize && s.phase !== "ended") {
-      banner.hidden = false;
-      banner.textContent = t("bingo-screen-winner", { name: nameOf(ctx, people, s.lastPrize.winner), prize: prizeName(t, s.lastPrize.prize) });
-    } else {
-      banner.hidden = true;
-    }
+    renderBanner();
+    renderSound();
+    tickCountdown();
   }
 
   render();
   return {
     update(m) {
-      if (applyStaff(s, m)) render();
+      if (!applyStaff(s, m)) return;
+      render();
+      if (m.type === "bingo.prize") {
+        const names = listNames(ctx.lang, m.winners.map((id) => nameOf(ctx, people, id)));
+        live.textContent = t("bingo-screen-winner", { name: names, prize: prizeName(t, m.prize) });
+        if (s.sound && chime()) root.dataset.chimes = String(Number(root.dataset.chimes) + 1);
+      }
     },
     people(map) {
       people = map;
       render();
+    },
+    destroy() {
+      clearInterval(countdownTimer);
+      document.removeEventListener("pointerdown", unlock);
+      document.removeEventListener("keydown", unlock);
     },
   };
 }
@@ -969,13 +1162,14 @@ function consoleScreen(container, ctx) {
   const stateLabel = h("p", { class: "bc-state", role: "status" });
   const current = h("div", { class: "bc-current" });
   // Definition mode controls.
-  const drawButton = button("draw", t("bingo-console-draw"), guard(() => send({ type: "bingo.draw" })));
+  // Draws and calls carry this page's clock: the step's time shown with the prizes.
+  const drawButton = button("draw", t("bingo-console-draw"), guard(() => send({ type: "bingo.draw", at: Date.now() })));
   const revealButton = button("reveal", t("bingo-console-reveal"), guard(() => send({ type: "bingo.reveal" })), "secondary");
   const pick = h("select", { id: "bingo-pick", "data-focus-key": "pick" });
   const pickButton = button(
     "draw-picked",
     t("bingo-console-draw-picked"),
-    guard(() => pick.value && send({ type: "bingo.draw", card: pick.value })),
+    guard(() => pick.value && send({ type: "bingo.draw", card: pick.value, at: Date.now() })),
     "secondary",
   );
   const definitionControls = h(
@@ -991,7 +1185,7 @@ function consoleScreen(container, ctx) {
   if (listening) {
     for (const card of [...s.deck].sort((a, b) => tx.number(a) - tx.number(b))) {
       const b = h("button", { type: "button", class: "bc-call", "data-card": card, "data-focus-key": `call-${card}`, text: tx.term(card) });
-      b.addEventListener("click", guard(() => send({ type: "bingo.call", card })));
+      b.addEventListener("click", guard(() => send({ type: "bingo.call", card, at: Date.now() })));
       callButtons.set(card, b);
       callList.append(b);
     }
@@ -1015,6 +1209,37 @@ function consoleScreen(container, ctx) {
   }, "secondary");
   const confirmBox = h("div", { class: "bc-confirm", role: "group", "aria-label": t("bingo-console-end-question") }, h("span", { text: t("bingo-console-end-question") }), confirmYes, confirmNo);
   const gameControls = h("div", { class: "bc-controls bc-game" }, pauseButton, endButton, confirmBox);
+
+  // Settings kept in the game: a countdown per definition and the projector's win sound.
+  const countdownChoices = [0, 15, 30, 45, 60];
+  const countdownText = (seconds) => (seconds === 0 ? t("bingo-console-countdown-off") : t("bingo-console-countdown-seconds", { seconds }));
+  const countdownSelect = h("select", {
+    id: "bingo-countdown",
+    "data-focus-key": "countdown",
+    onchange: () => {
+      const seconds = Number(countdownSelect.value);
+      if (Number.isInteger(seconds)) send({ type: "bingo.set_countdown", seconds });
+    },
+  });
+  const soundBox = h("input", {
+    type: "checkbox",
+    id: "bingo-sound",
+    "data-focus-key": "sound",
+    onchange: () => send({ type: "bingo.set_sound", on: soundBox.checked }),
+  });
+  const settings = h(
+    "div",
+    { class: "bc-settings" },
+    listening ? null : h("div", { class: "bc-setting" }, h("label", { for: "bingo-countdown", text: t("bingo-console-countdown") }), countdownSelect),
+    h("div", { class: "bc-setting" }, soundBox, h("label", { for: "bingo-sound", text: t("bingo-console-sound") })),
+  );
+  // The open definition's countdown (the phones and the projector show the same).
+  const countdownLine = h("p", { class: "bc-countdown", role: "timer", "aria-live": "off", hidden: true });
+  function tickCountdown() {
+    const open = !listening && s.phase === "running" && s.current && !s.current.revealed;
+    showCountdown(t, countdownLine, open ? secondsLeft(s.countdown, s.since) : null);
+  }
+  const countdownTimer = setInterval(tickCountdown, 250);
 
   const table = h("tbody");
   const participantsBox = h(
@@ -1046,6 +1271,7 @@ function consoleScreen(container, ctx) {
     current,
     listening ? callList : definitionControls,
     gameControls,
+    settings,
     statsBox,
     h("div", { class: "bc-cols" }, participantsBox, side),
   );
@@ -1069,6 +1295,7 @@ function consoleScreen(container, ctx) {
       h("p", { class: "bc-kicker", text: t("bingo-console-definition", { step: c.step, remaining: CELLS - s.drawn.length }) }),
       h("blockquote", { class: "bc-definition", text: (c.card && tx.definition(c.card)) || "…" }),
       c.card ? h("p", { class: "bc-answer" }, t("bingo-console-answer"), " ", h("strong", { text: tx.term(c.card) })) : null,
+      countdownLine,
     ];
     if (c.revealed && c.result) {
       parts.push(
@@ -1117,6 +1344,15 @@ function consoleScreen(container, ctx) {
     endButton.hidden = !confirmBox.hidden;
     gameControls.hidden = s.phase === "ended";
     (listening ? callList : definitionControls).hidden = s.phase === "ended";
+    settings.hidden = s.phase === "ended";
+    const choices = [...new Set([...countdownChoices, s.countdown])].sort((a, b) => a - b);
+    if (countdownSelect.dataset.choices !== choices.join()) {
+      countdownSelect.dataset.choices = choices.join();
+      fill(countdownSelect, ...choices.map((seconds) => h("option", { value: String(seconds), text: countdownText(seconds) })));
+    }
+    countdownSelect.value = String(s.countdown);
+    soundBox.checked = s.sound;
+    tickCountdown();
     stateLabel.textContent = t(`bingo-console-state-${s.phase}`);
     stateLabel.dataset.phase = s.phase;
   }
@@ -1224,6 +1460,9 @@ function consoleScreen(container, ctx) {
 
   render();
   return {
+    destroy() {
+      clearInterval(countdownTimer);
+    },
     // A round was drawn and the bingo has not ended: leaving now interrupts it.
     underWay() {
       return s.step > 0 && s.phase !== "ended";

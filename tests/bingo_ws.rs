@@ -504,3 +504,112 @@ async fn resume_and_server_restart_mid_game_change_nothing() {
         (&json!(2), &json!(2), &json!(2), &json!(3))
     );
 }
+
+/// Issue 18: the facilitator's settings (win sound, countdown per definition) are staff
+/// commands kept in the game: the sound reaches only the staff screens (console, projector),
+/// the countdown everyone; draws carry the console's clock, prizes keep it; all of it is in
+/// the snapshots and survives a restart (replay).
+#[tokio::test]
+async fn sound_and_countdown_settings_reach_the_right_screens_and_survive_a_restart() {
+    let mut server = TestServer::start().await;
+    let code = code_of(&server.create_session(&["bingo", "fresque"]).await);
+    let (mut staff, staff_w) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    assert_eq!(staff_w["bingo"]["sound"], false, "sound off by default");
+    assert_eq!(staff_w["bingo"]["countdown"], 0, "no countdown by default");
+    let (mut ada, ada_w) = Client::join(server.addr, &code, "Ada").await;
+    assert_eq!(ada_w["bingo"]["countdown"], 0);
+    let ada_grid = grid_of(&ada_w);
+    enter_first_activity(&mut staff, &mut [&mut ada]).await;
+
+    // A phone may not change them; wrong values are refused.
+    ada.send(json!({"type": "bingo.set_sound", "on": true}))
+        .await;
+    expect_error(&mut ada, "forbidden").await;
+    ada.send(json!({"type": "bingo.set_countdown", "seconds": 30}))
+        .await;
+    expect_error(&mut ada, "forbidden").await;
+    staff
+        .send(json!({"type": "bingo.set_countdown", "seconds": 3}))
+        .await;
+    expect_error(&mut staff, "invalid_countdown").await;
+    staff
+        .send(json!({"type": "bingo.set_countdown", "seconds": "30"}))
+        .await;
+    expect_error(&mut staff, "bad_fields").await;
+
+    // The sound: to the staff only. The countdown: to everyone.
+    staff
+        .send(json!({"type": "bingo.set_sound", "on": true}))
+        .await;
+    assert_eq!(staff.expect("bingo.sound").await["on"], true);
+    staff
+        .send(json!({"type": "bingo.set_countdown", "seconds": 45}))
+        .await;
+    assert_eq!(staff.expect("bingo.countdown").await["seconds"], 45);
+    // The first bingo event Ada gets is the countdown: she never heard of the sound.
+    let first = loop {
+        let frame = ada.next().await;
+        if frame["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("bingo."))
+        {
+            break frame;
+        }
+    };
+    assert_eq!(
+        (&first["type"], &first["seconds"]),
+        (&json!("bingo.countdown"), &json!(45)),
+        "{first}"
+    );
+
+    // Draws carry the console's clock and the countdown; Ada's line wins with its time.
+    let at = 1_764_000_000_000u64;
+    for (i, card) in ada_grid[..5].iter().enumerate() {
+        staff
+            .send(json!({"type": "bingo.draw", "card": card, "at": at + i as u64 * 60_000}))
+            .await;
+        let drawn = ada.expect("bingo.drawn").await;
+        assert_eq!(drawn["countdown"], 45, "{drawn}");
+        assert_eq!(drawn["at"], at + i as u64 * 60_000, "{drawn}");
+        assert_eq!(tap(&mut ada, card).await["correct"], true);
+    }
+    claim(&mut ada).await;
+    let prize = ada.expect("bingo.prize").await;
+    assert_eq!(
+        (&prize["prize"], &prize["step"], &prize["at"]),
+        (&json!("first_line"), &json!(5), &json!(at + 4 * 60_000))
+    );
+
+    let tokens = [token_of(&ada_w)];
+    let before = snapshot(&server, &code, &tokens).await;
+    let staff_view = &before[1]["bingo"];
+    assert_eq!(staff_view["sound"], true);
+    assert_eq!(staff_view["countdown"], 45);
+    assert_eq!(staff_view["current"]["at"], at + 4 * 60_000);
+    assert_eq!(staff_view["prizes"][0]["at"], at + 4 * 60_000);
+    let ada_view = &before[0]["bingo"];
+    assert_eq!(ada_view["countdown"], 45);
+    assert_eq!(ada_view["current"]["at"], at + 4 * 60_000);
+    assert!(
+        ada_view.get("sound").is_none(),
+        "phones are not told: {ada_view}"
+    );
+    drop((staff, ada));
+
+    server.restart().await;
+    let after = snapshot(&server, &code, &tokens).await;
+    assert_eq!(after, before, "the restart changed what someone sees");
+
+    // The countdown can be turned off; an ended bingo takes no more settings.
+    let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    staff
+        .send(json!({"type": "bingo.set_countdown", "seconds": 0}))
+        .await;
+    assert_eq!(staff.expect("bingo.countdown").await["seconds"], 0);
+    staff.send(json!({"type": "bingo.end"})).await;
+    staff.expect("bingo.ended").await;
+    staff
+        .send(json!({"type": "bingo.set_sound", "on": false}))
+        .await;
+    expect_error(&mut staff, "ended").await;
+}

@@ -27,6 +27,27 @@ async fn js(browser: &Client, script: &str) -> Value {
         .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
 }
 
+/// Waits until `script` returns a value `ok` accepts; returns it.
+async fn until_js(
+    browser: &Client,
+    what: &str,
+    script: &str,
+    ok: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + common::WAIT;
+    loop {
+        let value = js(browser, script).await;
+        if ok(&value) {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: last saw {value}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// The text of the dialog the page opened (`confirm`), once it is open.
 async fn dialog_text(browser: &Client) -> String {
     let deadline = tokio::time::Instant::now() + common::WAIT;
@@ -195,7 +216,8 @@ async fn a_phone_plays_a_line_and_the_projector_shows_the_winner() {
 
     click(&laptop, "[data-action=reveal]").await;
     wait_text(&projector, ".bs-term", &term(&grid[0])).await;
-    wait_text(&projector, ".bs-rate", "2/3").await;
+    // The share of phones that found it, once the facilitator moved on.
+    wait_text(&projector, ".bs-rate", "2/3 l'ont trouvé · 67 %").await;
     wait_visible(&phone, ".bp-prompt[data-state=revealed]").await;
     screenshot(&projector, "bingo-screen-reveal").await;
 
@@ -222,17 +244,139 @@ async fn a_phone_plays_a_line_and_the_projector_shows_the_winner() {
     );
     screenshot(&phone, "bingo-phone-line").await;
 
+    // The facilitator turns the win sound on: the projector hears it (a staff event).
+    assert_eq!(
+        js(
+            &laptop,
+            "return document.querySelector('#bingo-sound').checked;"
+        )
+        .await,
+        false,
+        "the sound is off by default"
+    );
+    click(&laptop, "#bingo-sound").await;
+    until_js(
+        &laptop,
+        "the sound setting comes back from the server",
+        "return document.querySelector('#bingo-sound').checked;",
+        |v| *v == json!(true),
+    )
+    .await;
+    // Asked to click once so that the browser lets it play, unless it already may.
+    until_js(
+        &projector,
+        "the projector knows the sound is on",
+        "const h = document.querySelector('.bs-sound-hint'); return h.hidden ? (window.AudioContext ? 'running?' : 'none') : h.textContent;",
+        |v| v.as_str().is_some_and(|t| t.contains("cliquez une fois") || t == "running?"),
+    )
+    .await;
+
     click(&phone, ".bp-claim").await;
     wait_visible(&phone, ".bp-claim-hint[data-verdict=won]").await;
     wait_text(&projector, ".bs-prize[data-prize=first_line]", "Ada").await;
     wait_text(&projector, ".bs-banner", "Ada").await;
     wait_text(&laptop, ".bc-prizes", "Ada").await;
+    // The winner's name in large type, the prize with its winner, round and clock time, the
+    // win said once to screen readers, and the chime played (the sound is never the only sign).
+    let win = js(
+        &projector,
+        r#"const name = document.querySelector('.bs-banner .bs-win-name');
+           const when = document.querySelector('.bs-prize[data-prize=first_line] .bs-when');
+           return {name: name.textContent, size: parseFloat(getComputedStyle(name).fontSize),
+                   banner: document.querySelector('.bs-banner').textContent.replace(/\s+/g, ' ').trim(),
+                   winners: document.querySelector('.bs-prize[data-prize=first_line] .bs-winners').textContent,
+                   when: when.textContent, live: document.querySelector('[data-live=win]').textContent,
+                   liveAttr: document.querySelector('[data-live=win]').getAttribute('aria-live'),
+                   chimes: document.querySelector('.bingo-screen').dataset.chimes};"#,
+    )
+    .await;
+    assert_eq!(win["name"], "Ada", "{win}");
+    assert!(
+        win["size"].as_f64().unwrap() >= 28.0,
+        "the winner's name is too small: {win}"
+    );
+    assert_eq!(win["banner"], "Bingo ! Ada : Première ligne", "{win}");
+    assert_eq!(win["winners"], "Ada", "{win}");
+    let when = win["when"].as_str().unwrap();
+    assert!(when.starts_with("Tour 5 · "), "{win}");
+    let clock = when.trim_start_matches("Tour 5 · ");
+    assert!(
+        clock.len() == 5
+            && clock.as_bytes()[2] == b':'
+            && clock.replace(':', "").chars().all(|c| c.is_ascii_digit()),
+        "the clock time of the round: {win}"
+    );
+    assert_eq!(
+        win["live"], "Bingo\u{a0}! Ada\u{a0}: Première ligne",
+        "{win}"
+    );
+    assert_eq!(win["liveAttr"], "polite", "{win}");
+    assert_eq!(win["chimes"], "1", "{win}");
+    screenshot(&projector, "bingo-screen-win").await;
     screenshot(&projector, "bingo-screen-winners").await;
     screenshot(&phone, "bingo-phone-won").await;
+    // Turned off again: no chime for the next prizes.
+    click(&laptop, "#bingo-sound").await;
+    until_js(
+        &projector,
+        "the projector knows the sound is off",
+        "return document.querySelector('.bs-sound-hint').hidden;",
+        |v| *v == json!(true),
+    )
+    .await;
+
+    // A countdown of 30 s per definition, set on the console: shown on the console, the
+    // projector and the phones from the next draw; the facilitator still reveals.
+    assert!(
+        js(
+            &projector,
+            "return document.querySelector('.bs-countdown').hidden;"
+        )
+        .await
+            == json!(true),
+        "no countdown by default"
+    );
+    laptop
+        .find(Locator::Id("bingo-countdown"))
+        .await
+        .unwrap()
+        .select_by_value("30")
+        .await
+        .unwrap();
 
     // A wrong answer on the next definition.
     draw_from_console(&laptop, &grid[12], 6).await;
     wait_visible(&phone, ".bp-prompt[data-state=open]").await;
+    for (browser, css) in [
+        (&laptop, ".bc-countdown"),
+        (&projector, ".bs-countdown"),
+        (&phone, ".bp-countdown"),
+    ] {
+        until_js(
+            browser,
+            &format!("{css} counts down from 30 s"),
+            &format!(
+                "const e = document.querySelector('{css}'); return e && !e.hidden ? e.textContent : null;"
+            ),
+            |v| {
+                v.as_str()
+                    .and_then(|t| t.strip_suffix(" s"))
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .is_some_and(|n| (20..=30).contains(&n))
+            },
+        )
+        .await;
+    }
+    assert_eq!(
+        js(
+            &laptop,
+            "return document.querySelector('#bingo-countdown').value;"
+        )
+        .await,
+        "30"
+    );
+    screenshot(&laptop, "bingo-console-countdown").await;
+    assert_phone_fits(&phone).await;
     click(&phone, &format!(".bp-cell[data-card='{}']", grid[24])).await;
     wait_visible(&phone, &format!(".bp-cell.wrong[data-card='{}']", grid[24])).await;
     wait_visible(&phone, ".bp-prompt[data-state=wrong]").await;
@@ -271,6 +415,49 @@ async fn a_phone_plays_a_line_and_the_projector_shows_the_winner() {
     wait_visible(&projector, ".bs-hardest li").await;
     wait_visible(&phone, ".bp-summary:not([hidden])").await;
     wait_visible(&laptop, ".bc-stats:not([hidden])").await;
+    // The three hardest terms, lowest share first (ties in draw order): nobody found
+    // definition 6, only Ada found definitions 2 to 5.
+    let hardest = vec![term(&grid[12]), term(&grid[1]), term(&grid[2])];
+    let shown = js(
+        &projector,
+        "return [...document.querySelectorAll('.bs-hardest .bs-hard-term')].map((e) => e.textContent.replace(/\\u00ad/g, ''));",
+    )
+    .await;
+    assert_eq!(shown, json!(hardest));
+    let rates = js(
+        &projector,
+        "return [...document.querySelectorAll('.bs-hardest .bs-hard-rate')].map((e) => e.textContent.replace(/\\s+/g, ' '));",
+    )
+    .await;
+    assert_eq!(
+        rates,
+        json!([
+            "0/3 l'ont trouvé · 0 %",
+            "1/3 l'ont trouvé · 33 %",
+            "1/3 l'ont trouvé · 33 %"
+        ])
+    );
+    let on_console = js(
+        &laptop,
+        "return [...document.querySelectorAll('.bc-stats li strong')].map((e) => e.textContent);",
+    )
+    .await;
+    assert_eq!(on_console.as_array().unwrap().len(), 3, "{on_console}");
+    assert!(
+        on_console[0]
+            .as_str()
+            .unwrap()
+            .starts_with(&term(&grid[12])),
+        "{on_console}"
+    );
+    // The prizes stay listed with their winner and round at the end.
+    wait_text(
+        &projector,
+        ".bs-prize[data-prize=first_line] .bs-when",
+        "Tour 5",
+    )
+    .await;
+    screenshot(&projector, "bingo-screen-hardest").await;
     screenshot(&projector, "bingo-screen-ended").await;
     screenshot(&phone, "bingo-phone-ended").await;
     screenshot(&laptop, "bingo-console-ended").await;

@@ -9,6 +9,10 @@ bingo-prize-to-win = Still to win
 bingo-someone = Participant { $id }
 bingo-hardest-title = The hardest terms
 bingo-hardest-item = { $term }: { $percent }% found it
+bingo-prize-when = Round { $step } · { $time }
+bingo-prize-when-step = Round { $step }
+bingo-countdown-left = { $seconds } s
+bingo-countdown-over = Time's up
 
 ## Phone: grid and Bingo button
 bingo-grid-label = Your bingo card
@@ -138,6 +142,7 @@ bingo-screen-paused = Paused
 bingo-screen-paused-sub = The bingo resumes in a moment.
 bingo-screen-ended = Bingo over: well done, everyone!
 bingo-screen-winner = Bingo! { $name }: { $prize }
+bingo-screen-sound-hint = Sound on: click this screen once to let it play.
 
 ## Facilitator console
 bingo-console-title = Bingo (definitions)
@@ -186,3 +191,10 @@ bingo-console-history-none = None so far.
 bingo-console-no-stats = No definition was revealed.
 bingo-console-claim-valid = { $name }: bingo confirmed.
 bingo-console-claim-false = { $name }: bingo refused, no complete line.
+bingo-console-countdown = Countdown per definition
+bingo-console-countdown-off = None
+bingo-console-countdown-seconds = { $seconds ->
+    [one] 1 second
+   *[other] { $seconds } seconds
+}
+bingo-console-sound = Sound on the projector for each bingo

@@ -10,6 +10,10 @@ bingo-prize-to-win = À gagner
 bingo-someone = Participant { $id }
 bingo-hardest-title = Les termes les plus difficiles
 bingo-hardest-item = { $term } : { $percent } % de réussite
+bingo-prize-when = Tour { $step } · { $time }
+bingo-prize-when-step = Tour { $step }
+bingo-countdown-left = { $seconds } s
+bingo-countdown-over = Temps écoulé
 
 ## Phone: grid and Bingo button
 bingo-grid-label = Votre grille de bingo
@@ -139,6 +143,7 @@ bingo-screen-paused = Pause
 bingo-screen-paused-sub = Le bingo reprend dans un instant.
 bingo-screen-ended = Bingo terminé : bravo à toutes et à tous !
 bingo-screen-winner = Bingo ! { $name } : { $prize }
+bingo-screen-sound-hint = Son activé : cliquez une fois sur cet écran pour l'autoriser.
 
 ## Facilitator console
 bingo-console-title = Bingo (définitions)
@@ -190,3 +195,10 @@ bingo-console-history-none = Aucune pour l'instant.
 bingo-console-no-stats = Aucune définition n'a été révélée.
 bingo-console-claim-valid = { $name } : bingo validé.
 bingo-console-claim-false = { $name } : bingo refusé, aucune ligne complète.
+bingo-console-countdown = Compte à rebours par définition
+bingo-console-countdown-off = Aucun
+bingo-console-countdown-seconds = { $seconds ->
+    [one] 1 seconde
+   *[other] { $seconds } secondes
+}
+bingo-console-sound = Son sur le projecteur à chaque bingo

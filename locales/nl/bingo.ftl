@@ -9,6 +9,10 @@ bingo-prize-to-win = Nog te winnen
 bingo-someone = Deelnemer { $id }
 bingo-hardest-title = De moeilijkste begrippen
 bingo-hardest-item = { $term }: { $percent } % gevonden
+bingo-prize-when = Beurt { $step } · { $time }
+bingo-prize-when-step = Beurt { $step }
+bingo-countdown-left = { $seconds } s
+bingo-countdown-over = De tijd is om
 
 ## Phone: grid and Bingo button
 bingo-grid-label = Je bingokaart
@@ -138,6 +142,7 @@ bingo-screen-paused = Pauze
 bingo-screen-paused-sub = De bingo gaat zo verder.
 bingo-screen-ended = Bingo afgelopen: goed gedaan, allemaal!
 bingo-screen-winner = Bingo! { $name }: { $prize }
+bingo-screen-sound-hint = Geluid aan: klik één keer op dit scherm om het toe te laten.
 
 ## Facilitator console
 bingo-console-title = Bingo (omschrijvingen)
@@ -186,3 +191,10 @@ bingo-console-history-none = Nog geen.
 bingo-console-no-stats = Er werd geen antwoord getoond.
 bingo-console-claim-valid = { $name }: bingo goedgekeurd.
 bingo-console-claim-false = { $name }: bingo geweigerd, geen volle rij.
+bingo-console-countdown = Aftellen per definitie
+bingo-console-countdown-off = Geen
+bingo-console-countdown-seconds = { $seconds ->
+    [one] 1 seconde
+   *[other] { $seconds } seconden
+}
+bingo-console-sound = Geluid op de projector bij elke bingo

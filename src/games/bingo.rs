@@ -276,8 +276,9 @@ pub struct PrizeAward {
     /// Step during which the place was taken; claims during this step share it.
     pub step: u32,
     pub winners: Vec<ParticipantId>,
-    /// Clock time (Unix ms, the console's) of that step's draw or call, if it sent one.
-    #[serde(default)]
+    /// Clock time (Unix ms, the console's) of that step's draw or call, if it sent one
+    /// (left out when unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<u64>,
 }
 
@@ -993,9 +994,11 @@ impl Bingo {
         match viewer {
             Viewer::Staff => {
                 let current = self.rounds.last().map(|r| {
-                    json!({"step": r.step, "card": r.card, "revealed": r.result.is_some(),
-                        "answered": self.answered, "at": self.times.get(&r.step),
-                        "result": r.result.map(|x| json!({"found": x.found, "answered": x.answered, "of": x.of}))})
+                    let mut c = json!({"step": r.step, "card": r.card, "revealed": r.result.is_some(),
+                        "answered": self.answered,
+                        "result": r.result.map(|x| json!({"found": x.found, "answered": x.answered, "of": x.of}))});
+                    self.with_time(&mut c, r.step);
+                    c
                 });
                 let rounds: Vec<Value> = self
                     .rounds
@@ -1051,11 +1054,12 @@ impl Bingo {
                 };
                 let current = match self.mode {
                     Mode::Definition => self.rounds.last().map(|r| {
-                        json!({"step": r.step, "revealed": r.result.is_some(),
-                            "at": self.times.get(&r.step),
+                        let mut c = json!({"step": r.step, "revealed": r.result.is_some(),
                             "card": if r.result.is_some() { json!(r.card) } else { Value::Null },
                             "answered": r.answers.contains_key(&pid),
-                            "correct": r.answers.get(&pid)})
+                            "correct": r.answers.get(&pid)});
+                        self.with_time(&mut c, r.step);
+                        c
                     }),
                     Mode::Listening => None,
                 };
@@ -1067,6 +1071,13 @@ impl Bingo {
                     "my_prizes": p.prizes, "prizes": self.prizes, "stats": stats,
                     "countdown": self.countdown})
             }
+        }
+    }
+
+    /// Adds `at`, the clock time of `step`'s draw, to a view's `current` when it is known.
+    fn with_time(&self, current: &mut Value, step: u32) {
+        if let Some(at) = self.times.get(&step) {
+            current["at"] = json!(at);
         }
     }
 
