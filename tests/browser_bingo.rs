@@ -312,6 +312,35 @@ async fn a_phone_plays_a_line_and_the_projector_shows_the_winner() {
     );
     assert_eq!(win["liveAttr"], "polite", "{win}");
     assert_eq!(win["chimes"], "1", "{win}");
+    // Reduced motion: every animation of bingo.css (the banner's pop, the cheering name, the
+    // confetti, the urgent countdown) is declared only for readers who did not ask for less
+    // motion; the confetti are not even shown to the others.
+    let motion = js(
+        &projector,
+        r#"const sheet = [...document.styleSheets].find((s) => (s.href || '').endsWith('/bingo.css'));
+           const out = {animated: [], unguarded: [], confettiShownByDefault: null};
+           const walk = (rules, media) => {
+             for (const rule of rules) {
+               if (rule instanceof CSSMediaRule) walk(rule.cssRules, rule.conditionText);
+               else if (rule instanceof CSSStyleRule) {
+                 if (rule.style.animationName && rule.style.animationName !== 'none') {
+                   out.animated.push(rule.selectorText);
+                   if (!(media || '').includes('prefers-reduced-motion: no-preference')) out.unguarded.push(rule.selectorText);
+                 }
+                 if (rule.selectorText === '.bs-confetti' && !media) out.confettiShownByDefault = rule.style.display !== 'none';
+               }
+             }
+           };
+           walk(sheet.cssRules, null);
+           return out;"#,
+    )
+    .await;
+    assert!(
+        motion["animated"].as_array().unwrap().len() >= 3,
+        "{motion}"
+    );
+    assert_eq!(motion["unguarded"], json!([]), "{motion}");
+    assert_eq!(motion["confettiShownByDefault"], false, "{motion}");
     screenshot(&projector, "bingo-screen-win").await;
     screenshot(&projector, "bingo-screen-winners").await;
     screenshot(&phone, "bingo-phone-won").await;
