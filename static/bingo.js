@@ -893,7 +893,10 @@ function applyStaff(s, m) {
       const award = s.prizes.find((p) => p.prize === m.prize);
       if (award) Object.assign(award, { step: m.step, winners: m.winners, at: m.at ?? null });
       else s.prizes.push({ prize: m.prize, step: m.step, winners: m.winners, at: m.at ?? null });
-      s.lastPrize = { prize: m.prize, winner: m.new_winner, winners: [...m.winners] };
+      // One claim can win several prizes at once (several events): the banner names them all.
+      const prev = s.lastPrize;
+      const same = prev && prev.step === m.step && prev.winner === m.new_winner && !prev.prizes.includes(m.prize);
+      s.lastPrize = { prize: m.prize, prizes: same ? [...prev.prizes, m.prize] : [m.prize], step: m.step, winner: m.new_winner, winners: [...m.winners] };
       return true;
     }
     case "bingo.sound":
@@ -978,6 +981,7 @@ function projectorScreen(container, ctx) {
     showCountdown(t, countdown, open ? secondsLeft(s.countdown, s.since) : null);
   }
   const countdownTimer = setInterval(tickCountdown, 250);
+  let cheerTimer = null;
 
   // The banner is rebuilt only when its winners change, so its animation plays once.
   function renderBanner() {
@@ -988,14 +992,15 @@ function projectorScreen(container, ctx) {
       return;
     }
     const names = listNames(ctx.lang, (last.winners?.length ? last.winners : [last.winner]).map((id) => nameOf(ctx, people, id)));
-    const key = `${last.prize}|${names}`;
+    const prizes = listNames(ctx.lang, last.prizes.map((prize) => prizeName(t, prize)));
+    const key = `${prizes}|${names}`;
     banner.hidden = false;
     if (banner.dataset.key === key) return;
     banner.dataset.key = key;
     banner.dataset.prize = last.prize;
     // The sentence from the messages, with the names set apart in large type.
     const mark = "\u0001";
-    const [before, after = ""] = t("bingo-screen-winner", { name: mark, prize: prizeName(t, last.prize) }).split(mark);
+    const [before, after = ""] = t("bingo-screen-winner", { name: mark, prize: prizes }).split(mark);
     // The punctuation joining the names to the prize is kept in the text but not shown: the
     // prize has its own line under the names.
     const [, joint, prize] = after.match(/^([\s:：,;–—-]*)([\s\S]*)$/);
@@ -1125,9 +1130,16 @@ function projectorScreen(container, ctx) {
       if (!applyStaff(s, m)) return;
       render();
       if (m.type === "bingo.prize") {
-        const names = listNames(ctx.lang, m.winners.map((id) => nameOf(ctx, people, id)));
-        live.textContent = t("bingo-screen-winner", { name: names, prize: prizeName(t, m.prize) });
-        if (s.sound && chime()) root.dataset.chimes = String(Number(root.dataset.chimes) + 1);
+        // The prizes of one claim arrive as several events: one announcement, one chime.
+        clearTimeout(cheerTimer);
+        cheerTimer = setTimeout(() => {
+          const last = s.lastPrize;
+          if (!last) return;
+          const names = listNames(ctx.lang, last.winners.map((id) => nameOf(ctx, people, id)));
+          const prizes = listNames(ctx.lang, last.prizes.map((prize) => prizeName(t, prize)));
+          live.textContent = t("bingo-screen-winner", { name: names, prize: prizes });
+          if (s.sound && chime()) root.dataset.chimes = String(Number(root.dataset.chimes) + 1);
+        }, 200);
       }
     },
     people(map) {
@@ -1136,6 +1148,7 @@ function projectorScreen(container, ctx) {
     },
     destroy() {
       clearInterval(countdownTimer);
+      clearTimeout(cheerTimer);
       document.removeEventListener("pointerdown", unlock);
       document.removeEventListener("keydown", unlock);
     },

@@ -278,6 +278,13 @@ async fn a_phone_plays_a_line_and_the_projector_shows_the_winner() {
     wait_text(&laptop, ".bc-prizes", "Ada").await;
     // The winner's name in large type, the prize with its winner, round and clock time, the
     // win said once to screen readers, and the chime played (the sound is never the only sign).
+    until_js(
+        &projector,
+        "the win is announced",
+        "return document.querySelector('[data-live=win]').textContent;",
+        |v| v.as_str().is_some_and(|t| t.contains("Ada")),
+    )
+    .await;
     let win = js(
         &projector,
         r#"const name = document.querySelector('.bs-banner .bs-win-name');
