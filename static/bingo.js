@@ -1176,13 +1176,13 @@ function consoleScreen(container, ctx) {
   const current = h("div", { class: "bc-current" });
   // Definition mode controls.
   // Draws and calls carry this page's clock: the step's time shown with the prizes.
-  const drawButton = button("draw", t("bingo-console-draw"), guard(() => send({ type: "bingo.draw", at: Date.now() })));
+  const drawButton = button("draw", t("bingo-console-draw"), guard(() => send({ type: "bingo.draw" })));
   const revealButton = button("reveal", t("bingo-console-reveal"), guard(() => send({ type: "bingo.reveal" })), "secondary");
   const pick = h("select", { id: "bingo-pick", "data-focus-key": "pick" });
   const pickButton = button(
     "draw-picked",
     t("bingo-console-draw-picked"),
-    guard(() => pick.value && send({ type: "bingo.draw", card: pick.value, at: Date.now() })),
+    guard(() => pick.value && send({ type: "bingo.draw", card: pick.value })),
     "secondary",
   );
   const definitionControls = h(
@@ -1198,7 +1198,7 @@ function consoleScreen(container, ctx) {
   if (listening) {
     for (const card of [...s.deck].sort((a, b) => tx.number(a) - tx.number(b))) {
       const b = h("button", { type: "button", class: "bc-call", "data-card": card, "data-focus-key": `call-${card}`, text: tx.term(card) });
-      b.addEventListener("click", guard(() => send({ type: "bingo.call", card, at: Date.now() })));
+      b.addEventListener("click", guard(() => send({ type: "bingo.call", card })));
       callButtons.set(card, b);
       callList.append(b);
     }

@@ -116,8 +116,9 @@ pub enum BingoCommand {
     Draw {
         #[serde(default)]
         card: Option<CardId>,
-        /// The console's clock (Unix ms) when it drew: shown as the step's clock time and the
-        /// start of its countdown. Carried in the command so that replays give the same state.
+        /// The server's clock (Unix ms) when the room accepted the draw (it stamps it, replacing
+        /// whatever a client sent): shown as the step's clock time and the start of its
+        /// countdown. Carried in the command so that replays give the same state.
         #[serde(default)]
         at: Option<u64>,
     },
@@ -126,7 +127,7 @@ pub enum BingoCommand {
     /// Staff, listening mode: this term was just said.
     Call {
         card: CardId,
-        /// The console's clock (Unix ms) when it called (see `Draw`).
+        /// The server's clock (Unix ms) when it was called (see `Draw`).
         #[serde(default)]
         at: Option<u64>,
     },

@@ -21,6 +21,7 @@ use super::{
     Arrival, AttachError, ConnId, Frame, Outbound, RoomError, RoomMsg, Rooms, shared_frame,
 };
 use crate::deck::Lang;
+use crate::games::bingo::BingoCommand;
 use crate::games::fresque::FresqueCommand;
 use crate::games::{Actor, Audience, Emit, ParticipantId, Viewer};
 use crate::issuer::IssueRequest;
@@ -620,10 +621,18 @@ impl Room {
             Action::RemoveParticipant { pid } => Command::Remove { pid },
             Action::SetJoining { open } => Command::SetJoining { open },
             Action::DecideReclaim { .. } => return,
-            Action::Bingo(command) => Command::Bingo {
-                command,
-                seed: rand::random(),
-            },
+            Action::Bingo(mut command) => {
+                // A round's clock time is the server's, stored with the command (whatever a
+                // console's clock says).
+                if let BingoCommand::Draw { at, .. } | BingoCommand::Call { at, .. } = &mut command
+                {
+                    *at = Some(now_ms());
+                }
+                Command::Bingo {
+                    command,
+                    seed: rand::random(),
+                }
+            }
             Action::Fresque(command) => Command::Fresque {
                 command,
                 seed: rand::random(),
