@@ -219,6 +219,9 @@ fn longest_in_agreement(spans: &[(u32, u32)], skip: Option<usize>) -> usize {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardResult {
     pub card: CardId,
+    /// 0-based place in the reference order (the debrief's `index`): the screens rebuild
+    /// where the reference puts the card from it.
+    pub index: u32,
     /// Teams that placed it right ([`CardScore::right`]).
     pub right: u32,
     /// Teams that placed it (a card left in a hand is not judged).
@@ -252,8 +255,10 @@ pub fn card_results(results: &[Score], order: &[CardId]) -> Vec<CardResult> {
         .collect();
     let mut out: Vec<CardResult> = order
         .iter()
-        .map(|card| CardResult {
+        .enumerate()
+        .map(|(i, card)| CardResult {
             card: card.clone(),
+            index: i as u32,
             right: 0,
             teams: 0,
             misplaced_by: Vec::new(),

@@ -350,6 +350,9 @@ fn card_results_count_teams_right_and_say_where_others_put_it() {
         }]
     );
     assert!(cards[3].misplaced_by.is_empty());
+    // Each keeps its place in the reference order.
+    let index: Vec<(&str, u32)> = cards.iter().map(|c| (c.card.as_str(), c.index)).collect();
+    assert_eq!(index, vec![("q4", 3), ("p1", 0), ("p2", 1), ("q3", 2)]);
     // Pure: same input, same output.
     assert_eq!(card_results(&results, &order), cards);
     assert!(card_results(&[], &order).iter().all(|c| c.teams == 0));
