@@ -5,7 +5,9 @@
 // - phone: the scenario, my hand and my team's timeline; drag and drop (mouse or touch,
 //   SortableJS) and an accessible alternative (select a card, then move it with buttons);
 // - console: teams, deals, reveal, debrief and the projector's focus, every board live;
-// - screen (projector): every board at once, one board in large, the debrief.
+// - screen (projector): while the teams play, each team's progress only (cards placed of
+//   dealt, never a card: teams would copy); the reveal (the reference built card by card,
+//   each team's misplaced cards and score, the podium); one board in large; the debrief.
 //
 // Moves are intents ("put X after Y"): the phone shows its own move at once (optimistic)
 // and applies the server's order as soon as it arrives, so every phone converges.
@@ -123,6 +125,8 @@ function createModel(view) {
     packsTotal: v.packs_total || 0,
     packSizes: v.pack_sizes || [],
     results: v.results || null,
+    // The debrief's per-card view (most misplaced first), once revealed.
+    cards: v.cards || null,
     debrief: v.debrief || null,
     // Staff.
     teams: (v.teams || []).map(teamJson),
@@ -197,6 +201,7 @@ function createModel(view) {
       }
       case "fresque.revealed":
         s.results = m.results;
+        s.cards = m.cards || null;
         s.phase = "revealed";
         return { kind: "revealed" };
       case "fresque.debrief":
@@ -307,8 +312,89 @@ function helpers(ctx) {
           ? h("p", { class: "fq-note", text: c.note })
           : null,
       perTeam.length ? h("ul", { class: "fq-debrief-teams" }, perTeam) : null,
+      cardDebrief(s, d.card, { big }),
     );
   }
+
+  // Teams by shown score, best first (no score last); equal scores share a place (1, 1, 3).
+  function ranking(results) {
+    const value = (r) => r.score.percent ?? -1;
+    const sorted = [...(results || [])].sort((a, b) => value(b) - value(a) || a.team - b.team);
+    let place = 0;
+    return sorted.map((result, i) => {
+      if (i === 0 || value(result) !== value(sorted[i - 1])) place = i + 1;
+      const tied = sorted.some((o) => o !== result && value(o) === value(result));
+      return { result, place, tied };
+    });
+  }
+  const percentText = (r) => (r.score.percent === null || r.score.percent === undefined ? t("fresque-score-short-none") : t("fresque-percent", { percent: r.score.percent }));
+  // The podium: a heading and a list, best first; places are words ("1st place"), ties say
+  // so. `mine`: the reader's team, named as such.
+  function podiumBlock(s, { big = false, mine = null } = {}) {
+    if (!s.results?.length) return null;
+    const id = big ? "fq-podium-title-big" : "fq-podium-title";
+    return h(
+      "section",
+      { class: `fq-podium${big ? " fq-big" : ""}`, "aria-labelledby": id },
+      h(big ? "h2" : "h3", { id, text: t("fresque-podium-title") }),
+      h(
+        "ol",
+        { class: "fq-podium-list" },
+        ranking(s.results).map(({ result, place, tied }) =>
+          h(
+            "li",
+            { class: `fq-place-${Math.min(place, 4)}${result.team === mine ? " fq-mine" : ""}`, dataset: { team: result.team, place } },
+            h("span", { class: "fq-place" }, t("fresque-place", { place }), tied ? ` ${t("fresque-tied")}` : ""),
+            " ",
+            h("strong", { class: "fq-podium-team", text: teamName(result.team) }),
+            result.team === mine ? ` ${t("fresque-your-team")}` : "",
+            " ",
+            h("span", { class: "fq-podium-score fq-count", dataset: { percent: result.score.percent ?? "" }, text: percentText(result) }),
+          ),
+        ),
+      ),
+    );
+  }
+  // The reference order from the debrief's per-card view (each card knows its place).
+  function referenceCards(s) {
+    if (s.referenceOrder?.length) return s.referenceOrder.map((e) => e.card);
+    return [...(s.cards || [])].sort((a, b) => a.index - b.index).map((c) => c.card);
+  }
+  function rightText(c) {
+    return c.teams ? t("fresque-right-teams", { right: c.right, teams: c.teams }) : t("fresque-right-nobody");
+  }
+  // "placed after X by team 2" / "placed first by team 3".
+  function misplacedText(m) {
+    const team = teamName(m.team);
+    return m.after ? t("fresque-misplaced-after", { team, term: term(m.after) }) : t("fresque-misplaced-first", { team });
+  }
+  // For one card of the debrief: how many teams placed it right, where the others put it.
+  function cardDebrief(s, id, { big = false } = {}) {
+    const c = s.cards?.find((x) => x.card === id);
+    if (!c) return null;
+    return h(
+      "div",
+      { class: "fq-card-debrief" },
+      h("p", { class: "fq-right-count" }, h("span", { class: "fq-icon", "aria-hidden": "true", text: "✓ " }), rightText(c)),
+      c.misplaced_by.length
+        ? h(
+            "ul",
+            { class: `fq-misplaced-by${big ? " fq-big" : ""}` },
+            c.misplaced_by.map((m) => h("li", { dataset: { team: m.team } }, h("span", { class: "fq-icon", "aria-hidden": "true", text: "✗ " }), misplacedText(m))),
+          )
+        : null,
+    );
+  }
+  // The card a team got most wrong (most disagreements; of equals, the most misplaced overall).
+  function worstCard(s, team) {
+    let worst = null;
+    for (const c of s.cards || []) {
+      const m = c.misplaced_by.find((x) => x.team === team);
+      if (m && (!worst || m.disagreements > worst.m.disagreements)) worst = { c, m };
+    }
+    return worst;
+  }
+  const colourOf = (disagreements) => (disagreements >= 3 ? "red" : disagreements >= 1 ? "orange" : "green");
   // Whether a member is there or away: an icon and a word (never colour alone).
   function presence(away) {
     return h(
@@ -318,7 +404,30 @@ function helpers(ctx) {
       away ? t("fresque-away") : t("fresque-here"),
     );
   }
-  return { t, card, term, scenario, packName, teamName, person, verdict, scoreText, scenarioBlock, progressText, debriefBlock, presence };
+  return {
+    t,
+    card,
+    term,
+    scenario,
+    packName,
+    teamName,
+    person,
+    verdict,
+    scoreText,
+    scenarioBlock,
+    progressText,
+    debriefBlock,
+    presence,
+    ranking,
+    percentText,
+    podiumBlock,
+    referenceCards,
+    rightText,
+    misplacedText,
+    cardDebrief,
+    worstCard,
+    colourOf,
+  };
 }
 
 export function mount(role, container, ctx) {
@@ -800,22 +909,26 @@ function phoneScreen(root, model, ctx) {
     const scoreByCard = mine ? new Map(mine.score.cards.map((c) => [c.card, c])) : null;
     results.replaceChildren();
     if (revealed() && s.results) {
-      const others = s.results.filter((r) => !s.team || r.team !== s.team.id);
+      const ranked = x.ranking(s.results);
+      const mineRanked = mine ? ranked.find((r) => r.result === mine) : null;
       results.append(
         h(
           "section",
           { class: "fq-result card" },
           h("h2", { text: t("fresque-result-title") }),
-          mine ? h("p", { class: "fq-score" }, x.scoreText(mine)) : null,
-          mine ? h("p", { class: "fq-muted", text: t("fresque-placed-of", { placed: mine.placed, dealt: mine.dealt }) }) : null,
-          h("p", { class: "fq-legend" }, x.verdict("green", 0), " ", x.verdict("orange", 1), " ", x.verdict("red", 3)),
-          others.length
+          mineRanked
             ? h(
-                "ul",
-                { class: "fq-other-scores" },
-                others.map((r) => h("li", {}, h("strong", { text: x.teamName(r.team) }), " : ", x.scoreText(r))),
+                "p",
+                { class: "fq-rank" },
+                t("fresque-your-place", { place: mineRanked.place, teams: ranked.length }),
+                mineRanked.tied ? ` ${t("fresque-tied")}` : "",
               )
             : null,
+          mine ? h("p", { class: "fq-score" }, x.scoreText(mine)) : null,
+          mine ? h("p", { class: "fq-muted", text: t("fresque-placed-of", { placed: mine.placed, dealt: mine.dealt }) }) : null,
+          mine ? worstBlock(mine.team) : null,
+          h("p", { class: "fq-legend" }, x.verdict("green", 0), " ", x.verdict("orange", 1), " ", x.verdict("red", 3)),
+          x.podiumBlock(s, { mine: s.team?.id ?? null }),
         ),
       );
     }
@@ -852,6 +965,32 @@ function phoneScreen(root, model, ctx) {
       resultTitle.tabIndex = -1;
       resultTitle.focus();
     }
+  }
+
+  // The card my team got most wrong: where we put it, where the reference puts it.
+  function worstBlock(team) {
+    if (!s.cards) return null;
+    const worst = x.worstCard(s, team);
+    if (!worst) return h("p", { class: "fq-worst fq-worst-none" }, h("span", { class: "fq-icon", "aria-hidden": "true", text: "✓ " }), t("fresque-worst-none"));
+    const { c, m } = worst;
+    const order = x.referenceCards(s);
+    const at = order.indexOf(c.card);
+    return h(
+      "section",
+      { class: "fq-worst", dataset: { card: c.card }, "aria-labelledby": "fq-worst-title" },
+      h("h3", { id: "fq-worst-title", text: t("fresque-worst-title") }),
+      h("p", { class: "fq-worst-term" }, h("span", { class: "fq-icon", "aria-hidden": "true", text: "✗ " }), h("strong", { text: x.term(c.card) }), " ", x.verdict(x.colourOf(m.disagreements), m.disagreements)),
+      h(
+        "p",
+        { class: "fq-worst-yours" },
+        m.after ? t("fresque-worst-yours-after", { n: m.position + 1, term: x.term(m.after) }) : t("fresque-worst-yours-first"),
+      ),
+      h(
+        "p",
+        { class: "fq-worst-reference" },
+        at > 0 ? t("fresque-worst-reference-after", { n: at + 1, total: order.length, term: x.term(order[at - 1]) }) : t("fresque-worst-reference-first", { total: order.length }),
+      ),
+    );
   }
 
   // The status line is as tall as its longest text (any team, any pack) for this width and
@@ -982,7 +1121,10 @@ function phoneScreen(root, model, ctx) {
       } else if (change.kind === "revealed") {
         selected = null;
         const mine = s.results?.find((r) => s.team && r.team === s.team.id);
-        ctx.announce(mine ? `${t("fresque-result-title")} : ${x.scoreText(mine)}` : t("fresque-result-title"));
+        const place = mine ? x.ranking(s.results).find((r) => r.result === mine) : null;
+        ctx.announce(
+          mine ? `${t("fresque-result-title")} : ${t("fresque-your-place", { place: place.place, teams: s.results.length })} · ${x.scoreText(mine)}` : t("fresque-result-title"),
+        );
       } else if (change.kind === "debrief" && s.debrief) {
         ctx.announce(`${t("fresque-debrief-step", { n: s.debrief.index + 1, total: s.debrief.total, rank: s.debrief.rank })} : ${x.term(s.debrief.card)}`);
       }
@@ -1121,7 +1263,54 @@ function consoleScreen(root, model, ctx) {
   const unassignedNames = h("span");
   const unassigned = h("p", { class: "fq-unassigned", hidden: true }, h("strong", { text: t("fresque-unassigned") }), " ", unassignedNames);
   const teamsBox = h("div", { class: "fq-teams" });
-  const section = h("section", { class: "card fq-console" }, h("h2", { text: t("phase-fresque") }), head, form, controls, unassigned, teamsBox);
+  // After the reveal: card by card, most misplaced first, how many teams placed it right and
+  // where the others put it (what to discuss); a card's button shows it in the debrief.
+  const cardsList = h("ol", { class: "fq-cards-debrief" });
+  const cardsBox = h(
+    "section",
+    { class: "fq-cards-debrief-box", "aria-labelledby": "fq-cards-debrief-title", hidden: true },
+    h("h3", { id: "fq-cards-debrief-title", text: t("fresque-cards-debrief-title") }),
+    h("p", { class: "fq-muted", text: t("fresque-cards-debrief-hint") }),
+    cardsList,
+    h("p", { class: "fq-muted fq-cards-unplaced", hidden: true }),
+  );
+  let cardsShown = null;
+  function renderCards() {
+    cardsBox.hidden = !(s.phase === "revealed" && s.cards);
+    if (cardsBox.hidden) return;
+    if (cardsShown !== s.cards) {
+      cardsShown = s.cards;
+      // Cards no team placed (packs never dealt) have nothing to discuss: counted at the end.
+      const unplaced = s.cards.filter((c) => !c.teams).length;
+      const note = cardsBox.querySelector(".fq-cards-unplaced");
+      note.hidden = !unplaced;
+      setText(note, t("fresque-cards-unplaced", { count: unplaced }));
+      cardsList.replaceChildren(
+        ...s.cards.filter((c) => c.teams).map((c) =>
+          h(
+            "li",
+            { dataset: { card: c.card, index: c.index } },
+            h("button", {
+              type: "button",
+              class: "fq-card-show secondary",
+              text: x.term(c.card),
+              "aria-label": t("fresque-card-show-label", { term: x.term(c.card) }),
+              onclick: () => ctx.send({ type: "fresque.debrief", index: c.index }),
+            }),
+            " — ",
+            h("span", { class: "fq-right-count", text: x.rightText(c) }),
+            ...c.misplaced_by.map((m) => [" · ", h("span", { class: "fq-misplaced", dataset: { team: m.team }, text: x.misplacedText(m) })]),
+          ),
+        ),
+      );
+    }
+    for (const li of cardsList.children) {
+      const current = li.dataset.card === s.debrief?.card;
+      li.classList.toggle("fq-current", current);
+      setAttr(li, "aria-current", current ? "step" : null);
+    }
+  }
+  const section = h("section", { class: "card fq-console" }, h("h2", { text: t("phase-fresque") }), head, form, controls, cardsBox, unassigned, teamsBox);
   root.append(section);
 
   // A team's panel; its parts are kept with it.
@@ -1290,6 +1479,7 @@ function consoleScreen(root, model, ctx) {
       grace.value = String(s.grace);
     }
 
+    renderCards();
     unassigned.hidden = !s.unassigned.length;
     setText(unassignedNames, s.unassigned.map(name).join(", "));
     countdowns.clear();
@@ -1351,10 +1541,37 @@ function projectorScreen(root, model, ctx) {
   const s = model.s;
   const x = helpers(ctx);
   const { t } = x;
-  const flashes = new Map();
-  const timers = new Set();
   let frame = null;
+  let counting = null;
+  // The reveal's moment: the reference builds card by card, then the teams' misplaced cards
+  // and their scores counting up, then the podium. Timed from the first time it is shown, so
+  // a render under way continues it (negative delays) instead of starting it again.
+  const STEP_MS = 120;
+  const COUNT_MS = 1500;
+  let revealStart = null;
+  const still = () => reducedMotion() || revealStart === null;
+  function delay(el, ms) {
+    if (still()) return el;
+    el.style.animationDelay = `${ms - (performance.now() - revealStart)}ms`;
+    el.classList.add("fq-appear");
+    return el;
+  }
 
+  // While the teams play: how far each one is, never its cards (teams would copy).
+  function progress(tm, i, big) {
+    const placed = tm.board.length;
+    const text = t("fresque-placed-of", { placed, dealt: tm.dealt });
+    return h(
+      "article",
+      { class: `fq-progress-team${big ? " fq-progress-big" : ""}`, dataset: { team: i } },
+      h(big ? "h2" : "h3", { text: x.teamName(i) }),
+      h("p", { class: "fq-progress-text", text }),
+      h("progress", { max: Math.max(tm.dealt, 1), value: placed, "aria-label": text }),
+      tm.pool ? h("p", { class: "fq-muted", text: t("fresque-pool", { count: tm.pool }) }) : null,
+    );
+  }
+
+  // A team's timeline in large, after the reveal only.
   function board(tm, i, big) {
     const result = s.results?.find((r) => r.team === i) || null;
     const scoreByCard = result ? new Map(result.score.cards.map((c) => [c.card, c])) : null;
@@ -1366,20 +1583,20 @@ function projectorScreen(root, model, ctx) {
         "header",
         {},
         h(big ? "h2" : "h3", { text: x.teamName(i) }),
-        result ? h("p", { class: "fq-team-score" }, x.scoreText(result)) : h("p", { class: "fq-muted", text: t("fresque-placed-of", { placed: tm.board.length, dealt: tm.dealt }) }),
+        result ? h("p", { class: "fq-team-score" }, x.scoreText(result)) : null,
       ),
-      h("progress", { max: Math.max(tm.dealt, 1), value: tm.board.length, "aria-hidden": "true" }),
       h(
         "ol",
         { class: "fq-strip" },
         tm.board.map((c, n) => {
           const sc = scoreByCard?.get(c);
-          const cls = [sc ? `fq-${sc.colour}` : "", flashes.has(`${i}:${c}`) ? "fq-flash" : "", c === current ? "fq-current" : ""].filter(Boolean).join(" ");
+          const cls = [sc ? `fq-${sc.colour}` : "", sc && !sc.right ? "fq-misplaced" : "", c === current ? "fq-current" : ""].filter(Boolean).join(" ");
           return h(
             "li",
-            { class: cls, dataset: { card: c } },
+            { class: cls || null, dataset: { card: c } },
             big ? h("span", { class: "fq-pos", text: String(n + 1) }) : null,
             h("span", { class: "fq-term", text: x.term(c) }),
+            sc && !sc.right ? h("span", { class: "fq-mark" }, h("span", { "aria-hidden": "true", text: "✗ " }), t("fresque-mark-misplaced")) : null,
             sc ? x.verdict(sc.colour, sc.disagreements) : null,
           );
         }),
@@ -1399,28 +1616,94 @@ function projectorScreen(root, model, ctx) {
     );
   }
 
+  // The reveal: the reference timeline, each team's score and misplaced cards, the podium.
+  function reveal() {
+    if (revealStart === null && !reducedMotion()) revealStart = performance.now();
+    const order = x.referenceCards(s);
+    const built = still() ? 0 : order.length * STEP_MS + 300;
+    const ref = h(
+      "section",
+      { class: "fq-reveal-reference", "aria-labelledby": "fq-reveal-reference-title" },
+      h("h2", { id: "fq-reveal-reference-title", text: t("fresque-reference-label") }),
+      h(
+        "ol",
+        { class: "fq-build" },
+        order.map((card, n) => delay(h("li", { dataset: { card } }, h("span", { class: "fq-pos", text: String(n + 1) }), " ", x.term(card)), n * STEP_MS)),
+      ),
+    );
+    const teams = h(
+      "section",
+      { class: "fq-reveal-teams", "aria-labelledby": "fq-reveal-teams-title" },
+      h("h2", { id: "fq-reveal-teams-title", class: "visually-hidden", text: t("fresque-reveal-teams-title") }),
+      (s.results || []).map((r) => {
+        const wrong = r.score.cards.filter((c) => !c.right);
+        return delay(
+          h(
+            "article",
+            { class: "fq-reveal-team", dataset: { team: r.team } },
+            h("h3", { text: x.teamName(r.team) }),
+            h("p", { class: "fq-reveal-score" }, h("span", { class: "fq-count", dataset: { percent: r.score.percent ?? "" }, text: x.percentText(r) })),
+            h("p", { class: "fq-reveal-detail", text: x.scoreText(r) }),
+            h(
+              "p",
+              { class: "fq-misplaced-title" },
+              h("span", { class: "fq-icon", "aria-hidden": "true", text: wrong.length ? "✗ " : "✓ " }),
+              t("fresque-misplaced-count", { count: wrong.length }),
+            ),
+            wrong.length
+              ? h(
+                  "ul",
+                  { class: "fq-misplaced-list" },
+                  wrong.map((c) => h("li", { class: "fq-misplaced", dataset: { card: c.card } }, h("span", { class: "fq-icon", "aria-hidden": "true", text: "✗ " }), x.term(c.card))),
+                )
+              : null,
+          ),
+          built,
+        );
+      }),
+    );
+    const podium = x.podiumBlock(s, { big: true });
+    if (podium) delay(podium, built + COUNT_MS);
+    return h("div", { class: "fq-reveal" }, ref, teams, podium);
+  }
+
+  // Scores count up to their value (at once when motion is reduced).
+  function countUp() {
+    if (counting) cancelAnimationFrame(counting);
+    counting = null;
+    const els = [...root.querySelectorAll(".fq-count")].filter((el) => el.dataset.percent !== "");
+    if (!els.length) return;
+    const built = x.referenceCards(s).length * STEP_MS + 300;
+    const step = () => {
+      const k = still() ? 1 : Math.max(0, Math.min(1, (performance.now() - revealStart - built) / COUNT_MS));
+      const eased = 1 - (1 - k) ** 3;
+      for (const el of els) setText(el, t("fresque-percent", { percent: Math.round(Number(el.dataset.percent) * eased) }));
+      counting = k < 1 ? requestAnimationFrame(step) : null;
+    };
+    step();
+  }
+
   function render() {
-    // Before the first pack the whole scenario; then a compact line, so the boards fit.
+    // Before the first pack the whole scenario; then a compact line.
     const compact = s.packsDealt > 0 || s.phase === "revealed";
+    const revealed = s.phase === "revealed";
     const parts = [s.debrief ? null : x.scenarioBlock(s, { big: true, compact })];
-    if (s.phase === "revealed") {
-      if (!s.debrief) parts.push(h("p", { class: "fq-screen-status fq-reveal-title", text: t("fresque-result-title") }));
-    } else {
+    const shown = s.shownTeam !== null && s.teams[s.shownTeam] ? s.shownTeam : null;
+    if (!revealed) {
       parts.push(h("p", { class: "fq-screen-status", text: s.teams.length ? x.progressText(s) : t("fresque-wait-teams-screen") }));
-    }
-    if (s.debrief) parts.push(x.debriefBlock(s, { results: s.results, big: true }), reference());
-    if (s.shownTeam !== null && s.teams[s.shownTeam]) {
-      parts.push(board(s.teams[s.shownTeam], s.shownTeam, true));
-    } else if (s.teams.length) {
-      parts.push(
-        h(
-          "div",
-          { class: `fq-boards${s.debrief ? " fq-boards-small" : ""}` },
-          s.teams.map((tm, i) => (tm ? board(tm, i, false) : null)),
-        ),
-      );
+      if (shown !== null) parts.push(progress(s.teams[shown], shown, true));
+      else if (s.teams.length) parts.push(h("div", { class: "fq-progress-grid" }, s.teams.map((tm, i) => (tm ? progress(tm, i, false) : null))));
+      if (s.teams.length && s.packsDealt) parts.push(h("p", { class: "fq-hidden-note", text: t("fresque-hidden-until-reveal") }));
+    } else if (s.debrief) {
+      parts.push(x.debriefBlock(s, { results: s.results, big: true }), reference());
+      if (shown !== null) parts.push(board(s.teams[shown], shown, true));
+    } else {
+      parts.push(h("h2", { class: "fq-screen-status fq-reveal-title", text: t("fresque-result-title") }));
+      if (shown !== null) parts.push(board(s.teams[shown], shown, true));
+      else parts.push(reveal());
     }
     root.replaceChildren(...parts.filter(Boolean));
+    countUp();
   }
 
   function schedule() {
@@ -1433,22 +1716,12 @@ function projectorScreen(root, model, ctx) {
 
   return {
     render,
-    changed(change) {
-      if (change.kind === "board" && change.action !== "return") {
-        const key = `${change.team}:${change.card}`;
-        flashes.set(key, true);
-        const id = setTimeout(() => {
-          timers.delete(id);
-          flashes.delete(key);
-          schedule();
-        }, HIGHLIGHT_MS);
-        timers.add(id);
-      }
+    changed() {
       schedule();
     },
     destroy() {
-      timers.forEach((id) => clearTimeout(id));
       if (frame) cancelAnimationFrame(frame);
+      if (counting) cancelAnimationFrame(counting);
     },
   };
 }

@@ -266,9 +266,9 @@ async fn a_team_orders_cards_by_touch_and_keyboard_and_the_facilitator_reveals()
     screenshot(&ada, "fresque-phone-board").await;
     screenshot(&bob, "fresque-phone-keyboard").await;
 
-    // Console and projector follow every board live.
+    // The console follows every board live; the projector its progress only.
     wait_text(&laptop, ".fq-team", "10 cartes posées sur 10").await;
-    wait_text(&projector, ".fq-boards", "Équipe 1").await;
+    wait_text(&projector, ".fq-progress-grid", "10 cartes posées sur 10").await;
     screenshot(&laptop, "fresque-console").await;
     screenshot(&projector, "fresque-screen-boards").await;
 
@@ -279,7 +279,7 @@ async fn a_team_orders_cards_by_touch_and_keyboard_and_the_facilitator_reveals()
     let score = wait_text(&bob, ".fq-score", "%").await;
     assert!(score.contains("paires"), "{score}");
     wait_visible(&ada, ".fq-board .fq-verdict").await;
-    wait_text(&projector, ".fq-team-score", "%").await;
+    wait_text(&projector, ".fq-reveal-score", "%").await;
     screenshot(&ada, "fresque-phone-revealed").await;
 
     // Debrief: the projector walks through the reference order.
@@ -782,6 +782,516 @@ async fn the_console_shows_an_away_member_and_gives_their_cards_to_the_team() {
     assert!(received.iter().all(|c| !hand.contains(c)), "{received:?}");
 
     for browser in [laptop, ada] {
+        browser.close().await.unwrap();
+    }
+}
+
+/// What the projector's activity says, its scenario header left out (its competence and
+/// instruction may share words with the cards).
+async fn projector_text(projector: &Client) -> String {
+    let text = projector
+        .execute(
+            "const copy = document.querySelector('#activities').cloneNode(true);
+             copy.querySelectorAll('.fq-scenario').forEach((el) => el.remove());
+             return copy.textContent;",
+            vec![],
+        )
+        .await
+        .expect("script runs");
+    text.as_str().unwrap_or_default().to_string()
+}
+
+/// The smallest font size (px) of the text shown in `css`, and where.
+async fn smallest_text(browser: &Client, css: &str) -> (f64, String) {
+    let found = browser
+        .execute(
+            "const walker = document.createTreeWalker(document.querySelector(arguments[0]), NodeFilter.SHOW_TEXT);
+             let min = 1e9, where = '';
+             while (walker.nextNode()) {
+               const node = walker.currentNode, el = node.parentElement;
+               if (!node.textContent.trim() || !el.getClientRects().length || el.closest('.visually-hidden')) continue;
+               const size = parseFloat(getComputedStyle(el).fontSize);
+               if (size < min) { min = size; where = `${el.className}: ${node.textContent.trim().slice(0, 40)}`; }
+             }
+             return [min, where];",
+            vec![json!(css)],
+        )
+        .await
+        .expect("script runs");
+    (
+        found[0].as_f64().unwrap(),
+        found[1].as_str().unwrap().to_string(),
+    )
+}
+
+/// Waits until the animations in `css` (and under it) have all run.
+async fn animations_done(browser: &Client, css: &str) {
+    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
+    loop {
+        let running = browser
+            .execute(
+                "return document.querySelector(arguments[0]).getAnimations({subtree: true})
+                   .filter((a) => a.playState !== 'finished').length;",
+                vec![json!(css)],
+            )
+            .await
+            .expect("script runs");
+        if running == json!(0) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the animations of {css} never ended"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A scripted phone's next hand that is not empty.
+async fn dealt_hand(phone: &mut Scripted) -> Vec<String> {
+    loop {
+        let frame = tokio::time::timeout(PAGE_WAIT, phone.frames.recv())
+            .await
+            .expect("a hand within the page wait")
+            .expect("the phone's frames");
+        if frame["type"] == "fresque.hand" && !frame["hand"].as_array().unwrap().is_empty() {
+            return strings(&frame["hand"]);
+        }
+    }
+}
+
+/// Places `order` on a scripted phone's timeline, in that order, the first after `first_after`
+/// (under the server's flood limit).
+async fn place_in_order(phone: &Scripted, order: &[String], first_after: Option<&String>) {
+    for (i, card) in order.iter().enumerate() {
+        let after = if i == 0 {
+            json!(first_after)
+        } else {
+            json!(order[i - 1])
+        };
+        phone
+            .send
+            .send(json!({"type": "fresque.place", "card": card, "after": after}))
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Issue 18: no copying, and the reveal as a moment. Three teams of one (a real phone, two
+/// scripted): while they play the projector shows how far each team is, never a card, even
+/// focused on one team; the reveal builds the reference, marks each team's misplaced cards
+/// and names the teams on a podium in score order; the phone shows its place, its score and
+/// the card it got most wrong; the console lists the cards most misplaced first.
+#[tokio::test]
+async fn the_projector_hides_the_boards_until_a_reveal_with_a_podium() {
+    if !browser::available() {
+        return;
+    }
+    let server = TestServer::start().await;
+    let driver = Driver::start().await;
+    let (laptop, session) = console(&server, &driver, &["fresque"]).await;
+    let code = session["code"].as_str().unwrap().to_string();
+    let projector = driver.projector_sized(1920, 1080).await;
+    projector
+        .goto(&server.url(&url_path(&session["screen_url"])))
+        .await
+        .unwrap();
+    wait_text(&projector, ".join-panel", &code).await;
+    let ada = join(&driver, &server, &code, "Ada").await;
+    let mut bea = scripted(&server, &code, "Bea").await;
+    let mut cyd = scripted(&server, &code, "Cyd").await;
+    wait_text(&laptop, "#count", "3").await;
+    let within = Duration::from_secs(5);
+
+    click(&laptop, "#next-phase").await;
+    wait_text(&ada, ".fq-waiting", "l'animateur forme les équipes").await;
+    // The reference order, from a staff socket's welcome.
+    let (staff, welcome) = Ws::staff(server.addr, &code, ADMIN_TOKEN).await;
+    let entries = welcome["fresque"]["reference_order"]
+        .as_array()
+        .expect("the staff view has the reference order")
+        .clone();
+    let reference: Vec<String> = entries
+        .iter()
+        .map(|e| e["card"].as_str().unwrap().to_string())
+        .collect();
+    // A card's accepted ranks, lowest and highest (its rank and the debatable ones).
+    let ranks = |card: &str| -> (u64, u64) {
+        let e = entries.iter().find(|e| e["card"] == card).unwrap();
+        let all: Vec<u64> = std::iter::once(e["rank"].as_u64().unwrap())
+            .chain(
+                e["alternatives"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.as_u64().unwrap()),
+            )
+            .collect();
+        (*all.iter().min().unwrap(), *all.iter().max().unwrap())
+    };
+    let mut events = staff_events(staff);
+    let number = wait_visible(&laptop, "#fq-team-number").await;
+    number.clear().await.unwrap();
+    number.send_keys("3").await.unwrap();
+    click(&laptop, ".fq-form-submit").await;
+    let roster = heard(
+        &mut events,
+        "fresque.roster",
+        |f| f["teams"].as_array().is_some_and(|t| t.len() == 3),
+        within,
+        "form teams",
+    )
+    .await;
+    let team_of = |pid: u64| -> u64 {
+        roster["teams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|ids| ids.as_array().unwrap().contains(&json!(pid)))
+            .expect("in a team") as u64
+    };
+    let (bea_team, cyd_team) = (team_of(bea.pid), team_of(cyd.pid));
+    let ada_team = (0..3).find(|t| *t != bea_team && *t != cyd_team).unwrap();
+    click(&laptop, ".fq-deal").await;
+    let by_reference = |cards: &[String]| -> Vec<String> {
+        let mut cards = cards.to_vec();
+        cards.sort_by_key(|c| reference.iter().position(|r| r == c));
+        cards
+    };
+    // Bea puts the reference order, Cyd the reverse.
+    let bea_order = by_reference(&dealt_hand(&mut bea).await);
+    let mut cyd_order = by_reference(&dealt_hand(&mut cyd).await);
+    cyd_order.reverse();
+    place_in_order(&bea, &bea_order, None).await;
+    place_in_order(&cyd, &cyd_order[..6], None).await;
+
+    // The projector shows each team's progress, no card.
+    wait_text(
+        &projector,
+        &format!(".fq-progress-team[data-team='{bea_team}']"),
+        "10 cartes posées sur 10",
+    )
+    .await;
+    wait_text(
+        &projector,
+        &format!(".fq-progress-team[data-team='{cyd_team}']"),
+        "6 cartes posées sur 10",
+    )
+    .await;
+    wait_text(
+        &projector,
+        &format!(".fq-progress-team[data-team='{ada_team}']"),
+        "0 carte posée sur 10",
+    )
+    .await;
+    wait_text(
+        &projector,
+        ".fq-hidden-note",
+        "cachées jusqu'au dévoilement",
+    )
+    .await;
+    // The console sees the boards (and so the terms the projector must not show).
+    wait_text(
+        &laptop,
+        &format!(".fq-team[data-team='{cyd_team}']"),
+        "6 cartes posées sur 10",
+    )
+    .await;
+    let terms = strings(
+        &laptop
+            .execute(
+                "return [...document.querySelectorAll('.fq-mini .fq-term')].map((e) => e.textContent);",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        terms.len(),
+        16,
+        "the console shows every placed card: {terms:?}"
+    );
+    let no_card_shown = |text: &str, what: &str| {
+        for term in &terms {
+            assert!(
+                !text.contains(term.as_str()),
+                "{what} shows {term:?}: {text}"
+            );
+        }
+    };
+    no_card_shown(
+        &projector_text(&projector).await,
+        "the projector while playing",
+    );
+    assert_eq!(
+        projector
+            .find_all(Locator::Css(".fq-progress-team progress"))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    let (size, at) = smallest_text(&projector, ".fq-progress-grid").await;
+    assert!(size >= 28.0, "projector text at {size} px: {at}");
+    // Focused on one team, still its progress only.
+    click(&laptop, &format!(".fq-show-{bea_team}")).await;
+    wait_text(&projector, ".fq-progress-big", "10 cartes posées sur 10").await;
+    no_card_shown(
+        &projector_text(&projector).await,
+        "the projector on one team",
+    );
+    click(&laptop, ".fq-show-all").await;
+    wait_visible(&projector, ".fq-progress-grid").await;
+
+    // Ada (the real phone) puts the reference order but one card last: the first that then
+    // comes after a card surely later than it (a debatable card may go anywhere).
+    let ada_hand = wait_cards(&ada, ".fq-hand", |c| c.len() == 10).await;
+    let mut ada_order = by_reference(&ada_hand);
+    let moved = ada_order
+        .iter()
+        .position(|c| ada_order.iter().any(|d| ranks(d).0 > ranks(c).1))
+        .expect("a card with a later one");
+    let card = ada_order.remove(moved);
+    ada_order.push(card);
+    for (i, card) in ada_order.iter().enumerate() {
+        click(&ada, &format!(".fq-hand li[data-card='{card}'] .fq-face")).await;
+        click(
+            &ada,
+            if i == 0 {
+                ".fq-actions .fq-first"
+            } else {
+                ".fq-actions .fq-last"
+            },
+        )
+        .await;
+        wait_cards(&ada, ".fq-hand", |c| !c.contains(card)).await;
+        // "Done": the action bar would cover the next card of the hand.
+        click(&ada, ".fq-actions .fq-deselect").await;
+    }
+    wait_cards(&ada, ".fq-board", |c| c == ada_order).await;
+    place_in_order(&cyd, &cyd_order[6..], Some(&cyd_order[5])).await;
+    wait_text(
+        &projector,
+        &format!(".fq-progress-team[data-team='{cyd_team}']"),
+        "10 cartes posées sur 10",
+    )
+    .await;
+    wait_text(
+        &projector,
+        &format!(".fq-progress-team[data-team='{ada_team}']"),
+        "10 cartes posées sur 10",
+    )
+    .await;
+    screenshot(&projector, "fresque-screen-playing").await;
+
+    // The reveal.
+    click(&laptop, ".fq-reveal").await;
+    confirm_dialog(&laptop, "clicking reveal once").await;
+    let revealed = heard(&mut events, "fresque.revealed", |_| true, within, "reveal").await;
+    let results = revealed["results"].as_array().unwrap().clone();
+    let percent = |team: u64| results[team as usize]["score"]["percent"].as_i64().unwrap();
+    assert_eq!(percent(bea_team), 100);
+    assert!(
+        percent(ada_team) < 100 && percent(ada_team) > percent(cyd_team),
+        "{results:?}"
+    );
+    // The reference builds, then the teams' marks and scores come.
+    wait_text(
+        &projector,
+        &format!(".fq-reveal-team[data-team='{cyd_team}'] .fq-misplaced-title"),
+        "mal placée",
+    )
+    .await;
+    animations_done(&projector, ".fq-reveal-teams").await;
+    projector
+        .execute(
+            "document.querySelector('.fq-reveal-teams').scrollIntoView({block: 'end'});",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(&projector, "fresque-screen-reveal").await;
+    // The reference, card by card.
+    let built = projector
+        .execute(
+            "return [...document.querySelectorAll('.fq-build li')].map((li) => li.dataset.card);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(strings(&built), reference);
+    // Each team's misplaced cards are marked (an icon and words, not colour alone).
+    for r in &results {
+        let team = r["team"].as_u64().unwrap();
+        let wrong: Vec<String> = r["score"]["cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["right"] == false)
+            .map(|c| c["card"].as_str().unwrap().to_string())
+            .collect();
+        let panel = format!(".fq-reveal-team[data-team='{team}']");
+        let marked = cards(&projector, &format!("{panel} .fq-misplaced-list")).await;
+        assert_eq!(marked, wrong, "team {team}'s misplaced cards");
+        // (Its text shows once the panel has appeared.)
+        let title = format!("{panel} .fq-misplaced-title");
+        if wrong.is_empty() {
+            wait_text(&projector, &title, "Aucune carte mal placée").await;
+        } else {
+            let said = wait_text(&projector, &title, "mal placée").await;
+            assert!(said.contains('✗'), "{said}");
+        }
+    }
+    assert!(
+        !cards(
+            &projector,
+            &format!(".fq-reveal-team[data-team='{ada_team}'] .fq-misplaced-list")
+        )
+        .await
+        .is_empty(),
+        "Ada's team moved a card"
+    );
+    // The podium names the teams in score order, once the scores have counted up.
+    let podium = ".fq-podium.fq-big .fq-podium-list";
+    wait_text(&projector, &format!("{podium} li:first-child"), "100 %").await;
+    wait_text(
+        &projector,
+        &format!("{podium} li:last-child"),
+        &format!("{} %", percent(cyd_team)),
+    )
+    .await;
+    let order = projector
+        .execute(
+            "return [...document.querySelectorAll(arguments[0] + ' > li')].map((li) => Number(li.dataset.team));",
+            vec![json!(podium)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(order, json!([bea_team, ada_team, cyd_team]));
+    let first = wait_text(&projector, &format!("{podium} li:first-child"), "1re place").await;
+    assert!(
+        first.contains(&format!("Équipe {}", bea_team + 1)),
+        "{first}"
+    );
+    wait_text(&projector, &format!("{podium} li:nth-child(2)"), "2e place").await;
+    wait_text(&projector, &format!("{podium} li:nth-child(3)"), "3e place").await;
+    wait_text(&projector, ".fq-podium.fq-big h2", "Podium").await;
+    // The podium comes last: once every animation has ended.
+    animations_done(&projector, "#activities").await;
+    let (size, at) = smallest_text(&projector, ".fq-reveal").await;
+    assert!(size >= 28.0, "projector text at {size} px: {at}");
+    projector
+        .execute("window.scrollTo(0, 0);", vec![])
+        .await
+        .unwrap();
+    screenshot(&projector, "fresque-screen-podium").await;
+
+    // Ada's phone: her place, her score and the card her team got most wrong.
+    wait_text(&ada, ".fq-rank", "2e place sur 3 équipes").await;
+    wait_text(&ada, ".fq-score", &format!("{} %", percent(ada_team))).await;
+    let worst = revealed["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| {
+            c["misplaced_by"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["team"] == ada_team)
+                .map(|m| {
+                    (
+                        c["card"].as_str().unwrap().to_string(),
+                        m["disagreements"].as_u64().unwrap(),
+                    )
+                })
+        })
+        .fold(None::<(String, u64)>, |best, (card, n)| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((card, n)),
+        })
+        .expect("Ada's team misplaced a card")
+        .0;
+    let block = wait_visible(&ada, ".fq-worst").await;
+    assert_eq!(
+        block.attr("data-card").await.unwrap().as_deref(),
+        Some(worst.as_str())
+    );
+    let position = ada_order.iter().position(|c| *c == worst).unwrap();
+    wait_text(
+        &ada,
+        ".fq-worst-yours",
+        &format!("l'a posée en position {}", position + 1),
+    )
+    .await;
+    let at = reference.iter().position(|c| *c == worst).unwrap();
+    let where_ = if at == 0 {
+        "La référence la place en premier".to_string()
+    } else {
+        format!(
+            "La référence la place en position {} sur {}",
+            at + 1,
+            reference.len()
+        )
+    };
+    wait_text(&ada, ".fq-worst-reference", &where_).await;
+    wait_text(&ada, ".fq-result .fq-podium .fq-mine", "(votre équipe)").await;
+    ada.execute(
+        "document.querySelector('.fq-result').scrollIntoView({block: 'start'});",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&ada, "fresque-phone-result").await;
+    browser::audit(&ada, "a phone's result").await;
+
+    // The console lists the cards most misplaced first, each with how many teams placed it
+    // right and where the others put it.
+    // (The cards of the packs never dealt, which no team placed, are only counted.)
+    let expected: Vec<String> = revealed["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["teams"] != 0)
+        .map(|c| c["card"].as_str().unwrap().to_string())
+        .collect();
+    let listed = wait_cards(&laptop, ".fq-cards-debrief", |c| c.len() == expected.len()).await;
+    assert_eq!(listed, expected);
+    wait_text(
+        &laptop,
+        ".fq-cards-unplaced",
+        "15 cartes qu'aucune équipe n'a posées",
+    )
+    .await;
+    let wrong_teams: Vec<u64> = revealed["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["teams"].as_u64().unwrap() - c["right"].as_u64().unwrap())
+        .collect();
+    assert!(
+        wrong_teams.windows(2).all(|w| w[0] >= w[1]),
+        "{wrong_teams:?}"
+    );
+    let top = wait_text(&laptop, ".fq-cards-debrief li:first-child", "/3").await;
+    assert!(top.contains("par l'Équipe"), "{top}");
+    // A card chosen there is the debrief's card on the projector, with its count.
+    click(&laptop, ".fq-cards-debrief li:first-child .fq-card-show").await;
+    wait_text(&projector, ".fq-debrief .fq-right-count", "/3").await;
+    wait_text(&laptop, ".fq-cards-debrief li.fq-current", "/3").await;
+    laptop
+        .execute(
+            "document.querySelector('.fq-cards-debrief-box').scrollIntoView({block: 'start'});",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(&laptop, "fresque-console-debrief").await;
+    screenshot(&projector, "fresque-screen-debrief-card").await;
+    let (size, at) = smallest_text(&projector, ".fq-debrief").await;
+    assert!(size >= 28.0, "projector text at {size} px: {at}");
+
+    for browser in [laptop, projector, ada] {
         browser.close().await.unwrap();
     }
 }

@@ -145,3 +145,83 @@ fresque-grace-label = Wait before an away member's cards go to the team:
 fresque-grace-now = none
 fresque-grace-seconds = { $seconds } s
 fresque-grace-minutes = { $minutes } min
+
+## Reveal (issue 18): the podium, the teams' misplaced cards, the debrief card by card
+fresque-hidden-until-reveal = The teams' timelines stay hidden until the reveal.
+fresque-percent = { $percent }%
+fresque-score-short-none = no score
+fresque-podium-title = Podium
+fresque-place = { $place ->
+    [1] 1st place
+    [2] 2nd place
+    [3] 3rd place
+    [21] 21st place
+    [22] 22nd place
+    [23] 23rd place
+    [31] 31st place
+    [32] 32nd place
+    [33] 33rd place
+    [41] 41st place
+    [42] 42nd place
+    [43] 43rd place
+    [51] 51st place
+    [52] 52nd place
+    [53] 53rd place
+    [61] 61st place
+    [62] 62nd place
+    [63] 63rd place
+   *[other] { $place }th place
+}
+fresque-tied = (tied)
+fresque-your-team = (your team)
+fresque-your-place = { $place ->
+    [1] 1st place
+    [2] 2nd place
+    [3] 3rd place
+    [21] 21st place
+    [22] 22nd place
+    [23] 23rd place
+    [31] 31st place
+    [32] 32nd place
+    [33] 33rd place
+    [41] 41st place
+    [42] 42nd place
+    [43] 43rd place
+    [51] 51st place
+    [52] 52nd place
+    [53] 53rd place
+    [61] 61st place
+    [62] 62nd place
+    [63] 63rd place
+   *[other] { $place }th place
+} of { $teams ->
+    [one] { $teams } team
+   *[other] { $teams } teams
+}
+fresque-reveal-teams-title = The teams
+fresque-misplaced-count = { $count ->
+    [0] No misplaced cards
+    [one] { $count } misplaced card
+   *[other] { $count } misplaced cards
+}
+fresque-mark-misplaced = misplaced
+fresque-right-teams = { $teams ->
+    [one] { $right }/{ $teams } team placed it right
+   *[other] { $right }/{ $teams } teams placed it right
+}
+fresque-right-nobody = No team placed it
+fresque-misplaced-after = placed after “{ $term }” by { $team }
+fresque-misplaced-first = placed first by { $team }
+fresque-worst-title = The card your team got most wrong
+fresque-worst-none = Your team misplaced no card: well done!
+fresque-worst-yours-after = Your team put it in position { $n }, after “{ $term }”.
+fresque-worst-yours-first = Your team put it first.
+fresque-worst-reference-after = The reference puts it in position { $n } of { $total }, after “{ $term }”.
+fresque-worst-reference-first = The reference puts it first.
+fresque-cards-debrief-title = Cards to discuss
+fresque-cards-debrief-hint = Most misplaced first. A card you choose is shown on the projector.
+fresque-card-show-label = Show “{ $term }” in the debrief
+fresque-cards-unplaced = { $count ->
+    [one] And { $count } card no team placed (pack not dealt).
+   *[other] And { $count } cards no team placed (packs not dealt).
+}

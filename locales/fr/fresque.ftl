@@ -145,3 +145,50 @@ fresque-grace-label = Délai avant que les cartes d'une personne absente revienn
 fresque-grace-now = aucun
 fresque-grace-seconds = { $seconds } s
 fresque-grace-minutes = { $minutes } min
+
+## Reveal (issue 18): the podium, the teams' misplaced cards, the debrief card by card
+fresque-hidden-until-reveal = Les frises des équipes restent cachées jusqu'au dévoilement.
+fresque-percent = { $percent } %
+fresque-score-short-none = pas de score
+fresque-podium-title = Podium
+fresque-place = { $place ->
+    [1] 1re place
+   *[other] { $place }e place
+}
+fresque-tied = (ex aequo)
+fresque-your-team = (votre équipe)
+fresque-your-place = { $place ->
+    [1] 1re place
+   *[other] { $place }e place
+} sur { $teams ->
+    [one] { $teams } équipe
+   *[other] { $teams } équipes
+}
+fresque-reveal-teams-title = Les équipes
+fresque-misplaced-count = { $count ->
+    [0] Aucune carte mal placée
+    [one] { $count } carte mal placée
+   *[other] { $count } cartes mal placées
+}
+fresque-mark-misplaced = mal placée
+fresque-right-teams = { $right ->
+    [0] 0/{ $teams } : aucune équipe ne l'a bien placée
+    [one] { $right }/{ $teams } équipe l'a bien placée
+   *[other] { $right }/{ $teams } équipes l'ont bien placée
+}
+fresque-right-nobody = Aucune équipe ne l'a posée
+fresque-misplaced-after = placée après « { $term } » par l'{ $team }
+fresque-misplaced-first = placée en premier par l'{ $team }
+fresque-worst-title = La carte la plus mal placée par votre équipe
+fresque-worst-none = Aucune carte mal placée par votre équipe : bravo !
+fresque-worst-yours-after = Votre équipe l'a posée en position { $n }, après « { $term } ».
+fresque-worst-yours-first = Votre équipe l'a posée en premier.
+fresque-worst-reference-after = La référence la place en position { $n } sur { $total }, après « { $term } ».
+fresque-worst-reference-first = La référence la place en premier.
+fresque-cards-debrief-title = Les cartes à discuter
+fresque-cards-debrief-hint = Les plus mal placées d'abord. Une carte choisie s'affiche au projecteur.
+fresque-card-show-label = Montrer « { $term } » dans le débriefing
+fresque-cards-unplaced = { $count ->
+    [one] Et { $count } carte qu'aucune équipe n'a posée (paquet non distribué).
+   *[other] Et { $count } cartes qu'aucune équipe n'a posées (paquets non distribués).
+}

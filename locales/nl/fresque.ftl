@@ -145,3 +145,44 @@ fresque-grace-label = Wachttijd voordat de kaarten van een afwezige naar het tea
 fresque-grace-now = geen
 fresque-grace-seconds = { $seconds } s
 fresque-grace-minutes = { $minutes } min
+
+## Reveal (issue 18): the podium, the teams' misplaced cards, the debrief card by card
+fresque-hidden-until-reveal = De tijdlijnen van de teams blijven verborgen tot de onthulling.
+fresque-percent = { $percent } %
+fresque-score-short-none = geen score
+fresque-podium-title = Podium
+fresque-place = { $place }e plaats
+fresque-tied = (gedeeld)
+fresque-your-team = (jouw team)
+fresque-your-place = { $place }e plaats van { $teams ->
+    [one] { $teams } team
+   *[other] { $teams } teams
+}
+fresque-reveal-teams-title = De teams
+fresque-misplaced-count = { $count ->
+    [0] Geen verkeerd gelegde kaarten
+    [one] { $count } verkeerd gelegde kaart
+   *[other] { $count } verkeerd gelegde kaarten
+}
+fresque-mark-misplaced = verkeerd gelegd
+fresque-right-teams = { $right ->
+    [0] 0/{ $teams }: geen enkel team legde de kaart goed
+    [one] { $right }/{ $teams } team legde de kaart goed
+   *[other] { $right }/{ $teams } teams legden de kaart goed
+}
+fresque-right-nobody = Geen enkel team legde deze kaart
+fresque-misplaced-after = door { $team } na “{ $term }” gelegd
+fresque-misplaced-first = door { $team } als eerste gelegd
+fresque-worst-title = De kaart die jouw team het meest verkeerd legde
+fresque-worst-none = Jouw team legde geen enkele kaart verkeerd: bravo!
+fresque-worst-yours-after = Jouw team legde ze op plaats { $n }, na “{ $term }”.
+fresque-worst-yours-first = Jouw team legde ze als eerste.
+fresque-worst-reference-after = De referentie legt ze op plaats { $n } van { $total }, na “{ $term }”.
+fresque-worst-reference-first = De referentie legt ze als eerste.
+fresque-cards-debrief-title = Kaarten om te bespreken
+fresque-cards-debrief-hint = De meest verkeerd gelegde eerst. Een gekozen kaart verschijnt op de projector.
+fresque-card-show-label = Toon “{ $term }” in de nabespreking
+fresque-cards-unplaced = { $count ->
+    [one] En { $count } kaart die geen enkel team legde (pak niet uitgedeeld).
+   *[other] En { $count } kaarten die geen enkel team legde (pakken niet uitgedeeld).
+}

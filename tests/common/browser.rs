@@ -81,6 +81,12 @@ impl Driver {
         self.open(json!({"args": ["--window-size=1280,900"]})).await
     }
 
+    /// A projector: a `width`×`height` window (1920×1080 for a room's projector).
+    pub async fn projector_sized(&self, width: u32, height: u32) -> Client {
+        self.open(json!({"args": [format!("--window-size={width},{height}")]}))
+            .await
+    }
+
     /// A facilitator's laptop as the workshops saw it: a 1366×768 window.
     pub async fn laptop(&self) -> Client {
         self.open(json!({"args": ["--window-size=1366,768"]})).await
