@@ -372,10 +372,17 @@ function helpers(ctx) {
   function cardDebrief(s, id, { big = false } = {}) {
     const c = s.cards?.find((x) => x.card === id);
     if (!c) return null;
+    // Every team that placed it placed it right, some did, none did.
+    const colour = c.teams && c.right === c.teams ? "green" : c.right ? "orange" : "red";
     return h(
       "div",
       { class: "fq-card-debrief" },
-      h("p", { class: "fq-right-count" }, h("span", { class: "fq-icon", "aria-hidden": "true", text: "✓ " }), rightText(c)),
+      h(
+        "p",
+        { class: `fq-right-count fq-right-${colour}` },
+        h("span", { class: "fq-icon", "aria-hidden": "true", text: { green: "✓ ", orange: "◐ ", red: "✗ " }[colour] }),
+        rightText(c),
+      ),
       c.misplaced_by.length
         ? h(
             "ul",
