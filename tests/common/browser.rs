@@ -92,12 +92,6 @@ impl Driver {
         self.open(json!({"args": ["--window-size=1366,768"]})).await
     }
 
-    /// A projector's browser: a `width`×`height` window, full screen (no window chrome).
-    pub async fn projector_sized(&self, width: u32, height: u32) -> Client {
-        self.open(json!({"args": [format!("--window-size={width},{height}")]}))
-            .await
-    }
-
     /// A phone: a 390×844 touch screen.
     pub async fn phone(&self) -> Client {
         self.phone_sized(390, 844, 100).await
