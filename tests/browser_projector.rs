@@ -111,5 +111,24 @@ async fn the_projector_reads_from_the_back_of_the_room() {
         assert_eq!(hidden, true);
         projector.close().await.unwrap();
     }
+    // A definition on the screen, then its answer: both fit and read from the back.
+    staff.send(json!({"type": "bingo.draw"})).await;
+    staff.expect("bingo.drawn").await;
+    for reveal in [false, true] {
+        if reveal {
+            staff.send(json!({"type": "bingo.reveal"})).await;
+            staff.expect("bingo.revealed").await;
+        }
+        for (width, height) in [(1920, 1080), (1280, 720)] {
+            let projector = driver.projector_sized(width, height).await;
+            let url = session["screen_url"].as_str().unwrap().to_string();
+            projector.goto(&url).await.unwrap();
+            wait_visible(&projector, "#activity-bingo .bs-stage").await;
+            let state = if reveal { "revealed" } else { "definition" };
+            assert_fits(&projector, &format!("bingo {state} at {width}×{height}")).await;
+            screenshot(&projector, &format!("screen-bingo-{state}-{width}")).await;
+            projector.close().await.unwrap();
+        }
+    }
     drop(phones);
 }

@@ -81,10 +81,15 @@ impl Driver {
         self.open(json!({"args": ["--window-size=1280,900"]})).await
     }
 
-    /// A projector: a `width`×`height` window (1920×1080 for a room's projector).
+    /// A projector: a browser in full screen on a `width`×`height` display (1920×1080 for a
+    /// room's projector): the page gets the whole display, as a full-screen browser gives it
+    /// (a window of that size would lose its toolbars' height).
     pub async fn projector_sized(&self, width: u32, height: u32) -> Client {
-        self.open(json!({"args": [format!("--window-size={width},{height}")]}))
-            .await
+        self.open(json!({
+            "args": [format!("--window-size={width},{height}")],
+            "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": false}},
+        }))
+        .await
     }
 
     /// A facilitator's laptop as the workshops saw it: a 1366×768 window.
