@@ -132,3 +132,55 @@ async fn the_projector_reads_from_the_back_of_the_room() {
     }
     drop(phones);
 }
+
+#[tokio::test]
+async fn the_fresque_on_the_projector_reads_from_the_back_of_the_room() {
+    if !browser::available() {
+        return;
+    }
+    let server = TestServer::start().await;
+    let session = server.create_session(&["fresque"]).await;
+    let code = session["code"].as_str().unwrap().to_string();
+    let url = session["screen_url"].as_str().unwrap().to_string();
+    let mut phones = Vec::new();
+    for name in ["Ada", "Bruno", "Chloé", "Dara", "Eve", "Farid"] {
+        let (client, welcome) = WsClient::join(server.addr, &code, name).await;
+        phones.push((client, welcome["you"]["pid"].as_u64().unwrap()));
+    }
+    let (mut staff, _) = WsClient::staff(server.addr, &code, ADMIN_TOKEN).await;
+    staff.send(json!({"type": "phase.next"})).await;
+    staff.expect("phase.changed").await;
+    staff
+        .send(json!({"type": "fresque.form_teams", "count": 3}))
+        .await;
+    staff.expect("fresque.roster").await;
+    staff.send(json!({"type": "fresque.deal"})).await;
+    // Every phone places its whole hand at the end of its board.
+    for (phone, _) in &mut phones {
+        let hand = phone.expect("fresque.hand").await;
+        for card in hand["hand"].as_array().unwrap() {
+            phone
+                .send(json!({"type": "fresque.place", "card": card, "after": null}))
+                .await;
+        }
+    }
+    let driver = Driver::start().await;
+    let check = |state: &'static str, ready: &'static str| {
+        let driver = &driver;
+        let url = url.clone();
+        async move {
+            for (width, height) in [(1920, 1080), (1280, 720)] {
+                let projector = driver.projector_sized(width, height).await;
+                projector.goto(&url).await.unwrap();
+                wait_visible(&projector, ready).await;
+                assert_fits(&projector, &format!("fresque {state} at {width}×{height}")).await;
+                screenshot(&projector, &format!("screen-fresque-{state}-{width}")).await;
+                projector.close().await.unwrap();
+            }
+        }
+    };
+    // During play: each team's progress only (no board to copy), readable from the back.
+    // (The reveal and the debrief do not fit 1280×720 at 28 px yet: issue 18, left.)
+    check("playing", "#activity-fresque .fq-progress-team").await;
+    drop(phones);
+}
