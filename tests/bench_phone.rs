@@ -1,0 +1,276 @@
+//! The phone's first load on slow networks (issue 19): `bash scripts/bench phone`.
+//!
+//! Ignored by `cargo test` (times are measured here, never asserted). Real Chromium through
+//! chromedriver; the network is throttled by the DevTools protocol's
+//! `Network.emulateNetworkConditions`, sent through chromedriver's `goog/cdp/execute`. For each
+//! profile, 5 cold loads (a fresh browser each, so an empty cache) of the phone page `/j/CODE`:
+//! - "form usable": the join form is shown and its name field enabled;
+//! - "lobby": the name submitted as soon as the form is usable (by a script in the page, so
+//!   WebDriver's own round trips are not timed), then the lobby shown with its phase line
+//!   (the activities' modules mounted).
+//!
+//! Both are `performance.now()` in the page: milliseconds since the navigation started.
+//! It prints the median of each, then the bytes and requests of the join page, of the joined
+//! phone (bingo, fresque and badge modules mounted) and of a warm reload.
+
+mod common;
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use common::TestServer;
+use common::browser::{self, Driver};
+use fantoccini::wd::WebDriverCompatibleCommand;
+use serde_json::{Value, json};
+
+/// A DevTools protocol command through chromedriver (`POST /session/{id}/goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp(&'static str, Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (
+            axum::http::Method::POST,
+            Some(json!({"cmd": self.0, "params": self.1}).to_string()),
+        )
+    }
+}
+
+struct Profile {
+    name: &'static str,
+    rtt_ms: u32,
+    down_kbps: u32,
+    up_kbps: u32,
+    targets: (u32, u32),
+}
+
+const PROFILES: [Profile; 3] = [
+    Profile {
+        name: "venue Wi-Fi",
+        rtt_ms: 40,
+        down_kbps: 10_000,
+        up_kbps: 5_000,
+        targets: (300, 500),
+    },
+    Profile {
+        name: "Fast 3G",
+        rtt_ms: 150,
+        down_kbps: 1_600,
+        up_kbps: 750,
+        targets: (1_000, 1_500),
+    },
+    Profile {
+        name: "Slow 3G",
+        rtt_ms: 400,
+        down_kbps: 400,
+        up_kbps: 400,
+        targets: (2_500, 3_500),
+    },
+];
+
+const LOADS: usize = 5;
+
+/// Runs in the page before its own scripts: records when the form is usable, submits a name
+/// at once, records when the lobby shows its phase line.
+const PROBE: &str = r#"
+(() => {
+  const marks = (window.__bench = {});
+  const $ = (id) => document.getElementById(id);
+  const visible = (el) => el && !el.hidden && el.offsetParent !== null;
+  const check = () => {
+    const name = $("name");
+    if (!marks.form && visible($("join")) && name && !name.disabled && visible(name)) {
+      marks.form = performance.now();
+      const entries = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
+      marks.join = { bytes: entries.reduce((sum, e) => sum + (e.transferSize || 0), 0), requests: entries.length };
+      name.value = "Ada";
+      $("join-form").requestSubmit();
+    }
+    if (!marks.lobby && visible($("lobby")) && $("phase-text") && $("phase-text").textContent.trim()) {
+      marks.lobby = performance.now();
+    }
+  };
+  const start = () => {
+    new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    check();
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
+"#;
+
+/// Bytes (compressed, as transferred) and requests of the page so far; `static_only` counts
+/// only `/static/` resources that touched the network (a cache hit transfers 0 bytes).
+const WEIGHT: &str = r#"
+  const entries = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
+  const statics = entries.filter((e) => e.name.includes("/static/") && e.transferSize > 0);
+  return {
+    bytes: entries.reduce((sum, e) => sum + (e.transferSize || 0), 0),
+    requests: entries.length,
+    static_bytes: statics.reduce((sum, e) => sum + e.transferSize, 0),
+    static_requests: statics.length,
+  };
+"#;
+
+async fn cdp(browser: &fantoccini::Client, cmd: &'static str, params: Value) -> Value {
+    browser
+        .issue_cmd(Cdp(cmd, params))
+        .await
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+}
+
+async fn until_mark(browser: &fantoccini::Client, mark: &str) -> f64 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let value = browser
+            .execute(
+                &format!("return window.__bench && window.__bench.{mark} || null;"),
+                vec![],
+            )
+            .await
+            .unwrap();
+        if let Some(ms) = value.as_f64() {
+            return ms;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{mark} never came");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    xs[xs.len() / 2]
+}
+
+async fn throttle(browser: &fantoccini::Client, p: &Profile) {
+    cdp(browser, "Network.enable", json!({})).await;
+    cdp(
+        browser,
+        "Network.emulateNetworkConditions",
+        json!({
+            "offline": false,
+            "latency": p.rtt_ms,
+            "downloadThroughput": p.down_kbps as f64 * 1000.0 / 8.0,
+            "uploadThroughput": p.up_kbps as f64 * 1000.0 / 8.0,
+        }),
+    )
+    .await;
+    cdp(
+        browser,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({"source": PROBE}),
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "a benchmark: bash scripts/bench phone"]
+async fn phone_on_a_slow_network() {
+    if !browser::available() {
+        return;
+    }
+    let server = TestServer::start().await;
+    let driver = Driver::start().await;
+    let mut report = String::new();
+    writeln!(
+        report,
+        "| profile | round trip | down / up | join form usable (target) | joined and lobby shown (target) |"
+    ).unwrap();
+    writeln!(report, "|---|---|---|---|---|").unwrap();
+    let mut weights = None;
+    for p in &PROFILES {
+        let (mut forms, mut lobbies) = (vec![], vec![]);
+        for _ in 0..LOADS {
+            // A new session per load: every phone joins a lobby of its own, no name taken.
+            let code = server.create_session(&["bingo", "fresque"]).await["code"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let phone = driver.phone().await;
+            throttle(&phone, p).await;
+            phone
+                .goto(&server.url(&format!("/j/{code}")))
+                .await
+                .unwrap();
+            forms.push(until_mark(&phone, "form").await);
+            let join = phone
+                .execute("return window.__bench.join;", vec![])
+                .await
+                .unwrap();
+            lobbies.push(until_mark(&phone, "lobby").await);
+            // Let late requests (deck, lazy modules) finish before weighing.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if weights.is_none() {
+                let joined = phone.execute(WEIGHT, vec![]).await.unwrap();
+                // A warm reload, unthrottled: what the cache still sends over the network.
+                cdp(
+                    &phone,
+                    "Network.emulateNetworkConditions",
+                    json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+                )
+                .await;
+                phone.refresh().await.unwrap();
+                until_mark(&phone, "lobby").await;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let warm = phone.execute(WEIGHT, vec![]).await.unwrap();
+                weights = Some((join, joined, warm));
+            }
+            phone.close().await.unwrap();
+        }
+        writeln!(
+            report,
+            "| {} | {} ms | {:.1} / {:.2} Mbps | {:.0} ms (≤ {}) | {:.0} ms (≤ {}) |",
+            p.name,
+            p.rtt_ms,
+            p.down_kbps as f64 / 1000.0,
+            p.up_kbps as f64 / 1000.0,
+            median(forms.clone()),
+            p.targets.0,
+            median(lobbies.clone()),
+            p.targets.1,
+        )
+        .unwrap();
+        eprintln!("{}: form {forms:.0?} lobby {lobbies:.0?}", p.name);
+    }
+    let (join, joined, warm) = weights.unwrap();
+    let kb = |v: &Value, key: &str| v[key].as_f64().unwrap_or(0.0) / 1024.0;
+    report.push('\n');
+    writeln!(report, "| phone page | bytes transferred | requests |").unwrap();
+    writeln!(report, "|---|---|---|").unwrap();
+    writeln!(
+        report,
+        "| join form usable | {:.1} KB | {} |",
+        kb(&join, "bytes"),
+        join["requests"]
+    )
+    .unwrap();
+    writeln!(
+        report,
+        "| joined (lobby, bingo + fresque + badge mounted) | {:.1} KB | {} |",
+        kb(&joined, "bytes"),
+        joined["requests"]
+    )
+    .unwrap();
+    writeln!(
+        report,
+        "| warm reload: scripts and styles from the network | {:.1} KB | {} |",
+        kb(&warm, "static_bytes"),
+        warm["static_requests"]
+    )
+    .unwrap();
+    print!("{report}");
+    if let Some(path) = std::env::var_os("ATELIER_BENCH_OUT") {
+        std::fs::write(path, &report).expect("write the report");
+    }
+}
