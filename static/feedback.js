@@ -18,7 +18,8 @@ function loadStyles() {
   if (document.querySelector('link[data-feedback-css]')) return;
   const link = document.createElement("link");
   link.rel = "stylesheet";
-  link.href = "/static/feedback.css";
+  // Its hashed URL, through the page's import map (src/web/assets.rs).
+  link.href = import.meta.resolve("./feedback.css");
   link.dataset.feedbackCss = "";
   document.head.append(link);
 }

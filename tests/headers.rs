@@ -114,16 +114,29 @@ async fn every_response_carries_the_security_headers_and_pages_have_no_inline_sc
         if pages.iter().any(|p| p == path) {
             assert_eq!(response.status(), 200, "{path}");
             let html = response.text().await.unwrap();
-            assert_no_inline_script(path, &html);
+            assert_no_inline_script(path, &html, &csp);
         }
     }
 }
 
-/// No `<script>` without `src`, no `on…=` handler attributes, no `javascript:` URLs.
-fn assert_no_inline_script(path: &str, html: &str) {
+/// No `<script>` without `src` (but the import map, allowed by its hash in the CSP), no `on…=`
+/// handler attributes, no `javascript:` URLs.
+fn assert_no_inline_script(path: &str, html: &str, csp: &str) {
+    use sha2::Digest;
     let lower = html.to_ascii_lowercase();
     for (i, _) in lower.match_indices("<script") {
         let tag_end = lower[i..].find('>').map_or(lower.len(), |e| i + e);
+        if lower[i..tag_end].contains(r#"type="importmap""#) {
+            let body = &html[tag_end + 1..];
+            let body = &body[..body.find("</script>").expect("the import map ends")];
+            let hash = base64::engine::general_purpose::STANDARD
+                .encode(sha2::Sha256::digest(body.as_bytes()));
+            assert!(
+                csp.contains(&format!("'sha256-{hash}'")),
+                "{path}: the import map's hash is not in the CSP {csp}"
+            );
+            continue;
+        }
         assert!(
             lower[i..tag_end].contains(" src="),
             "{path}: inline script {}",
@@ -716,10 +729,109 @@ async fn the_favicon_is_served() {
     assert_eq!(icon.headers()["content-type"], "image/svg+xml");
     assert!(icon.text().await.unwrap().starts_with("<svg"));
     let home = server.http().get(server.url("/")).send().await.unwrap();
+    let home = home.text().await.unwrap();
+    let href = home
+        .split(r#"<link rel="icon" href=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the icon link");
     assert!(
-        home.text()
-            .await
-            .unwrap()
-            .contains(r#"<link rel="icon" href="/static/favicon.svg""#)
+        href.starts_with("/static/favicon.") && href.ends_with(".svg"),
+        "{href}"
     );
+    let icon = server.http().get(server.url(href)).send().await.unwrap();
+    assert_eq!(icon.status(), 200);
+}
+
+/// Issue 19: pages name scripts and styles by content-hashed URLs served `immutable` (a warm
+/// visit asks the network for none of them); modules' relative imports reach the same URLs
+/// through the page's import map; the plain URL revalidates with an ETag (304 when unchanged).
+#[tokio::test]
+async fn assets_are_cached_by_content_hash_and_revalidated_by_etag() {
+    let server = TestServer::start().await;
+    let code = server.create_session(&["bingo"]).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = server
+        .http()
+        .get(server.url(&format!("/j/{code}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let script = page
+        .split(r#"<script type="module" src=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the phone's module");
+    assert!(
+        script.starts_with("/static/phone.") && script.len() == "/static/phone.0123456789.js".len(),
+        "{script}"
+    );
+    let map: Value = serde_json::from_str(
+        page.split(r#"<script type="importmap">"#)
+            .nth(1)
+            .and_then(|rest| rest.split("</script>").next())
+            .expect("an import map"),
+    )
+    .unwrap();
+    assert_eq!(map["imports"]["/static/phone.js"], script);
+    let fluent = map["imports"]["/static/vendor/fluent/index.js"]
+        .as_str()
+        .expect("vendored modules are mapped too");
+
+    for hashed in [script, fluent] {
+        let answer = server.http().get(server.url(hashed)).send().await.unwrap();
+        assert_eq!(answer.status(), 200, "{hashed}");
+        assert_eq!(
+            answer.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert!(
+            answer.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/javascript")
+        );
+    }
+    // A stale hash (a page from before an upgrade) gets today's file, not cached for long.
+    let stale = server
+        .http()
+        .get(server.url("/static/phone.0000000000.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 200);
+    assert_eq!(stale.headers()["cache-control"], "no-cache");
+
+    let plain = server
+        .http()
+        .get(server.url("/static/phone.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 200);
+    assert_eq!(plain.headers()["cache-control"], "no-cache");
+    let etag = plain.headers()["etag"].clone();
+    let again = server
+        .http()
+        .get(server.url("/static/phone.js"))
+        .header("if-none-match", etag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"], etag);
+    assert!(again.bytes().await.unwrap().is_empty());
+    let other = server
+        .http()
+        .get(server.url("/static/ws.js"))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200, "another file's tag does not match");
 }

@@ -201,11 +201,17 @@ async fn security_headers(
             .entry(name)
             .or_insert(HeaderValue::from_static(value));
     };
-    set(
-        headers,
-        "content-security-policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    );
+    // The only inline script a page may run is the import map (`assets::import_map`), by its hash.
+    static CSP: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+        HeaderValue::from_str(&format!(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' {}; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            assets::import_map_csp_source()
+        ))
+        .expect("a CSP is a header value")
+    });
+    headers
+        .entry("content-security-policy")
+        .or_insert_with(|| CSP.clone());
     set(headers, "x-content-type-options", "nosniff");
     // `same-origin`, not `no-referrer`: the latter makes browsers send `Origin: null` on our own
     // form posts, which the CSRF check must then refuse.
