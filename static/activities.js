@@ -31,9 +31,10 @@ export function activityHost(root, role, { send, deckUrl, awaySince = null }) {
         mounted.delete(activity);
       }
     }
-    const theDeck = await deck();
-    for (const activity of modules) {
-      const module = await import(`./${activity}.js`);
+    // The deck and every module at once: one round trip, not one per module.
+    const [theDeck, ...loaded] = await Promise.all([deck(), ...modules.map((activity) => import(`./${activity}.js`))]);
+    for (const [index, activity] of modules.entries()) {
+      const module = loaded[index];
       let entry = mounted.get(activity);
       if (entry) {
         entry.instance.destroy?.();

@@ -835,3 +835,98 @@ async fn assets_are_cached_by_content_hash_and_revalidated_by_etag() {
         .unwrap();
     assert_eq!(other.status(), 200, "another file's tag does not match");
 }
+
+/// The modules a file imports statically (`import … from "./x.js"`, `export … from`, `import
+/// "./x.js"`), as paths under static/; dynamic `import()` is loaded later, on purpose.
+fn static_imports(file: &str) -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
+    let source = std::fs::read_to_string(root.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let dir = std::path::Path::new(file).parent().unwrap();
+    let mut found = vec![];
+    let mut statement = String::new();
+    for line in source.lines() {
+        let line = line.trim();
+        if statement.is_empty() && !(line.starts_with("import ") || line.starts_with("export ")) {
+            continue;
+        }
+        statement.push_str(line);
+        statement.push(' ');
+        if !line.ends_with(';') {
+            continue;
+        }
+        let text = std::mem::take(&mut statement);
+        let Some(spec) = text
+            .rsplit_once(" from ")
+            .map(|(_, s)| s)
+            .or_else(|| text.strip_prefix("import "))
+        else {
+            continue;
+        };
+        let spec = spec
+            .trim()
+            .trim_end_matches(';')
+            .trim_matches(|c| c == '"' || c == '\'');
+        if let Some(relative) = spec.strip_prefix("./") {
+            found.push(dir.join(relative).to_str().unwrap().to_string());
+        }
+    }
+    found
+}
+
+/// Issue 19: the phone page preloads every module phone.js imports, however deep (no chain of
+/// discoveries, a round trip each); templates/phone.modules cannot drift from the import graph.
+#[tokio::test]
+async fn the_phone_preloads_exactly_its_import_graph() {
+    let mut graph = std::collections::BTreeSet::new();
+    let mut todo = vec!["phone.js".to_string()];
+    while let Some(file) = todo.pop() {
+        if graph.insert(file.clone()) {
+            todo.extend(static_imports(&file));
+        }
+    }
+    assert!(graph.contains("vendor/fluent/resolver.js"), "{graph:?}");
+
+    let server = TestServer::start().await;
+    let code = server.create_session(&["bingo"]).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = server
+        .http()
+        .get(server.url(&format!("/j/{code}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let map: Value = serde_json::from_str(
+        page.split(r#"<script type="importmap">"#)
+            .nth(1)
+            .and_then(|rest| rest.split("</script>").next())
+            .unwrap(),
+    )
+    .unwrap();
+    let unhashed: std::collections::HashMap<&str, &str> = map["imports"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(plain, hashed)| (hashed.as_str().unwrap(), &plain["/static/".len()..]))
+        .collect();
+    let preloaded: std::collections::BTreeSet<String> = page
+        .split(r#"<link rel="modulepreload" href=""#)
+        .skip(1)
+        .map(|rest| {
+            let href = rest.split('"').next().unwrap();
+            unhashed
+                .get(href)
+                .unwrap_or_else(|| panic!("{href} is not a hashed module URL"))
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        preloaded, graph,
+        "templates/phone.modules must list phone.js's static import graph"
+    );
+    assert!(page.contains(r#"<link rel="preload" href="/i18n/fr.ftl" as="fetch" crossorigin>"#));
+}

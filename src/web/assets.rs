@@ -67,6 +67,23 @@ pub fn import_map() -> &'static str {
     &MAP
 }
 
+/// `<link rel="modulepreload">` for every module in a list kept beside a page's template
+/// (`templates/phone.modules`: one path under static/ per line, `#` comments), by hashed URL.
+pub fn modulepreload(list: &str) -> String {
+    list.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|file| format!(r#"<link rel="modulepreload" href="{}">"#, url(file)))
+        .collect()
+}
+
+/// The phone page's modules (see `modulepreload`).
+pub fn phone_modulepreload() -> &'static str {
+    static LINKS: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| modulepreload(include_str!("../../templates/phone.modules")));
+    &LINKS
+}
+
 /// The CSP source that allows the import map (an inline script) and nothing else inline.
 pub fn import_map_csp_source() -> String {
     use base64::Engine;
