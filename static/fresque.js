@@ -11,7 +11,7 @@
 //
 // Moves are intents ("put X after Y"): the phone shows its own move at once (optimistic)
 // and applies the server's order as soon as it arrives, so every phone converges.
-import Sortable from "./vendor/sortablejs/sortable.esm.js";
+import Sortable from "./vendor/sortablejs/index.js";
 
 const HIGHLIGHT_MS = 3500;
 // An own move the server neither confirmed nor overtook by then was refused: drop it.
