@@ -100,6 +100,9 @@ function onMessage(message) {
       // flash above the game (and push it down) while the modules mount again.
       show(message.session.phase.kind === "lobby" ? "lobby" : null);
       latest = message.session;
+      // The lobby's line at once: the participant sees they are in while the activities'
+      // modules still load (on a slow network they take seconds; the lobby does not need them).
+      if (latest.phase.kind === "lobby") $("phase-text").textContent = t("phone-waiting");
       host.welcome(message).then(() => renderPhase(latest));
       break;
     case "phase.changed":

@@ -202,3 +202,66 @@ async fn a_refused_join_is_explained_in_the_phones_language() {
     join("Zoé").await;
     wait_text(&phone, "#join-error", "Cette session est terminée").await;
 }
+
+/// The join page's weight (issue 19): what a phone downloads before its form works, measured in
+/// Chromium (compressed bytes and requests, from the page's performance entries). The budgets are
+/// about 1.5× today's figures (53 KB in 17 requests, BENCHMARKS.md, "Phone on a slow network"): a change
+/// that doubles the weight fails here. Times are measured by `bash scripts/bench phone`, never
+/// asserted in a test.
+#[tokio::test]
+async fn the_join_page_stays_within_its_budget() {
+    const JOIN_BUDGET_BYTES: u64 = 80 * 1024;
+    const JOIN_BUDGET_REQUESTS: u64 = 26;
+    if !browser::available() {
+        return;
+    }
+    let server = TestServer::start().await;
+    let code = server.create_session(&["bingo", "fresque"]).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let driver = Driver::start().await;
+    let phone = driver.phone().await;
+    phone
+        .goto(&server.url(&format!("/j/{code}")))
+        .await
+        .unwrap();
+    wait_visible(&phone, "#join #name").await;
+    let weight = phone
+        .execute(
+            r#"const entries = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
+               return [entries.reduce((sum, e) => sum + (e.transferSize || 0), 0), entries.length];"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (bytes, requests) = (weight[0].as_u64().unwrap(), weight[1].as_u64().unwrap());
+    eprintln!("join page: {bytes} bytes in {requests} requests");
+    assert!(bytes > 10 * 1024, "the weight was measured: {bytes}");
+    assert!(
+        bytes <= JOIN_BUDGET_BYTES,
+        "the join page transferred {bytes} bytes (budget {JOIN_BUDGET_BYTES})"
+    );
+    assert!(
+        requests <= JOIN_BUDGET_REQUESTS,
+        "the join page made {requests} requests (budget {JOIN_BUDGET_REQUESTS})"
+    );
+
+    // A warm visit: no script or style comes over the network again (hashed URLs, immutable).
+    phone.refresh().await.unwrap();
+    wait_visible(&phone, "#join #name").await;
+    let fetched = phone
+        .execute(
+            r#"return performance.getEntriesByType("resource")
+                 .filter((e) => e.name.includes("/static/") && e.transferSize > 0)
+                 .map((e) => e.name);"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fetched,
+        json!([]),
+        "scripts or styles fetched again on a warm visit"
+    );
+}

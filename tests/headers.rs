@@ -797,6 +797,15 @@ async fn assets_are_cached_by_content_hash_and_revalidated_by_etag() {
                 .starts_with("text/javascript")
         );
     }
+    // Compressed for a browser that accepts it (the router's gzip layer).
+    let zipped = server
+        .http()
+        .get(server.url(script))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
     // A stale hash (a page from before an upgrade) gets today's file, not cached for long.
     let stale = server
         .http()
