@@ -324,7 +324,7 @@ async fn a_phone_plays_a_line_and_the_projector_shows_the_winner() {
     // motion; the confetti are not even shown to the others.
     let motion = js(
         &projector,
-        r#"const sheet = [...document.styleSheets].find((s) => (s.href || '').endsWith('/bingo.css'));
+        r#"const sheet = [...document.styleSheets].find((s) => /\/bingo\.([0-9a-f]+\.)?css$/.test(s.href || ''));
            const out = {animated: [], unguarded: [], confettiShownByDefault: null};
            const walk = (rules, media) => {
              for (const rule of rules) {
