@@ -54,6 +54,7 @@ function renderPhase(session) {
   $("phase").textContent = phaseLabel(t, session.phase, session.activity);
   lobby = session.phase.kind === "lobby";
   if (lobby) joinOpen = false;
+  document.body.classList.toggle("in-lobby", lobby);
   renderJoin();
   $("people-panel").hidden = !lobby;
   // During an activity the boards need the whole screen.
