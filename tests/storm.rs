@@ -97,6 +97,10 @@ impl PhoneModel {
                 self.drawn_steps.push(self.step);
                 self.current = json!({"step": self.step, "revealed": false, "card": null,
                                       "answered": false, "correct": null});
+                // The round's clock time, stamped by the server.
+                if frame["at"].is_u64() {
+                    self.current["at"] = frame["at"].clone();
+                }
             }
             "bingo.tapped" => {
                 self.current["answered"] = json!(true);
