@@ -5,20 +5,14 @@
 
 mod common;
 
-use common::browser::{self, Driver, screenshot, sign_in, wait_text, wait_visible};
+use common::browser::{
+    self, Driver, click, dialog_text, screenshot, sign_in, wait_text, wait_visible,
+};
 use common::{Client as WsClient, TestServer};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "a long enough password";
-
-async fn click(browser: &Client, css: &str) {
-    wait_visible(browser, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
 
 async fn js(browser: &Client, script: &str) -> Value {
     browser
@@ -44,19 +38,6 @@ async fn until_js(
             tokio::time::Instant::now() < deadline,
             "{what}: last saw {value}"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-/// The text of the dialog the page opened (`confirm`), once it is open.
-async fn dialog_text(browser: &Client) -> String {
-    let deadline = tokio::time::Instant::now() + common::WAIT;
-    loop {
-        if let Ok(text) = browser.get_alert_text().await {
-            return text;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no dialog opened");
-        // WebDriver has no event for a dialog opening: poll briefly.
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }

@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::browser::{self, Driver, screenshot, sign_in, wait_text, wait_visible};
+use common::browser::{
+    self, Driver, click, dialog_text, screenshot, sign_in, wait_text, wait_visible,
+};
 use common::{Client as WsClient, TestServer};
 use fantoccini::Client;
 use serde_json::{Value, json};
@@ -37,19 +39,6 @@ async fn on_first_screen(laptop: &Client, css: &str, what: &str) {
         top >= 0.0 && bottom <= height,
         "{what} ({css}) is not on the first screen: top {top}, bottom {bottom}, window {height}"
     );
-}
-
-/// The text of the dialog the page opened (`confirm`), once it is open.
-async fn dialog_text(browser: &Client) -> String {
-    let deadline = tokio::time::Instant::now() + common::WAIT;
-    loop {
-        if let Ok(text) = browser.get_alert_text().await {
-            return text;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no dialog opened");
-        // WebDriver has no event for a dialog opening: poll briefly.
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test]
@@ -212,15 +201,6 @@ async fn the_console_and_the_projector_show_who_is_away() {
     wait_text(&laptop, "#presence-summary", "3 connecté·es sur 3").await;
     wait_text(&projector, "#count", "3 participants").await;
     wait_text(&laptop, "#participants li:last-child", "Cyd · connecté").await;
-}
-
-/// Clicks the element `css` once it is visible.
-async fn click(browser: &Client, css: &str) {
-    wait_visible(browser, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 /// A phone joins `code` as `name` through the join page.

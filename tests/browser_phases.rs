@@ -14,7 +14,9 @@ mod common;
 
 use atelier::deck::Lang;
 use atelier::i18n::I18n;
-use common::browser::{self, Driver, PAGE_WAIT, sign_in, wait_text, wait_visible};
+use common::browser::{
+    self, Driver, PAGE_WAIT, click, dialog_text, sign_in, wait_text, wait_visible,
+};
 use common::{Client as WsClient, TestServer};
 use fantoccini::Client;
 use serde_json::{Value, json};
@@ -157,27 +159,6 @@ async fn now(browser: &Client, summary: &str) -> Value {
         .execute(summary, vec![])
         .await
         .unwrap_or_else(|e| panic!("script failed: {e}"))
-}
-
-async fn click(browser: &Client, css: &str) {
-    wait_visible(browser, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-/// The text of the dialog the page opened (`confirm`), once it is open.
-async fn dialog_text(browser: &Client) -> String {
-    let deadline = tokio::time::Instant::now() + common::WAIT;
-    loop {
-        if let Ok(text) = browser.get_alert_text().await {
-            return text;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no dialog opened");
-        // WebDriver has no event for a dialog opening: poll briefly.
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
 }
 
 /// A phone joins `code` with `name` through the join page.

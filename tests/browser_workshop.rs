@@ -32,7 +32,9 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::ADMIN_TOKEN;
-use common::browser::{self, Driver, PAGE_WAIT, screenshot, sign_in, wait_visible};
+use common::browser::{
+    self, Driver, PAGE_WAIT, click, dialog_text, screenshot, sign_in, wait_visible,
+};
 use fantoccini::{Client, Locator};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
@@ -451,33 +453,6 @@ async fn shows_block(browser: &Client, root: &str, all: &[&str], none: &[&str]) 
         |v| *v == json!(true),
     )
     .await;
-}
-
-/// Clicks `css` once it is shown. A live update may replace the element between finding and
-/// clicking it (WebDriver then clicks nothing: "stale element"); a finger would have hit its
-/// replacement, so that case alone is tried again.
-async fn click(browser: &Client, css: &str) {
-    let deadline = Instant::now() + PAGE_WAIT;
-    loop {
-        match wait_visible(browser, css).await.click().await {
-            Ok(()) => return,
-            Err(e) if e.to_string().contains("stale element") && Instant::now() < deadline => {}
-            Err(e) => panic!("click {css}: {e}"),
-        }
-    }
-}
-
-/// The text of the dialog the page opened (`confirm`), once it is open.
-async fn dialog_text(browser: &Client) -> String {
-    let deadline = Instant::now() + PAGE_WAIT;
-    loop {
-        if let Ok(text) = browser.get_alert_text().await {
-            return text;
-        }
-        assert!(Instant::now() < deadline, "no dialog opened");
-        // WebDriver has no event for a dialog opening: poll briefly.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn js(browser: &Client, script: &str, args: Vec<Value>) -> Value {

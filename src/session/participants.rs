@@ -104,14 +104,6 @@ impl Participants {
     pub fn connected(&self) -> usize {
         self.connected
     }
-
-    /// Participants away, with the time they went away.
-    pub fn away(&self) -> impl Iterator<Item = (ParticipantId, u64)> + '_ {
-        self.map
-            .iter()
-            .filter(|(_, p)| !p.removed)
-            .filter_map(|(&pid, p)| p.away.map(|since| (pid, since)))
-    }
 }
 
 impl Deref for Participants {

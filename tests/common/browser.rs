@@ -173,6 +173,29 @@ impl Drop for Driver {
     }
 }
 
+/// Clicks the element matching `css` once it is visible (once: a click that lands on a removed
+/// element is a bug of the page, not something to retry).
+pub async fn click(browser: &Client, css: &str) {
+    wait_visible(browser, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// The text of the dialog the page opened (`confirm`), once it is open.
+pub async fn dialog_text(browser: &Client) -> String {
+    let deadline = tokio::time::Instant::now() + PAGE_WAIT;
+    loop {
+        if let Ok(text) = browser.get_alert_text().await {
+            return text;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no dialog opened");
+        // WebDriver has no event for a dialog opening: poll briefly.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Waits until the element matching `css` contains `text`; returns its text.
 pub async fn wait_text(browser: &Client, css: &str, text: &str) -> String {
     let deadline = tokio::time::Instant::now() + PAGE_WAIT;
