@@ -4,6 +4,7 @@
 // the snapshot (the game's view), and `update()` applies the `bingo.*` events (deltas).
 // Every text comes from locales/*/bingo.ftl through ctx.t.
 
+import { fit, fitOnResize } from "./fit.js";
 const PRIZES = ["first_line", "two_lines", "full_card"];
 const SIDE = 5;
 const CELLS = SIDE * SIDE;
@@ -951,12 +952,13 @@ function projectorScreen(container, ctx) {
     "div",
     { class: `bingo-screen ${listening ? "mode-listening" : "mode-definition"}`, "data-chimes": "0" },
     h("header", { class: "bs-top" }, progress, countdown, answers),
-    banner,
-    h("div", { class: "bs-main" }, stage, h("div", { class: "bs-side" }, prizesBox, soundHint)),
+    // The win's banner heads the stage's column: the prizes keep the whole side.
+    h("div", { class: "bs-main" }, h("div", { class: "bs-left" }, banner, stage), h("div", { class: "bs-side" }, prizesBox, soundHint)),
     live,
     pause,
   );
   container.append(root);
+  const stopFitting = fitOnResize(root);
 
   // Sound: a click or a key on the projector page lets it play (browsers' autoplay rule).
   const unlock = () => {
@@ -1032,7 +1034,8 @@ function projectorScreen(container, ctx) {
     const definition = c.card ? tx.definition(c.card) : null;
     const parts = [
       h("p", { class: "bs-kicker", text: t(c.revealed ? "bingo-screen-answer" : "bingo-screen-question") }),
-      h("blockquote", { class: `bs-definition ${c.revealed ? "small" : ""}`, text: definition ?? t("bingo-screen-listen") }),
+      // Once answered, the definition gives way first (to a win's banner on a small screen).
+      h("blockquote", { class: `bs-definition ${c.revealed ? "small" : ""}`, "data-fit": c.revealed ? "1" : null, text: definition ?? t("bingo-screen-listen") }),
     ];
     if (c.revealed && c.result) {
       const rate = percent(c.result.found, c.result.of);
@@ -1075,7 +1078,8 @@ function projectorScreen(container, ctx) {
             h("p", { class: "bs-hard-term", text: tx.term(c.card) }),
             h("p", { class: "bs-hard-rate", text: t("bingo-screen-found", { found: c.found, of: c.of, percent: rate }) }),
             h("div", { class: "bs-bar", role: "img", "aria-label": `${rate} %` }, h("span", { style: { width: `${rate}%` } })),
-            tx.definition(c.card) ? h("p", { class: "bs-hard-definition", text: tx.definition(c.card) }) : null,
+            // The definitions give way first on a small screen (the facilitator reads them).
+            tx.definition(c.card) ? h("p", { class: "bs-hard-definition", "data-fit": "1", text: tx.definition(c.card) }) : null,
           );
         }),
       ),
@@ -1122,6 +1126,7 @@ function projectorScreen(container, ctx) {
     renderBanner();
     renderSound();
     tickCountdown();
+    fit(root);
   }
 
   render();
@@ -1149,6 +1154,7 @@ function projectorScreen(container, ctx) {
     destroy() {
       clearInterval(countdownTimer);
       clearTimeout(cheerTimer);
+      stopFitting();
       document.removeEventListener("pointerdown", unlock);
       document.removeEventListener("keydown", unlock);
     },

@@ -12,6 +12,7 @@
 // Moves are intents ("put X after Y"): the phone shows its own move at once (optimistic)
 // and applies the server's order as soon as it arrives, so every phone converges.
 import Sortable from "./vendor/sortablejs/index.js";
+import { fit, fitOnResize } from "./fit.js";
 
 const HIGHLIGHT_MS = 3500;
 // An own move the server neither confirmed nor overtook by then was refused: drop it.
@@ -386,7 +387,8 @@ function helpers(ctx) {
       c.misplaced_by.length
         ? h(
             "ul",
-            { class: `fq-misplaced-by${big ? " fq-big" : ""}` },
+            // On the projector, the details give way to the explanation on a small screen.
+            { class: `fq-misplaced-by${big ? " fq-big" : ""}`, "data-fit": big ? "2" : null },
             c.misplaced_by.map((m) => h("li", { dataset: { team: m.team } }, h("span", { class: "fq-icon", "aria-hidden": "true", text: "✗ " }), misplacedText(m))),
           )
         : null,
@@ -1548,21 +1550,53 @@ function projectorScreen(root, model, ctx) {
   const s = model.s;
   const x = helpers(ctx);
   const { t } = x;
+  const stopFitting = fitOnResize(root);
   let frame = null;
   let counting = null;
-  // The reveal's moment: the reference builds card by card, then the teams' misplaced cards
-  // and their scores counting up, then the podium. Timed from the first time it is shown, so
-  // a render under way continues it (negative delays) instead of starting it again.
+  // The reveal is a moment, played as a sequence of full screens: the reference timeline builds
+  // card by card; each team's score counts up with its misplaced cards; the podium. Each scene
+  // moves on by itself, and a presenter's remote (the arrow keys, Page Up/Down) moves through
+  // them at the room's pace. Animations are timed from the scene's start, so a render under way
+  // continues them (negative delays) instead of starting them again.
+  const SCENES = ["reference", "teams", "podium"];
   const STEP_MS = 120;
   const COUNT_MS = 1500;
-  let revealStart = null;
-  const still = () => reducedMotion() || revealStart === null;
+  const HOLD_MS = { reference: 2500, teams: 5000 };
+  let scene = 0;
+  let sceneStart = null;
+  let sceneTimer = null;
+  const still = () => reducedMotion() || sceneStart === null;
   function delay(el, ms) {
     if (still()) return el;
-    el.style.animationDelay = `${ms - (performance.now() - revealStart)}ms`;
+    el.style.animationDelay = `${ms - (performance.now() - sceneStart)}ms`;
     el.classList.add("fq-appear");
     return el;
   }
+  // How long a scene's entrance lasts, before it holds.
+  function entrance(name) {
+    if (name === "reference") return x.referenceCards(s).length * STEP_MS + 300;
+    if (name === "teams") return (s.results || []).length * 150 + COUNT_MS;
+    return COUNT_MS;
+  }
+  function revealing() {
+    return s.phase === "revealed" && !s.debrief && !(s.shownTeam !== null && s.teams[s.shownTeam]);
+  }
+  function go(index) {
+    scene = Math.max(0, Math.min(SCENES.length - 1, index));
+    sceneStart = performance.now();
+    clearTimeout(sceneTimer);
+    const name = SCENES[scene];
+    if (HOLD_MS[name] !== undefined) sceneTimer = setTimeout(() => revealing() && go(scene + 1), entrance(name) + HOLD_MS[name]);
+    schedule();
+  }
+  function onKey(event) {
+    if (!revealing() || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (["ArrowRight", "PageDown", " "].includes(event.key)) go(scene + 1);
+    else if (["ArrowLeft", "PageUp"].includes(event.key)) go(scene - 1);
+    else return;
+    event.preventDefault();
+  }
+  document.addEventListener("keydown", onKey);
 
   // While the teams play: how far each one is, never its cards (teams would copy).
   function progress(tm, i, big) {
@@ -1603,8 +1637,10 @@ function projectorScreen(root, model, ctx) {
             { class: cls || null, dataset: { card: c } },
             big ? h("span", { class: "fq-pos", text: String(n + 1) }) : null,
             h("span", { class: "fq-term", text: x.term(c) }),
-            sc && !sc.right ? h("span", { class: "fq-mark" }, h("span", { "aria-hidden": "true", text: "✗ " }), t("fresque-mark-misplaced")) : null,
-            sc ? x.verdict(sc.colour, sc.disagreements) : null,
+            // On a small screen the verdicts give way first, then the mark's words (its ✗ and
+            // the card's colour stay).
+            sc && !sc.right ? h("span", { class: "fq-mark" }, h("span", { "aria-hidden": "true", text: "✗ " }), h("span", { "data-fit": "1", text: t("fresque-mark-misplaced") })) : null,
+            sc ? h("span", { "data-fit": "2" }, x.verdict(sc.colour, sc.disagreements)) : null,
           );
         }),
       ),
@@ -1616,62 +1652,68 @@ function projectorScreen(root, model, ctx) {
     const upto = s.debrief.index;
     return h(
       "ol",
-      { class: "fq-reference", "aria-label": t("fresque-reference-label") },
+      { class: "fq-reference", "aria-label": t("fresque-reference-label"), "data-fit": "3" },
       s.referenceOrder.map((e, n) =>
         h("li", { class: n === upto ? "fq-current" : n < upto ? "fq-done" : "fq-todo", dataset: { card: e.card } }, n <= upto ? x.term(e.card) : String(n + 1)),
       ),
     );
   }
 
-  // The reveal: the reference timeline, each team's score and misplaced cards, the podium.
-  function reveal() {
-    if (revealStart === null && !reducedMotion()) revealStart = performance.now();
+  // Scene 1: the reference timeline, card by card.
+  function sceneReference() {
     const order = x.referenceCards(s);
-    const built = still() ? 0 : order.length * STEP_MS + 300;
-    const ref = h(
-      "section",
-      { class: "fq-reveal-reference", "aria-labelledby": "fq-reveal-reference-title" },
-      h("h2", { id: "fq-reveal-reference-title", text: t("fresque-reference-label") }),
+    return [
+      h("h2", { class: "fq-scene-title", text: t("fresque-reference-label") }),
       h(
         "ol",
         { class: "fq-build" },
         order.map((card, n) => delay(h("li", { dataset: { card } }, h("span", { class: "fq-pos", text: String(n + 1) }), " ", x.term(card)), n * STEP_MS)),
       ),
-    );
-    const teams = h(
-      "section",
-      { class: "fq-reveal-teams", "aria-labelledby": "fq-reveal-teams-title" },
-      h("h2", { id: "fq-reveal-teams-title", class: "visually-hidden", text: t("fresque-reveal-teams-title") }),
-      (s.results || []).map((r) => {
-        const wrong = r.score.cards.filter((c) => !c.right);
-        return delay(
-          h(
-            "article",
-            { class: "fq-reveal-team", dataset: { team: r.team } },
-            h("h3", { text: x.teamName(r.team) }),
-            h("p", { class: "fq-reveal-score" }, h("span", { class: "fq-count", dataset: { percent: r.score.percent ?? "" }, text: x.percentText(r) })),
-            h("p", { class: "fq-reveal-detail", text: x.scoreText(r) }),
+    ];
+  }
+
+  // Scene 2: each team's score, counting up, and the cards it misplaced.
+  function sceneTeams() {
+    return [
+      h("h2", { class: "fq-scene-title", text: t("fresque-result-title") }),
+      h(
+        "div",
+        { class: "fq-reveal-teams" },
+        (s.results || []).map((r, i) => {
+          const wrong = r.score.cards.filter((c) => !c.right);
+          return delay(
             h(
-              "p",
-              { class: "fq-misplaced-title" },
-              h("span", { class: "fq-icon", "aria-hidden": "true", text: wrong.length ? "✗ " : "✓ " }),
-              t("fresque-misplaced-count", { count: wrong.length }),
+              "article",
+              { class: "fq-reveal-team", dataset: { team: r.team } },
+              h("h3", { text: x.teamName(r.team) }),
+              h("p", { class: "fq-reveal-score" }, h("span", { class: "fq-count", dataset: { percent: r.score.percent ?? "" }, text: x.percentText(r) })),
+              h("p", { class: "fq-reveal-detail", "data-fit": "2", text: x.scoreText(r) }),
+              h(
+                "p",
+                { class: "fq-misplaced-title" },
+                h("span", { class: "fq-icon", "aria-hidden": "true", text: wrong.length ? "✗ " : "✓ " }),
+                t("fresque-misplaced-count", { count: wrong.length }),
+              ),
+              wrong.length
+                ? h(
+                    "ul",
+                    { class: "fq-misplaced-list", "data-fit": "1" },
+                    wrong.map((c) => h("li", { class: "fq-misplaced", dataset: { card: c.card } }, h("span", { class: "fq-icon", "aria-hidden": "true", text: "✗ " }), x.term(c.card))),
+                  )
+                : null,
             ),
-            wrong.length
-              ? h(
-                  "ul",
-                  { class: "fq-misplaced-list" },
-                  wrong.map((c) => h("li", { class: "fq-misplaced", dataset: { card: c.card } }, h("span", { class: "fq-icon", "aria-hidden": "true", text: "✗ " }), x.term(c.card))),
-                )
-              : null,
-          ),
-          built,
-        );
-      }),
-    );
-    const podium = x.podiumBlock(s, { big: true });
-    if (podium) delay(podium, built + COUNT_MS);
-    return h("div", { class: "fq-reveal" }, ref, teams, podium);
+            i * 150,
+          );
+        }),
+      ),
+    ];
+  }
+
+  function reveal() {
+    if (sceneStart === null) go(0);
+    const name = SCENES[scene];
+    const parts = name === "reference" ? sceneReference() : name === "teams" ? sceneTeams() : [x.podiumBlock(s, { big: true })];
+    return h("div", { class: "fq-reveal", dataset: { scene: name } }, ...parts.filter(Boolean));
   }
 
   // Scores count up to their value (at once when motion is reduced).
@@ -1680,9 +1722,8 @@ function projectorScreen(root, model, ctx) {
     counting = null;
     const els = [...root.querySelectorAll(".fq-count")].filter((el) => el.dataset.percent !== "");
     if (!els.length) return;
-    const built = x.referenceCards(s).length * STEP_MS + 300;
     const step = () => {
-      const k = still() ? 1 : Math.max(0, Math.min(1, (performance.now() - revealStart - built) / COUNT_MS));
+      const k = still() ? 1 : Math.max(0, Math.min(1, (performance.now() - sceneStart) / COUNT_MS));
       const eased = 1 - (1 - k) ** 3;
       for (const el of els) setText(el, t("fresque-percent", { percent: Math.round(Number(el.dataset.percent) * eased) }));
       counting = k < 1 ? requestAnimationFrame(step) : null;
@@ -1694,23 +1735,26 @@ function projectorScreen(root, model, ctx) {
     // Before the first pack the whole scenario; then a compact line.
     const compact = s.packsDealt > 0 || s.phase === "revealed";
     const revealed = s.phase === "revealed";
-    const parts = [s.debrief ? null : x.scenarioBlock(s, { big: true, compact })];
+    // The scenario until the reveal; the reveal's scenes and the debrief take the whole screen.
+    const parts = [revealed ? null : x.scenarioBlock(s, { big: true, compact })];
     const shown = s.shownTeam !== null && s.teams[s.shownTeam] ? s.shownTeam : null;
     if (!revealed) {
       parts.push(h("p", { class: "fq-screen-status", text: s.teams.length ? x.progressText(s) : t("fresque-wait-teams-screen") }));
       if (shown !== null) parts.push(progress(s.teams[shown], shown, true));
       else if (s.teams.length) parts.push(h("div", { class: "fq-progress-grid" }, s.teams.map((tm, i) => (tm ? progress(tm, i, false) : null))));
-      if (s.teams.length && s.packsDealt) parts.push(h("p", { class: "fq-hidden-note", text: t("fresque-hidden-until-reveal") }));
+      if (s.teams.length && s.packsDealt) parts.push(h("p", { class: "fq-hidden-note", "data-fit": "1", text: t("fresque-hidden-until-reveal") }));
     } else if (s.debrief) {
       parts.push(x.debriefBlock(s, { results: s.results, big: true }), reference());
       if (shown !== null) parts.push(board(s.teams[shown], shown, true));
+    } else if (shown !== null) {
+      parts.push(board(s.teams[shown], shown, true));
     } else {
-      parts.push(h("h2", { class: "fq-screen-status fq-reveal-title", text: t("fresque-result-title") }));
-      if (shown !== null) parts.push(board(s.teams[shown], shown, true));
-      else parts.push(reveal());
+      parts.push(reveal());
     }
+    if (!revealed || s.debrief) sceneStart = null;
     root.replaceChildren(...parts.filter(Boolean));
     countUp();
+    fit(root);
   }
 
   function schedule() {
@@ -1729,6 +1773,9 @@ function projectorScreen(root, model, ctx) {
     destroy() {
       if (frame) cancelAnimationFrame(frame);
       if (counting) cancelAnimationFrame(counting);
+      clearTimeout(sceneTimer);
+      document.removeEventListener("keydown", onKey);
+      stopFitting();
     },
   };
 }

@@ -1095,23 +1095,25 @@ async fn the_projector_hides_the_boards_until_a_reveal_with_a_podium() {
         percent(ada_team) < 100 && percent(ada_team) > percent(cyd_team),
         "{results:?}"
     );
-    // The reference builds, then the teams' marks and scores come.
-    wait_text(
-        &projector,
-        &format!(".fq-reveal-team[data-team='{cyd_team}'] .fq-misplaced-title"),
-        "mal placée",
-    )
-    .await;
-    animations_done(&projector, ".fq-reveal-teams").await;
-    projector
-        .execute(
-            "document.querySelector('.fq-reveal-teams').scrollIntoView({block: 'end'});",
-            vec![],
-        )
-        .await
-        .unwrap();
-    screenshot(&projector, "fresque-screen-reveal").await;
-    // The reference, card by card.
+    // The reveal plays as scenes, one screen each; the arrow keys (a presenter's remote) move
+    // through them. First the reference, built card by card.
+    let scene = |name: &'static str| {
+        let projector = &projector;
+        async move {
+            wait_visible(projector, &format!(".fq-reveal[data-scene='{name}']")).await;
+        }
+    };
+    let next = || async {
+        projector
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{e014}")
+            .await
+            .unwrap();
+    };
+    scene("reference").await;
+    animations_done(&projector, ".fq-build").await;
     let built = projector
         .execute(
             "return [...document.querySelectorAll('.fq-build li')].map((li) => li.dataset.card);",
@@ -1120,6 +1122,18 @@ async fn the_projector_hides_the_boards_until_a_reveal_with_a_podium() {
         .await
         .unwrap();
     assert_eq!(strings(&built), reference);
+    screenshot(&projector, "fresque-screen-reference").await;
+    // Then the teams' marks and scores.
+    next().await;
+    scene("teams").await;
+    wait_text(
+        &projector,
+        &format!(".fq-reveal-team[data-team='{cyd_team}'] .fq-misplaced-title"),
+        "mal placée",
+    )
+    .await;
+    animations_done(&projector, ".fq-reveal-teams").await;
+    screenshot(&projector, "fresque-screen-reveal").await;
     // Each team's misplaced cards are marked (an icon and words, not colour alone).
     for r in &results {
         let team = r["team"].as_u64().unwrap();
@@ -1152,6 +1166,8 @@ async fn the_projector_hides_the_boards_until_a_reveal_with_a_podium() {
         "Ada's team moved a card"
     );
     // The podium names the teams in score order, once the scores have counted up.
+    next().await;
+    scene("podium").await;
     let podium = ".fq-podium.fq-big .fq-podium-list";
     wait_text(&projector, &format!("{podium} li:first-child"), "100 %").await;
     wait_text(
