@@ -1,6 +1,10 @@
 // Messages for scripts: the same Fluent files the server uses, formatted in the browser.
 // The page's <html lang> says which language; `await ready` before the first `t()`.
-import { FluentBundle, FluentResource } from "./vendor/fluent/index.js";
+// Fluent's one-file build: imported as a module, it defines `globalThis.FluentBundle` (one
+// request instead of the nine modules of its ES build, a round trip less on a slow link).
+import "./vendor/fluent/fluent-bundle.js";
+
+const { FluentBundle, FluentResource } = globalThis.FluentBundle;
 
 export const lang = document.documentElement.lang || "fr";
 const bundle = new FluentBundle(lang, { useIsolating: false });

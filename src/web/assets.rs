@@ -45,7 +45,7 @@ fn hash_of(file: &str) -> Option<String> {
     Static::get(file).map(|asset| hex::encode(&asset.metadata.sha256_hash()[..HASH_LEN / 2]))
 }
 
-/// `/static/<name>.<hash>.<ext>` for `file` (`"phone.js"`, `"vendor/fluent/index.js"`); the
+/// `/static/<name>.<hash>.<ext>` for `file` (`"phone.js"`, `"vendor/fluent/fluent-bundle.js"`); the
 /// plain URL when there is no such file (a template's typo shows as a 404, not a panic).
 pub fn url(file: &str) -> String {
     match (hash_of(file), file.rsplit_once('.')) {
