@@ -94,6 +94,22 @@ pub fn decode_hello(text: &str) -> Result<Hello, DecodeError> {
     })
 }
 
+/// A client's heartbeat, `{"type":"ping"}`: the transport answers `{"type":"pong"}` at once and
+/// the room never sees it. Phones send one every few seconds so that they notice a connection
+/// that died without closing (docs/protocol.md, "Heartbeat").
+pub fn is_ping(text: &str) -> bool {
+    #[derive(Deserialize)]
+    #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+    enum Heartbeat {
+        Ping,
+    }
+    // Short by nature: anything longer is an action, not worth a second parse.
+    text.len() <= 32 && serde_json::from_str::<Heartbeat>(text).is_ok()
+}
+
+/// The answer to a [`is_ping`] heartbeat.
+pub const PONG: &str = r#"{"type":"pong"}"#;
+
 pub fn decode_action(text: &str) -> Result<Action, DecodeError> {
     let value: Value =
         serde_json::from_str(text).map_err(|e| DecodeError::NotJson(e.to_string()))?;

@@ -467,3 +467,29 @@ async fn names_are_normalised_and_look_alikes_refused_at_join() {
     let welcome = phone.expect("welcome").await;
     assert_eq!(welcome["you"]["name"], "Amélie tnerruC");
 }
+
+/// Phones ping every few seconds to notice a connection that died without closing (issue 19):
+/// the transport answers at once, the room never hears of it, and a look-alike with more fields
+/// is an ordinary (unknown) command.
+#[tokio::test]
+async fn a_ping_gets_a_pong_and_nothing_else() {
+    let server = TestServer::start().await;
+    let code = server.create_session(&["bingo"]).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    let (mut ada, _) = Client::join(server.addr, &code, "Ada").await;
+    staff.expect("participant.joined").await;
+    for _ in 0..3 {
+        ada.send(json!({"type": "ping"})).await;
+        let pong = ada.next().await;
+        assert_eq!(pong, json!({"type": "pong"}));
+    }
+    ada.send(json!({"type": "ping", "room": "everyone"})).await;
+    assert_eq!(ada.expect("error").await["code"], "unknown_type");
+    // The room stored none of it: the next command follows the join (seq 1) directly.
+    staff.send(json!({"type": "phase.next"})).await;
+    let next = staff.expect("phase.changed").await;
+    assert_eq!(next["seq"], 2, "{next}");
+}

@@ -893,7 +893,10 @@ async fn the_phone_preloads_exactly_its_import_graph() {
             todo.extend(static_imports(&file));
         }
     }
-    assert!(graph.contains("vendor/fluent/fluent-bundle.js"), "{graph:?}");
+    assert!(
+        graph.contains("vendor/fluent/fluent-bundle.js"),
+        "{graph:?}"
+    );
 
     let server = TestServer::start().await;
     let code = server.create_session(&["bingo"]).await["code"]

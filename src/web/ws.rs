@@ -19,7 +19,7 @@ use tokio::time::{Instant, interval, timeout};
 
 use super::{Shared, origin_allowed, principal_from};
 use crate::auth::{Principal, new_token};
-use crate::protocol::{Hello, decode_action, decode_hello, error_value};
+use crate::protocol::{self, Hello, decode_action, decode_hello, error_value};
 use crate::room::{
     Arrival, AttachError, CONNECTION_OUTBOX, ConnId, Outbound, RoomError, RoomHandle, STAFF_OUTBOX,
 };
@@ -293,6 +293,10 @@ async fn serve(
                         break;
                     }
                     if !sent(send_error(&mut socket, "rate_limited", "too many messages; slow down")).await { break; }
+                    continue;
+                }
+                if protocol::is_ping(&text) {
+                    if !sent(socket.send(Message::Text(Utf8Bytes::from_static(protocol::PONG)))).await { break; }
                     continue;
                 }
                 match decode_action(&text) {
