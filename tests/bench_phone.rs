@@ -18,8 +18,8 @@ mod common;
 use std::fmt::Write;
 use std::time::Duration;
 
-use common::TestServer;
 use common::browser::{self, Driver, cdp};
+use common::{ADMIN_TOKEN, Client as WsClient, TestServer};
 use serde_json::{Value, json};
 
 struct Profile {
@@ -189,6 +189,48 @@ async fn throttle(browser: &fantoccini::Client, p: &Profile) {
     .await;
 }
 
+/// Each phase's own weight: an unthrottled phone follows the facilitator from the lobby to the
+/// end; what each phase adds over HTTP (scripts, styles, images; the socket's frames are not
+/// resources and are not counted).
+async fn phase_weights(server: &TestServer, driver: &Driver) -> Vec<(&'static str, f64, u64)> {
+    let code = server.create_session(&["bingo", "fresque"]).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (mut staff, _) = WsClient::staff(server.addr, &code, ADMIN_TOKEN).await;
+    let phone = driver.phone().await;
+    cdp(
+        &phone,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({"source": PROBE}),
+    )
+    .await;
+    phone
+        .goto(&server.url(&format!("/j/{code}")))
+        .await
+        .unwrap();
+    until_mark(&phone, "lobby").await;
+    let total = async |phone: &fantoccini::Client| {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let w = phone.execute(WEIGHT, vec![]).await.unwrap();
+        (
+            w["bytes"].as_f64().unwrap(),
+            w["requests"].as_u64().unwrap(),
+        )
+    };
+    let mut last = total(&phone).await;
+    let mut out = Vec::new();
+    for phase in ["bingo", "fresque", "badges", "feedback"] {
+        staff.send(json!({"type": "phase.next"})).await;
+        staff.expect("phase.changed").await;
+        let now = total(&phone).await;
+        out.push((phase, now.0 - last.0, now.1 - last.1));
+        last = now;
+    }
+    phone.close().await.unwrap();
+    out
+}
+
 #[tokio::test]
 #[ignore = "a benchmark: bash scripts/bench phone"]
 async fn phone_on_a_slow_network() {
@@ -265,6 +307,7 @@ async fn phone_on_a_slow_network() {
             p.name
         );
     }
+    let phases = phase_weights(&server, &driver).await;
     let (join, joined, warm) = weights.unwrap();
     let kb = |v: &Value, key: &str| v[key].as_f64().unwrap_or(0.0) / 1024.0;
     report.push('\n');
@@ -291,6 +334,14 @@ async fn phone_on_a_slow_network() {
         warm["static_requests"]
     )
     .unwrap();
+    for (phase, bytes, requests) in phases {
+        writeln!(
+            report,
+            "| then the {phase} phase: what it adds | {:.1} KB | {requests} |",
+            bytes / 1024.0
+        )
+        .unwrap();
+    }
     print!("{report}");
     if let Some(path) = std::env::var_os("ATELIER_BENCH_OUT") {
         std::fs::write(path, &report).expect("write the report");
