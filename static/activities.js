@@ -1,10 +1,18 @@
 // Mounts the session's activities (bingo, fresque) and the badge desk into a page and
 // routes their events.
-// Each activity is an ES module `static/<activity>.js` exporting
+// Each activity is an ES module `static/<activity>.js`, or one per role
+// `static/<activity>/<role>.js` (see BY_ROLE), exporting
 //   mount(role, container, ctx) -> { update(message), people?(map), destroy?() }
 // with role "phone" | "console" | "screen". It is mounted afresh on every `welcome`
 // (a full snapshot), then fed the events whose type starts with "<activity>.".
 import { t, announce, errorText, lang } from "./i18n.js";
+
+// Activities split by role: `static/<activity>/<role>.js` (the phone loads only its own
+// screen); the others are one module, `static/<activity>.js`.
+const BY_ROLE = new Set(["bingo"]);
+function moduleOf(activity, role) {
+  return BY_ROLE.has(activity) ? `./${activity}/${role}.js` : `./${activity}.js`;
+}
 
 export function activityHost(root, role, { send, deckUrl, awaySince = null }) {
   const mounted = new Map(); // activity -> {instance, container}
@@ -32,7 +40,7 @@ export function activityHost(root, role, { send, deckUrl, awaySince = null }) {
       }
     }
     // The deck and every module at once: one round trip, not one per module.
-    const [theDeck, ...loaded] = await Promise.all([deck(), ...modules.map((activity) => import(`./${activity}.js`))]);
+    const [theDeck, ...loaded] = await Promise.all([deck(), ...modules.map((activity) => import(moduleOf(activity, role)))]);
     for (const [index, activity] of modules.entries()) {
       const module = loaded[index];
       let entry = mounted.get(activity);
