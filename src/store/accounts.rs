@@ -1,10 +1,15 @@
-//! Managing accounts after they exist: disabling, deleting, new passwords, revoking tokens.
-//! Each change that takes a credential away deletes the account's tokens in the same
-//! transaction: a cookie or API token never outlives the right it stood for.
+//! Accounts: creating them, signing in (passwords, cookies and API tokens, the first
+//! organiser's one-time link), and managing them after they exist: disabling, deleting, new
+//! passwords, revoking tokens. Each change that takes a credential away deletes the account's
+//! tokens in the same transaction: a cookie or API token never outlives the right it stood for.
+
+use std::time::Duration;
 
 use sqlx::Row;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
-use super::{Result, Role, Store, User, user_from_row};
+use super::{Result, Role, Store, StoreError, TokenKind, User, hash_token, now_rfc3339};
 
 /// An account as the organiser's list shows it.
 #[derive(Debug, Clone)]
@@ -111,4 +116,208 @@ impl Store {
             .await?
             .rows_affected())
     }
+}
+
+/// How long a one-time sign-in link works.
+pub const SIGNIN_LINK_TTL: time::Duration = time::Duration::hours(1);
+
+/// The conditions of a link that still works (the cutoff is bound as the last parameter); a
+/// macro so that the SQL stays a literal.
+macro_rules! signin_link_live {
+    () => {
+        "used_at IS NULL AND created_at > ? \
+         AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'organiser')"
+    };
+}
+
+fn signin_link_cutoff() -> String {
+    (OffsetDateTime::now_utc() - SIGNIN_LINK_TTL)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+impl Store {
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> Result<User> {
+        let result = sqlx::query(
+            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(now_rfc3339())
+        .execute(&self.pool)
+        .await;
+        if result.is_ok() && role == Role::Organiser {
+            // An organiser exists: no sign-in link may make another.
+            sqlx::query("DELETE FROM signin_links WHERE used_at IS NULL")
+                .execute(&self.pool)
+                .await?;
+        }
+        match result {
+            Ok(done) => Ok(User {
+                id: done.last_insert_rowid(),
+                username: username.to_string(),
+                role,
+            }),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The user and their password hash, for sign-in.
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<(User, String)>> {
+        let row =
+            sqlx::query("SELECT id, username, role, password_hash FROM users WHERE username = ? AND disabled = 0")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| Ok((user_from_row(&r)?, r.try_get("password_hash")?)))
+            .transpose()
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<User>> {
+        sqlx::query("SELECT id, username, role FROM users ORDER BY username")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(user_from_row)
+            .collect()
+    }
+
+    pub async fn count_users(&self, role: Role) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = ?")
+                .bind(role.as_str())
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn store_auth_token(
+        &self,
+        token: &str,
+        user_id: i64,
+        kind: TokenKind,
+        ttl: Duration,
+    ) -> Result<()> {
+        let expires = OffsetDateTime::now_utc() + ttl;
+        sqlx::query("INSERT INTO auth_tokens (token_hash, user_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(hash_token(token))
+            .bind(user_id)
+            .bind(match kind {
+                TokenKind::Cookie => "cookie",
+                TokenKind::Api => "api",
+            })
+            .bind(now_rfc3339())
+            .bind(expires.format(&Rfc3339).unwrap_or_default())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The user a cookie or API token belongs to, if it exists and has not expired.
+    pub async fn user_for_token(&self, token: &str) -> Result<Option<User>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.role FROM auth_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = ? AND t.expires_at > ? AND u.disabled = 0",
+        )
+        .bind(hash_token(token))
+        .bind(now_rfc3339())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    pub async fn delete_auth_token(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM auth_tokens WHERE token_hash = ?")
+            .bind(hash_token(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a new one-time sign-in link; every older unused link is void from then on (the
+    /// printed link is the only one that works).
+    pub async fn store_signin_link(&self, token: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM signin_links WHERE used_at IS NULL")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO signin_links (token_hash, created_at) VALUES (?, ?)")
+            .bind(hash_token(token))
+            .bind(now_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether a one-time sign-in link still works: unused, younger than
+    /// [`SIGNIN_LINK_TTL`], and no organiser exists yet (once there is one, every link is void).
+    pub async fn signin_link_valid(&self, token: &str) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(concat!(
+            "SELECT 1 FROM signin_links WHERE token_hash = ? AND ",
+            signin_link_live!()
+        ))
+        .bind(hash_token(token))
+        .bind(signin_link_cutoff())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Uses up a sign-in link and creates the organiser account, atomically: a link
+    /// opened twice cannot create two organisers.
+    pub async fn redeem_signin_link(
+        &self,
+        token: &str,
+        username: &str,
+        password_hash: &str,
+    ) -> Result<Option<User>> {
+        let mut tx = self.pool.begin().await?;
+        let used = sqlx::query(concat!(
+            "UPDATE signin_links SET used_at = ? WHERE token_hash = ? AND ",
+            signin_link_live!()
+        ))
+        .bind(now_rfc3339())
+        .bind(hash_token(token))
+        .bind(signin_link_cutoff())
+        .execute(&mut *tx)
+        .await?;
+        if used.rows_affected() != 1 {
+            return Ok(None);
+        }
+        let inserted = sqlx::query("INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, 'organiser', ?)")
+            .bind(username)
+            .bind(password_hash)
+            .bind(now_rfc3339())
+            .execute(&mut *tx)
+            .await;
+        let id = match inserted {
+            Ok(done) => done.last_insert_rowid(),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::Conflict);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.commit().await?;
+        Ok(Some(User {
+            id,
+            username: username.to_string(),
+            role: Role::Organiser,
+        }))
+    }
+}
+
+fn user_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<User> {
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        role: Role::parse(r.try_get("role")?)?,
+    })
 }

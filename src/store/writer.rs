@@ -1,0 +1,457 @@
+//! The group writer: the one task that stores rooms' batches, many rooms per transaction,
+//! and the checkpointer beside it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{Acquire, ConnectOptions, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use super::{Batch, EventRecord, Result, now_rfc3339};
+
+/// Rows per multi-row INSERT: 4 parameters each stays far below SQLite's 32,766.
+const ROWS_PER_INSERT: usize = 256;
+
+/// One multi-row INSERT of `events`, each with its session (at most [`ROWS_PER_INSERT`],
+/// SQLite's limit on bound parameters in mind).
+fn insert_events<'a>(events: &'a [(i64, &'a EventRecord)], at: &'a str) -> QueryBuilder<Sqlite> {
+    let mut insert =
+        QueryBuilder::<Sqlite>::new("INSERT INTO events (session_id, seq, record, at) ");
+    insert.push_values(events, |mut row, (session_id, event)| {
+        row.push_bind(*session_id)
+            .push_bind(event.seq as i64)
+            .push_bind(&event.record)
+            .push_bind(at);
+    });
+    insert
+}
+
+/// One multi-row INSERT of resume tokens: (token hash, session, pid).
+fn insert_tokens<'a>(tokens: &'a [(&'a [u8], i64, u32)]) -> QueryBuilder<Sqlite> {
+    let mut insert = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO participant_tokens (token_hash, session_id, pid) ",
+    );
+    insert.push_values(tokens, |mut row, (token_hash, session_id, pid)| {
+        row.push_bind(*token_hash)
+            .push_bind(*session_id)
+            .push_bind(i64::from(*pid));
+    });
+    insert
+}
+
+/// Opens the writer's connection and starts the group writer and the checkpointer.
+pub(super) async fn start(
+    options: SqliteConnectOptions,
+    pool: SqlitePool,
+    jobs: mpsc::Receiver<ToWriter>,
+) -> Result<()> {
+    let connection = open_writer(&options).await?;
+    let written = Arc::new(Notify::new());
+    tokio::spawn(group_writer(
+        options,
+        connection,
+        jobs,
+        Arc::clone(&written),
+    ));
+    tokio::spawn(checkpointer(pool, written));
+    Ok(())
+}
+
+/// What the group writer is asked to do.
+pub(super) enum ToWriter {
+    Write(WriteJob),
+    /// Write what came before, close the connection, stop, then answer.
+    Close(oneshot::Sender<()>),
+}
+
+/// One room's batch, waiting for the group writer.
+pub(super) struct WriteJob {
+    pub(super) session_id: i64,
+    pub(super) batch: Batch,
+    pub(super) done: oneshot::Sender<std::result::Result<(), String>>,
+}
+
+/// Batches stored in one transaction at most. Bounds how long one failure (a full disk) takes
+/// down, and the transaction's size.
+const GROUP_MAX: usize = 256;
+/// Batches waiting for the writer before rooms wait to hand theirs over.
+pub(super) const WRITER_QUEUE: usize = 4096;
+
+/// The only writer of room batches. SQLite has one writer at a time anyway: with each room
+/// committing on its own, 300 busy rooms queued ~100 ms for a pool connection to write ~1 ms
+/// each (measured: BENCHMARKS.md). Here every batch that arrived while the previous group was
+/// being written goes into the next transaction, so a commit's cost is shared by all the rooms
+/// in it and the group grows with the load.
+///
+/// It writes through a connection of its own, not one of the pool's: a connection must drop
+/// its page cache whenever another one has written, so pool connections taking turns at
+/// writing re-read the pages of every write from the file (a quarter of the SQLite thread's
+/// time in `perf`). The only writer's cache stays valid.
+async fn group_writer(
+    options: SqliteConnectOptions,
+    connection: SqliteConnection,
+    mut jobs: mpsc::Receiver<ToWriter>,
+    written: Arc<Notify>,
+) {
+    let mut connection = Some(connection);
+    let mut group = Vec::new();
+    let mut closing = None;
+    while let Some(message) = jobs.recv().await {
+        match message {
+            ToWriter::Write(job) => group.push(job),
+            ToWriter::Close(reply) => closing = Some(reply),
+        }
+        while closing.is_none() && group.len() < GROUP_MAX {
+            match jobs.try_recv() {
+                Ok(ToWriter::Write(job)) => group.push(job),
+                Ok(ToWriter::Close(reply)) => closing = Some(reply),
+                Err(_) => break,
+            }
+        }
+        if !group.is_empty() {
+            let result = write_group(&options, &mut connection, &group)
+                .await
+                .map_err(|e| e.to_string());
+            match &result {
+                Ok(()) => written.notify_one(),
+                Err(e) => {
+                    tracing::warn!(error = %e, batches = group.len(), "a group of batches was not stored")
+                }
+            }
+            for job in group.drain(..) {
+                let _ = job.done.send(result.clone());
+            }
+        }
+        if let Some(reply) = closing {
+            // Batches sent after this point find the writer gone and are refused.
+            close_writer(&mut connection).await;
+            let _ = reply.send(());
+            return;
+        }
+    }
+}
+
+/// Opens the group writer's connection, which never checkpoints: SQLite's automatic checkpoint
+/// runs inside the commit that takes the WAL past 1,000 pages, `fsync` of the database
+/// included, and every room of that group waited for it. [`checkpointer`] does it beside the
+/// writer instead.
+async fn open_writer(options: &SqliteConnectOptions) -> Result<SqliteConnection> {
+    let mut connection = options.connect().await?;
+    sqlx::query("PRAGMA wal_autocheckpoint = 0")
+        .execute(&mut connection)
+        .await?;
+    Ok(connection)
+}
+
+/// Pause between the group writer's first write and the checkpoint that follows it: one
+/// checkpoint covers every group written meanwhile, and an idle server does none.
+const CHECKPOINT_AFTER: Duration = Duration::from_secs(1);
+
+/// Checkpoints the WAL into the database after writes, on a pool connection. PASSIVE never
+/// waits for the writer or for readers (it copies what it can; the next one copies the rest),
+/// so the rooms' commits no longer pay for checkpoints.
+async fn checkpointer(pool: SqlitePool, written: Arc<Notify>) {
+    loop {
+        written.notified().await;
+        tokio::time::sleep(CHECKPOINT_AFTER).await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!(error = %e, "checkpointing the database failed");
+        }
+    }
+}
+
+/// Writes the batches of `group` atomically: all or none.
+async fn write_group(
+    options: &SqliteConnectOptions,
+    connection: &mut Option<SqliteConnection>,
+    group: &[WriteJob],
+) -> Result<()> {
+    let conn = match connection {
+        Some(conn) => conn,
+        None => connection.insert(open_writer(options).await?),
+    };
+    let written = write_batches(conn, group).await;
+    if written.is_err() {
+        // A failed write can leave the connection out of step with SQLite: on a full disk
+        // SQLite may roll the transaction back itself, sqlx's own ROLLBACK then fails ("no
+        // transaction is active") and sqlx-sqlite's count of open transactions stays at one,
+        // so its next BEGIN is a SAVEPOINT and so on. A join was refused in CI after the disk
+        // had room again; rather than reason about that state, the connection is closed and
+        // the next group opens a fresh one.
+        close_writer(connection).await;
+    }
+    written
+}
+
+/// Closes the writer's connection, if open; [`write_group`] opens a new one when needed.
+async fn close_writer(connection: &mut Option<SqliteConnection>) {
+    if let Some(connection) = connection.take() {
+        let _ = sqlx::Connection::close(connection).await;
+    }
+}
+
+/// Every statement is a round trip to sqlx's SQLite thread, and on a saturated machine each
+/// hand-off waits for the scheduler: a group of 200 rooms written with one INSERT per room
+/// took 100–230 ms. So the rows of all the group's rooms go into multi-row INSERTs together
+/// (a few statements per group, not one per room), and only the rare statements (claim codes,
+/// erased e-mails, snapshots) are issued per room.
+async fn write_batches(conn: &mut SqliteConnection, group: &[WriteJob]) -> Result<()> {
+    let at = now_rfc3339();
+    let events: Vec<(i64, &EventRecord)> = group
+        .iter()
+        .flat_map(|job| job.batch.events.iter().map(|e| (job.session_id, e)))
+        .collect();
+    let tokens: Vec<(&[u8], i64, u32)> = group
+        .iter()
+        .flat_map(|job| {
+            job.batch
+                .new_tokens
+                .iter()
+                .map(|(hash, pid)| (hash.as_slice(), job.session_id, *pid))
+        })
+        .collect();
+    let rare_statements = group.iter().any(|job| job.batch.has_rare_statements());
+    // Rows that fit one statement, and nothing else: SQLite runs one statement atomically by
+    // itself, and BEGIN and COMMIT would be two more round trips.
+    if !rare_statements && tokens.is_empty() && events.len() <= ROWS_PER_INSERT {
+        if !events.is_empty() {
+            insert_events(&events, &at)
+                .build()
+                .execute(&mut *conn)
+                .await?;
+        }
+        return Ok(());
+    }
+    let mut tx = conn.begin().await?;
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        insert_events(chunk, &at).build().execute(&mut *tx).await?;
+    }
+    for chunk in tokens.chunks(ROWS_PER_INSERT) {
+        insert_tokens(chunk).build().execute(&mut *tx).await?;
+    }
+    for job in group.iter().filter(|job| job.batch.has_rare_statements()) {
+        write_rare_statements(&mut tx, job.session_id, &job.batch).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The statements of one batch that are not plain rows (claim codes, erased e-mails, the
+/// snapshot), inside the caller's transaction.
+async fn write_rare_statements(
+    tx: &mut SqliteConnection,
+    session_id: i64,
+    batch: &Batch,
+) -> Result<()> {
+    for pid in &batch.forget_emails {
+        sqlx::query(
+            "UPDATE events SET record = json_replace(record, '$.command.command.email', NULL)
+                 WHERE session_id = ? AND json_extract(record, '$.actor.pid') = ?
+                   AND json_extract(record, '$.command.type') = 'badge'
+                   AND json_extract(record, '$.command.command.type') = 'request'",
+        )
+        .bind(session_id)
+        .bind(i64::from(*pid))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE snapshots SET state = json_replace(state, ?, NULL) WHERE session_id = ?",
+        )
+        .bind(format!("$.badges.requests.\"{pid}\".email"))
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (pid, keep) in &batch.revoke_tokens {
+        sqlx::query(
+            "DELETE FROM participant_tokens WHERE session_id = ? AND pid = ? AND token_hash != ?",
+        )
+        .bind(session_id)
+        .bind(i64::from(*pid))
+        .bind(keep.as_slice())
+        .execute(&mut *tx)
+        .await?;
+    }
+    if batch.void_claim_codes {
+        sqlx::query("DELETE FROM claim_codes WHERE session_id = ?")
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (code, valid_until) in &batch.claim_codes {
+        sqlx::query(
+                "INSERT INTO claim_codes (code, session_id, valid_until) VALUES (?, ?, ?)
+                 ON CONFLICT (code) DO UPDATE SET session_id = excluded.session_id, valid_until = excluded.valid_until",
+            )
+            .bind(code)
+            .bind(session_id)
+            .bind(valid_until)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some((seq, state)) = &batch.snapshot {
+        sqlx::query(
+            "INSERT INTO snapshots (session_id, seq, state) VALUES (?, ?, ?)
+                 ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, state = excluded.state
+                 WHERE excluded.seq >= snapshots.seq",
+        )
+        .bind(session_id)
+        .bind(*seq as i64)
+        .bind(state)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Store, StoreError, hash_token};
+    use super::*;
+
+    /// The rooms' writer never checkpoints; the checkpointer copies its commits into the
+    /// database file soon after. Closing the store stops the writer and closes every
+    /// connection (a file system can then be remounted, the WAL is gone).
+    #[tokio::test]
+    async fn commits_reach_the_database_file_and_closing_stops_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        let row = store
+            .create_session("CKP001", None, "{}", "screen-key")
+            .await
+            .unwrap();
+        let batch = |seq| Batch {
+            events: vec![EventRecord {
+                seq,
+                record: "{}".into(),
+            }],
+            ..Batch::default()
+        };
+        store.append(row.id, batch(1)).await.unwrap();
+        // Read as immutable, SQLite ignores the WAL: only checkpointed rows are visible.
+        let file_only = SqliteConnectOptions::new()
+            .filename(dir.path().join("atelier.db"))
+            .read_only(true)
+            .immutable(true);
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let mut reader = file_only.connect().await.unwrap();
+            // Before the first checkpoint even the tables exist only in the WAL.
+            let rows: Option<i64> =
+                sqlx::query_scalar("SELECT count(*) FROM events WHERE session_id = ?")
+                    .bind(row.id)
+                    .fetch_one(&mut reader)
+                    .await
+                    .ok();
+            sqlx::Connection::close(reader).await.unwrap();
+            if rows == Some(1) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the commit never reached the database file"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+
+        store.close().await;
+        assert!(matches!(
+            store.append(row.id, batch(2)).await,
+            Err(StoreError::Write(_))
+        ));
+        assert!(!dir.path().join("atelier.db-wal").exists());
+    }
+
+    /// Many rooms storing at once: their batches are grouped into shared transactions, and
+    /// every one of them is stored, in order, with its tokens.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn batches_of_many_rooms_written_at_once_are_all_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        let mut sessions = Vec::new();
+        for i in 0..40 {
+            let row = store
+                .create_session(&format!("GRP{i:03}"), None, "{}", "screen-key")
+                .await
+                .unwrap();
+            sessions.push(row.id);
+        }
+        let writers: Vec<_> = sessions
+            .iter()
+            .map(|&id| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut seq = 0u64;
+                    let mut snapshot_at = 0u64;
+                    for b in 0..25u32 {
+                        let events = (0..1 + b % 3)
+                            .map(|_| {
+                                seq += 1;
+                                EventRecord {
+                                    seq,
+                                    record: format!("{{\"session\":{id},\"seq\":{seq}}}"),
+                                }
+                            })
+                            .collect();
+                        let new_tokens = if b % 5 == 0 {
+                            vec![(hash_token(&format!("token-{id}-{b}")), b)]
+                        } else {
+                            Vec::new()
+                        };
+                        // Now and then a snapshot: a statement of its own amid shared INSERTs.
+                        let snapshot = (b % 7 == 6).then(|| {
+                            snapshot_at = seq;
+                            (seq, format!("{{\"session\":{id},\"upto\":{seq}}}"))
+                        });
+                        let batch = Batch {
+                            events,
+                            new_tokens,
+                            snapshot,
+                            ..Batch::default()
+                        };
+                        store.append(id, batch).await.unwrap();
+                    }
+                    (snapshot_at, seq)
+                })
+            })
+            .collect();
+        for (&id, writer) in sessions.iter().zip(writers) {
+            let (snapshot_at, last) = writer.await.unwrap();
+            let history = store.history(id).await.unwrap();
+            assert_eq!(
+                history.snapshot,
+                Some((
+                    snapshot_at,
+                    format!("{{\"session\":{id},\"upto\":{snapshot_at}}}")
+                ))
+            );
+            let seqs: Vec<u64> = history.events.iter().map(|e| e.seq).collect();
+            assert_eq!(
+                seqs,
+                (snapshot_at + 1..=last).collect::<Vec<_>>(),
+                "session {id}"
+            );
+            assert!(
+                history
+                    .events
+                    .iter()
+                    .all(|e| e.record.contains(&format!("\"session\":{id},")))
+            );
+            for b in (0..25u32).step_by(5) {
+                let (_, pid) = store
+                    .participant_for_token(&format!("token-{id}-{b}"))
+                    .await
+                    .unwrap()
+                    .expect("token stored");
+                assert_eq!(pid, b);
+            }
+        }
+    }
+}
