@@ -1,11 +1,13 @@
 //! Configuration: command-line flags, each with an environment twin.
 //!
-//! `--data-dir` and `--public-url` concern every command and are accepted before or after the
+//! `--data-dir`, `--database-url` and `--public-url` concern every command and are accepted before or after the
 //! subcommand; `--addr` and `--admin-token` concern the server only and are accepted before
 //! `serve`, after it, or without it (`atelier` alone serves).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+
+use crate::store::DatabaseUrl;
 
 /// Where the server listens when `--addr` is not given.
 pub const DEFAULT_ADDR: SocketAddr =
@@ -25,6 +27,46 @@ pub struct GlobalArgs {
     /// Public base URL (e.g. https://atelier.example.org): used in join links and QR codes.
     #[arg(long, env = "ATELIER_PUBLIC_URL", value_parser = parse_public_url, global = true)]
     pub public_url: Option<String>,
+    /// PostgreSQL instead of SQLite in the data directory, for a hosted Atelier
+    /// (postgres://USER:PASSWORD@HOST/DATABASE); keys and decks stay in the data directory.
+    /// Never logged.
+    #[arg(
+        long = "database-url",
+        env = "ATELIER_DATABASE_URL",
+        value_name = "URL",
+        value_parser = DatabaseUrlParser,
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: Option<DatabaseUrl>,
+}
+
+/// Parses `--database-url` without ever repeating it: clap's own message for a refused value
+/// quotes the value, and this one may hold a password.
+#[derive(Clone)]
+struct DatabaseUrlParser;
+
+impl clap::builder::TypedValueParser for DatabaseUrlParser {
+    type Value = DatabaseUrl;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<DatabaseUrl, clap::Error> {
+        let refused = |message: String| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("--database-url: {message}\n"),
+            )
+        };
+        value
+            .to_str()
+            .ok_or_else(|| refused("the URL must be UTF-8".into()))?
+            .parse()
+            .map_err(refused)
+    }
 }
 
 /// Flags of the server alone.
@@ -82,6 +124,8 @@ fn parse_net(raw: &str) -> Result<ipnet::IpNet, String> {
 pub struct ServeConfig {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
+    /// PostgreSQL; `None`: SQLite in the data directory.
+    pub database_url: Option<DatabaseUrl>,
     pub public_url: Option<String>,
     pub admin_token: Option<String>,
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -94,6 +138,7 @@ impl ServeConfig {
         Self {
             addr: server.addr.unwrap_or(DEFAULT_ADDR),
             data_dir: global.data_dir,
+            database_url: global.database_url,
             public_url: global.public_url,
             admin_token: server.admin_token,
             trusted_proxies: server.trusted_proxies,
@@ -107,6 +152,7 @@ impl ServeConfig {
         Self {
             addr,
             data_dir: path,
+            database_url: None,
             public_url: None,
             admin_token: None,
             trusted_proxies: Vec::new(),

@@ -1,7 +1,7 @@
 //! The `atelier` command: serve workshops (default), or work with badges from the shell.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -166,6 +166,10 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let data_dir = cli.global.data_dir.clone();
     let public_url = cli.global.public_url.clone();
+    let database = Database {
+        dir: data_dir.clone(),
+        url: cli.global.database_url.clone(),
+    };
     match cli.command {
         None => serve(ServeConfig::new(cli.global, cli.server)).await,
         Some(Command::Serve(after)) => {
@@ -196,7 +200,7 @@ async fn main() -> anyhow::Result<()> {
                     format!("cannot create {} (it must be a new file)", out.display())
                 })?;
             let written = async {
-                let issuer = open_issuer(&data_dir, public_url, create).await?;
+                let issuer = open_issuer(&database, public_url, create).await?;
                 let issued = issuer
                     .issue(IssueRequest {
                         name: &name,
@@ -238,8 +242,8 @@ async fn main() -> anyhow::Result<()> {
                 }
             };
             // With this Atelier's data directory, its own revocations and did:web count too.
-            let report = if data_dir.join(DATABASE).exists() {
-                match open_issuer(&data_dir, public_url, false).await {
+            let report = if database.url.is_some() || data_dir.join(DATABASE).exists() {
+                match open_issuer(&database, public_url, false).await {
                     Ok(issuer) => issuer.verify(&bytes).await,
                     // Not a verdict: exit 1 would say "not valid".
                     Err(e) => {
@@ -255,7 +259,7 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(report.verdict().exit_code());
         }
         Some(Command::Revoke { id }) => {
-            let issuer = open_issuer(&data_dir, public_url, false).await?;
+            let issuer = open_issuer(&database, public_url, false).await?;
             let id = if id.starts_with("urn:uuid:") {
                 id
             } else {
@@ -272,13 +276,13 @@ async fn main() -> anyhow::Result<()> {
             if file.exists() {
                 bail!("{} exists already: choose a new file", file.display());
             }
-            let store = open_store(&data_dir, false).await?;
+            let store = open_store(&database, false).await?;
             store.backup(&file).await?;
             println!("database copied to {}", file.display());
             Ok(())
         }
         Some(Command::RotateKey) => {
-            let issuer = open_issuer(&data_dir, public_url, false).await?;
+            let issuer = open_issuer(&database, public_url, false).await?;
             println!("new signing key {}", issuer.rotate_key()?);
             Ok(())
         }
@@ -287,7 +291,7 @@ async fn main() -> anyhow::Result<()> {
                 RoleArg::Organiser => Role::Organiser,
                 RoleArg::Facilitator => Role::Facilitator,
             };
-            add_user(&data_dir, name.trim(), role, create).await
+            add_user(&database, name.trim(), role, create).await
         }
     }
 }
@@ -295,9 +299,36 @@ async fn main() -> anyhow::Result<()> {
 /// The database's file name in a data directory.
 const DATABASE: &str = "atelier.db";
 
+/// Where a command finds the installation's data: the data directory (keys, decks, and the
+/// SQLite database) and, on a hosted Atelier, the PostgreSQL database.
+struct Database {
+    dir: PathBuf,
+    url: Option<atelier::store::DatabaseUrl>,
+}
+
 /// The store of an existing data directory; a new one only with `create`, so that a mistyped
-/// `--data-dir` never silently starts a second database with a second signing key.
-async fn open_store(data_dir: &Path, create: bool) -> anyhow::Result<Store> {
+/// `--data-dir` never silently starts a second database with a second signing key. With
+/// `--database-url` the database is PostgreSQL's, and the data directory (its signing keys)
+/// must exist all the same.
+async fn open_store(database: &Database, create: bool) -> anyhow::Result<Store> {
+    let data_dir = database.dir.as_path();
+    if let Some(url) = &database.url {
+        if !data_dir.is_dir() {
+            if !create {
+                bail!(
+                    "{} is not an Atelier data directory: point --data-dir at the server's (its \
+                     signing keys are there), or add --create to start a new one with a new \
+                     signing key",
+                    data_dir.display()
+                );
+            }
+            atelier::store::create_private_dir(data_dir)
+                .with_context(|| format!("creating {}", data_dir.display()))?;
+        }
+        return Store::open_postgres(url)
+            .await
+            .with_context(|| format!("opening the PostgreSQL database {url}"));
+    }
     if !data_dir.join(DATABASE).exists() {
         if !create {
             bail!(
@@ -316,11 +347,12 @@ async fn open_store(data_dir: &Path, create: bool) -> anyhow::Result<Store> {
 /// issues the same kind of badges (with a status list and did:web when hosted), and refuses a
 /// different --public-url rather than issue badges no verifier could check.
 async fn open_issuer(
-    data_dir: &Path,
+    database: &Database,
     public_url: Option<String>,
     create: bool,
 ) -> anyhow::Result<Issuer> {
-    let store = open_store(data_dir, create).await?;
+    let data_dir = database.dir.as_path();
+    let store = open_store(database, create).await?;
     // None: no server ran here yet; Some(""): its server runs offline.
     let stored = store.setting(atelier::issuer::PUBLIC_URL_SETTING).await?;
     let public_url = match (public_url, stored.as_deref()) {
@@ -345,11 +377,11 @@ async fn open_issuer(
 
 /// `atelier user add`: the way to make the first organiser from a shell, whatever the server
 /// was started with.
-async fn add_user(data_dir: &Path, name: &str, role: Role, create: bool) -> anyhow::Result<()> {
+async fn add_user(database: &Database, name: &str, role: Role, create: bool) -> anyhow::Result<()> {
     if name.is_empty() || name.chars().count() > USERNAME_MAX_CHARS {
         bail!("the username must have 1 to {USERNAME_MAX_CHARS} characters");
     }
-    let store = open_store(data_dir, create).await?;
+    let store = open_store(database, create).await?;
     let password = read_password()?;
     let hash = hash_password(name, &password)?;
     match store.create_user(name, &hash, role).await {
@@ -388,6 +420,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     // moment the server says it listens must stop it gracefully, not kill it.
     let stop_signal = StopSignal::install()?;
     let data_dir = config.data_dir.clone();
+    let on_postgres = config.database_url.is_some();
     let running = server::start(config, RoomSettings::default()).await?;
     let addr = running.addr;
     println!(
@@ -402,9 +435,15 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     if let Some(link) = &running.signin_url {
         println!(
             "No organiser yet. Open this one-time link to create the organiser account:\n  {link}\n\
-             or, in a shell: {} user add --role organiser NAME --data-dir {}",
+             or, in a shell: {} user add --role organiser NAME --data-dir {}{}",
             std::env::args().next().unwrap_or_else(|| "atelier".into()),
-            data_dir.display()
+            data_dir.display(),
+            // The URL may hold a password: not repeated here.
+            if on_postgres {
+                " --database-url URL (the server's)"
+            } else {
+                ""
+            }
         );
     }
     let stop = running.stopper();

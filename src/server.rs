@@ -94,7 +94,13 @@ pub async fn start(
         PathBuf::from("cards"),
         dir.join("decks"),
     ])?);
-    let store = Store::open(dir).await?;
+    let store = match &config.database_url {
+        Some(url) => {
+            tracing::info!(database = %url, "using PostgreSQL");
+            Store::open_postgres(url).await?
+        }
+        None => Store::open(dir).await?,
+    };
     // The sign-in check's dummy hash, made now rather than during the first unknown sign-in
     // (which would then take twice as long as the others).
     tokio::task::spawn_blocking(crate::auth::dummy_hash);

@@ -1,36 +1,75 @@
 //! Persistence: the one module that talks to the database. Everything else sees this small
-//! interface, so another backend (PostgreSQL for a regional deployment) can be added here.
+//! interface, [`Store`], whichever database is behind it:
 //!
-//! SQLite in WAL mode with `synchronous = NORMAL`: a committed transaction survives the
-//! process being killed (`kill -9`), which is the durability promise made to clients; only
-//! an operating-system crash could lose the last commits.
+//! - **SQLite** (the embedded default, `DATA_DIR/atelier.db`) in WAL mode with
+//!   `synchronous = NORMAL`: a committed transaction survives the process being killed
+//!   (`kill -9`), which is the durability promise made to clients; only an operating-system
+//!   crash could lose the last commits.
+//! - **PostgreSQL** (`--database-url postgres://…`, for a hosted Atelier): a commit is durable
+//!   once PostgreSQL says so (`synchronous_commit` as the server is configured, `on` by default).
+//!
+//! One set of methods serves both: each runs its statement on the pool of the database in use
+//! ([`on_db!`]). Statements are written once with `$1`-style placeholders, which both drivers
+//! read; the few that differ (JSON functions, case-insensitive usernames) name both forms
+//! ([`Dialect::pick`]). Every integer column is 64-bit on both, so rows decode the same way
+//! ([`StoreRow`]).
 //!
 //! By concern: `accounts` (users, sign-in, tokens), `sessions` (sessions, their command log
 //! and resume tokens), `writer` (the group writer that stores rooms' batches), `badges`
 //! (settings, achievements, badges, the status list, claim codes), `retention` (erasure),
-//! `feedback`, `migrate` (numbered migrations).
+//! `feedback`, `migrate` (numbered migrations of each database), `postgres` (connecting to
+//! PostgreSQL, its URL kept out of logs).
 
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::{mpsc, oneshot};
+
+/// Runs `$body` with `$pool` bound to the pool of the database in use (and `$dialect`, when
+/// named, to its [`Dialect`]). The body is written once and compiled for each database:
+/// sqlx's query, row and transaction types differ by database, the statements do not.
+macro_rules! on_db {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+    ($store:expr, |$pool:ident, $dialect:ident| $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite($pool) => {
+                let $dialect = $crate::store::Dialect::Sqlite;
+                $body
+            }
+            $crate::store::Db::Postgres($pool) => {
+                let $dialect = $crate::store::Dialect::Postgres;
+                $body
+            }
+        }
+    };
+}
 
 pub mod accounts;
 pub mod badges;
 pub mod feedback;
 mod migrate;
+mod postgres;
 pub mod retention;
 pub mod sessions;
 mod writer;
 
 pub use accounts::SIGNIN_LINK_TTL;
 pub use badges::{AchievementRow, BadgeRow, NewBadge};
+pub use postgres::DatabaseUrl;
 use writer::ToWriter;
 
 #[derive(Debug, thiserror::Error)]
@@ -153,9 +192,68 @@ pub struct History {
 
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    db: Db,
     /// Room batches go to the group writer ([`writer`]).
     writer: mpsc::Sender<ToWriter>,
+}
+
+/// The database in use, as a pool of connections.
+#[derive(Clone)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which SQL a statement that differs between the databases is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The form of a statement for this database, when the two differ.
+    pub(crate) fn pick(self, sqlite: &'static str, postgres: &'static str) -> &'static str {
+        match self {
+            Dialect::Sqlite => sqlite,
+            Dialect::Postgres => postgres,
+        }
+    }
+}
+
+/// A value the store reads from a row of either database.
+pub(crate) trait Column:
+    for<'r> sqlx::Decode<'r, Sqlite>
+    + sqlx::Type<Sqlite>
+    + for<'r> sqlx::Decode<'r, Postgres>
+    + sqlx::Type<Postgres>
+{
+}
+
+impl<T> Column for T where
+    T: for<'r> sqlx::Decode<'r, Sqlite>
+        + sqlx::Type<Sqlite>
+        + for<'r> sqlx::Decode<'r, Postgres>
+        + sqlx::Type<Postgres>
+{
+}
+
+/// A row of either database, read by column name: the functions that turn rows into the
+/// store's types are written once for both.
+pub(crate) trait StoreRow {
+    fn col<T: Column>(&self, name: &str) -> Result<T>;
+}
+
+impl StoreRow for SqliteRow {
+    fn col<T: Column>(&self, name: &str) -> Result<T> {
+        Ok(sqlx::Row::try_get(self, name)?)
+    }
+}
+
+impl StoreRow for PgRow {
+    fn col<T: Column>(&self, name: &str) -> Result<T> {
+        Ok(sqlx::Row::try_get(self, name)?)
+    }
 }
 
 pub fn now_rfc3339() -> String {
@@ -195,17 +293,45 @@ impl Store {
             .await?;
         let (writer, jobs) = mpsc::channel(writer::WRITER_QUEUE);
         let store = Store {
-            pool: pool.clone(),
+            db: Db::Sqlite(pool.clone()),
             writer,
         };
         store.migrate().await?;
-        writer::start(options, pool, jobs).await?;
+        writer::start_sqlite(options, pool, jobs).await?;
         Ok(store)
+    }
+
+    /// Connects to a PostgreSQL database (which must exist) and runs pending migrations.
+    pub async fn open_postgres(url: &DatabaseUrl) -> Result<Self> {
+        let pool = postgres::connect(url).await?;
+        let (writer, jobs) = mpsc::channel(writer::WRITER_QUEUE);
+        let store = Store {
+            db: Db::Postgres(pool.clone()),
+            writer,
+        };
+        store.migrate().await?;
+        writer::start_postgres(pool, jobs);
+        Ok(store)
+    }
+
+    /// Which database this store writes to, for messages ("SQLite", "PostgreSQL").
+    pub fn kind(&self) -> &'static str {
+        match self.db {
+            Db::Sqlite(_) => "SQLite",
+            Db::Postgres(_) => "PostgreSQL",
+        }
     }
 
     /// A consistent copy of the whole database in `target` (SQLite `VACUUM INTO`), taken while
     /// the server keeps serving: readers and the writer are not blocked.
+    /// On PostgreSQL the database's own tools do this (`pg_dump`, docs/deploy.md).
     pub async fn backup(&self, target: &Path) -> Result<()> {
+        let Db::Sqlite(pool) = &self.db else {
+            return Err(StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "the database is PostgreSQL: back it up with pg_dump (docs/deploy.md)",
+            )));
+        };
         // Created empty and private first (SQLite accepts an empty file), so that the copy is
         // never readable by others, not even while it is written.
         let mut options = std::fs::OpenOptions::new();
@@ -213,9 +339,9 @@ impl Store {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         options.open(target).map_err(StoreError::Io)?;
-        sqlx::query("VACUUM INTO ?")
+        sqlx::query("VACUUM INTO $1")
             .bind(target.to_string_lossy().into_owned())
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
         Ok(())
     }
@@ -227,7 +353,7 @@ impl Store {
         if self.writer.send(ToWriter::Close(done)).await.is_ok() {
             let _ = closed.await;
         }
-        self.pool.close().await;
+        on_db!(self, |pool| pool.close().await);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Workshop sessions: their rows, their command log (appended through the group writer, read
 //! back as a history to replay) and participants' resume tokens.
 
-use sqlx::Row;
+use super::StoreRow;
 use tokio::sync::oneshot;
 
 use super::writer::{ToWriter, WriteJob};
@@ -18,53 +18,64 @@ impl Store {
         config: &str,
         screen_key: &str,
     ) -> Result<SessionRow> {
-        let created_at = now_rfc3339();
-        let result = sqlx::query("INSERT INTO sessions (code, owner_id, config, screen_key, created_at) VALUES (?, ?, ?, ?, ?)")
+        on_db!(self, |pool| {
+            let created_at = now_rfc3339();
+            let result: std::result::Result<i64, _> = sqlx::query_scalar(
+                "INSERT INTO sessions (code, owner_id, config, screen_key, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
             .bind(code)
             .bind(owner_id)
             .bind(config)
             .bind(screen_key)
             .bind(&created_at)
-            .execute(&self.pool)
+            .fetch_one(pool)
             .await;
-        match result {
-            Ok(done) => Ok(SessionRow {
-                id: done.last_insert_rowid(),
-                code: code.to_string(),
-                owner_id,
-                config: config.to_string(),
-                screen_key: screen_key.to_string(),
-                created_at,
-            }),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict),
-            Err(e) => Err(e.into()),
-        }
+            match result {
+                Ok(id) => Ok(SessionRow {
+                    id,
+                    code: code.to_string(),
+                    owner_id,
+                    config: config.to_string(),
+                    screen_key: screen_key.to_string(),
+                    created_at,
+                }),
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    Err(StoreError::Conflict)
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
     }
 
     pub async fn session_by_code(&self, code: &str) -> Result<Option<SessionRow>> {
-        let row = sqlx::query("SELECT id, code, owner_id, config, screen_key, created_at FROM sessions WHERE code = ?")
+        on_db!(self, |pool| {
+            let row = sqlx::query("SELECT id, code, owner_id, config, screen_key, created_at FROM sessions WHERE code = $1")
             .bind(code)
-            .fetch_optional(&self.pool)
+            .fetch_optional(pool)
             .await?;
-        row.as_ref().map(session_from_row).transpose()
+            row.as_ref().map(session_from_row).transpose()
+        })
     }
 
     /// Sessions newest first; only the owner's unless `owner` is `None` (organisers).
     pub async fn list_sessions(&self, owner: Option<i64>) -> Result<Vec<SessionRow>> {
-        let rows = match owner {
+        on_db!(self, |pool| {
+            let rows = match owner {
             Some(id) => {
-                sqlx::query("SELECT id, code, owner_id, config, screen_key, created_at FROM sessions WHERE owner_id = ? ORDER BY id DESC")
+                sqlx::query("SELECT id, code, owner_id, config, screen_key, created_at FROM sessions WHERE owner_id = $1 ORDER BY id DESC")
                     .bind(id)
-                    .fetch_all(&self.pool)
+                    .fetch_all(pool)
                     .await?
             }
             None => {
                 sqlx::query("SELECT id, code, owner_id, config, screen_key, created_at FROM sessions ORDER BY id DESC")
-                    .fetch_all(&self.pool)
+                    .fetch_all(pool)
                     .await?
             }
         };
-        rows.iter().map(session_from_row).collect()
+            rows.iter().map(session_from_row).collect()
+        })
     }
 
     // ---- the command log --------------------------------------------------------------
@@ -91,53 +102,57 @@ impl Store {
 
     /// The latest snapshot and every event after it.
     pub async fn history(&self, session_id: i64) -> Result<History> {
-        let snapshot = sqlx::query("SELECT seq, state FROM snapshots WHERE session_id = ?")
+        on_db!(self, |pool| {
+            let snapshot = sqlx::query("SELECT seq, state FROM snapshots WHERE session_id = $1")
+                .bind(session_id)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| -> Result<(u64, String)> {
+                    Ok((r.col::<i64>("seq")? as u64, r.col("state")?))
+                })
+                .transpose()?;
+            let after = snapshot.as_ref().map_or(0, |(seq, _)| *seq as i64);
+            let events = sqlx::query(
+                "SELECT seq, record FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq",
+            )
             .bind(session_id)
-            .fetch_optional(&self.pool)
+            .bind(after)
+            .fetch_all(pool)
             .await?
-            .map(|r| -> Result<(u64, String)> {
-                Ok((r.try_get::<i64, _>("seq")? as u64, r.try_get("state")?))
+            .iter()
+            .map(|r| {
+                Ok(EventRecord {
+                    seq: r.col::<i64>("seq")? as u64,
+                    record: r.col("record")?,
+                })
             })
-            .transpose()?;
-        let after = snapshot.as_ref().map_or(0, |(seq, _)| *seq as i64);
-        let events = sqlx::query(
-            "SELECT seq, record FROM events WHERE session_id = ? AND seq > ? ORDER BY seq",
-        )
-        .bind(session_id)
-        .bind(after)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(EventRecord {
-                seq: r.try_get::<i64, _>("seq")? as u64,
-                record: r.try_get("record")?,
-            })
+            .collect::<Result<Vec<_>>>()?;
+            Ok(History { snapshot, events })
         })
-        .collect::<Result<Vec<_>>>()?;
-        Ok(History { snapshot, events })
     }
 
     /// The session code and participant id a resume token belongs to.
     pub async fn participant_for_token(&self, token: &str) -> Result<Option<(String, u32)>> {
-        let row = sqlx::query(
-            "SELECT s.code, t.pid FROM participant_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = ?",
+        on_db!(self, |pool| {
+            let row = sqlx::query(
+            "SELECT s.code, t.pid FROM participant_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1",
         )
         .bind(hash_token(token))
-        .fetch_optional(&self.pool)
+        .fetch_optional(pool)
         .await?;
-        row.map(|r| Ok((r.try_get("code")?, r.try_get::<i64, _>("pid")? as u32)))
-            .transpose()
+            row.map(|r| Ok((r.col("code")?, r.col::<i64>("pid")? as u32)))
+                .transpose()
+        })
     }
 }
 
-fn session_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SessionRow> {
+fn session_from_row(r: &impl StoreRow) -> Result<SessionRow> {
     Ok(SessionRow {
-        id: r.try_get("id")?,
-        code: r.try_get("code")?,
-        owner_id: r.try_get("owner_id")?,
-        config: r.try_get("config")?,
-        screen_key: r.try_get("screen_key")?,
-        created_at: r.try_get("created_at")?,
+        id: r.col("id")?,
+        code: r.col("code")?,
+        owner_id: r.col("owner_id")?,
+        config: r.col("config")?,
+        screen_key: r.col("screen_key")?,
+        created_at: r.col("created_at")?,
     })
 }

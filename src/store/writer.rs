@@ -1,61 +1,46 @@
-//! The group writer: the one task that stores rooms' batches, many rooms per transaction,
-//! and the checkpointer beside it.
+//! The group writer: the one task that stores rooms' batches, many rooms per transaction, on
+//! either database; and, on SQLite, the checkpointer beside it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{Acquire, ConnectOptions, QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{
+    Acquire, ConnectOptions, PgConnection, PgPool, Postgres, QueryBuilder, Sqlite,
+    SqliteConnection, SqlitePool,
+};
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use super::{Batch, EventRecord, Result, now_rfc3339};
+use super::{Batch, Dialect, EventRecord, Result, now_rfc3339};
 
-/// Rows per multi-row INSERT: 4 parameters each stays far below SQLite's 32,766.
+/// Rows per multi-row INSERT: 4 parameters each stays far below SQLite's 32,766 (and
+/// PostgreSQL's 65,535).
 const ROWS_PER_INSERT: usize = 256;
 
-/// One multi-row INSERT of `events`, each with its session (at most [`ROWS_PER_INSERT`],
-/// SQLite's limit on bound parameters in mind).
-fn insert_events<'a>(events: &'a [(i64, &'a EventRecord)], at: &'a str) -> QueryBuilder<Sqlite> {
-    let mut insert =
-        QueryBuilder::<Sqlite>::new("INSERT INTO events (session_id, seq, record, at) ");
-    insert.push_values(events, |mut row, (session_id, event)| {
-        row.push_bind(*session_id)
-            .push_bind(event.seq as i64)
-            .push_bind(&event.record)
-            .push_bind(at);
-    });
-    insert
-}
-
-/// One multi-row INSERT of resume tokens: (token hash, session, pid).
-fn insert_tokens<'a>(tokens: &'a [(&'a [u8], i64, u32)]) -> QueryBuilder<Sqlite> {
-    let mut insert = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO participant_tokens (token_hash, session_id, pid) ",
-    );
-    insert.push_values(tokens, |mut row, (token_hash, session_id, pid)| {
-        row.push_bind(*token_hash)
-            .push_bind(*session_id)
-            .push_bind(i64::from(*pid));
-    });
-    insert
-}
-
 /// Opens the writer's connection and starts the group writer and the checkpointer.
-pub(super) async fn start(
+pub(super) async fn start_sqlite(
     options: SqliteConnectOptions,
     pool: SqlitePool,
     jobs: mpsc::Receiver<ToWriter>,
 ) -> Result<()> {
     let connection = open_writer(&options).await?;
     let written = Arc::new(Notify::new());
-    tokio::spawn(group_writer(
-        options,
-        connection,
-        jobs,
-        Arc::clone(&written),
-    ));
+    let writer = Writer::Sqlite {
+        options: Box::new(options),
+        connection: Some(connection),
+    };
+    tokio::spawn(group_writer(writer, jobs, Some(Arc::clone(&written))));
     tokio::spawn(checkpointer(pool, written));
     Ok(())
+}
+
+/// Starts the group writer on PostgreSQL, which takes a connection of the pool for each
+/// group: PostgreSQL keeps its cache in shared memory, so the SQLite writer's reason for a
+/// connection of its own does not apply, and a connection lost with a node restart of
+/// PostgreSQL is replaced by the pool.
+pub(super) fn start_postgres(pool: PgPool, jobs: mpsc::Receiver<ToWriter>) {
+    tokio::spawn(group_writer(Writer::Postgres { pool }, jobs, None));
 }
 
 /// What the group writer is asked to do.
@@ -78,23 +63,62 @@ const GROUP_MAX: usize = 256;
 /// Batches waiting for the writer before rooms wait to hand theirs over.
 pub(super) const WRITER_QUEUE: usize = 4096;
 
+/// Where the group writer writes.
+enum Writer {
+    /// Its own connection (see [`group_writer`]), reopened after a failed write.
+    Sqlite {
+        options: Box<SqliteConnectOptions>,
+        connection: Option<SqliteConnection>,
+    },
+    Postgres {
+        pool: PgPool,
+    },
+}
+
+impl Writer {
+    /// Writes the batches of `group` atomically: all or none.
+    async fn write_group(&mut self, group: &[WriteJob]) -> Result<()> {
+        match self {
+            Writer::Sqlite {
+                options,
+                connection,
+            } => write_group_sqlite(options, connection, group).await,
+            Writer::Postgres { pool } => {
+                let mut connection: PoolConnection<Postgres> = pool.acquire().await?;
+                let written = write_batches_postgres(&mut connection, group).await;
+                if written.is_err() {
+                    // As on SQLite: a connection whose write failed is not reused.
+                    connection.close_on_drop();
+                }
+                written
+            }
+        }
+    }
+
+    /// Closes the writer's own connection, if it has one.
+    async fn close(&mut self) {
+        if let Writer::Sqlite { connection, .. } = self {
+            close_writer(connection).await;
+        }
+    }
+}
+
 /// The only writer of room batches. SQLite has one writer at a time anyway: with each room
 /// committing on its own, 300 busy rooms queued ~100 ms for a pool connection to write ~1 ms
 /// each (measured: BENCHMARKS.md). Here every batch that arrived while the previous group was
 /// being written goes into the next transaction, so a commit's cost is shared by all the rooms
-/// in it and the group grows with the load.
+/// in it and the group grows with the load. On PostgreSQL the same grouping shares a commit
+/// (its WAL flush, and the round trips to the database server) among the rooms of a group.
 ///
-/// It writes through a connection of its own, not one of the pool's: a connection must drop
-/// its page cache whenever another one has written, so pool connections taking turns at
-/// writing re-read the pages of every write from the file (a quarter of the SQLite thread's
-/// time in `perf`). The only writer's cache stays valid.
+/// On SQLite it writes through a connection of its own, not one of the pool's: a connection
+/// must drop its page cache whenever another one has written, so pool connections taking
+/// turns at writing re-read the pages of every write from the file (a quarter of the SQLite
+/// thread's time in `perf`). The only writer's cache stays valid.
 async fn group_writer(
-    options: SqliteConnectOptions,
-    connection: SqliteConnection,
+    mut writer: Writer,
     mut jobs: mpsc::Receiver<ToWriter>,
-    written: Arc<Notify>,
+    written: Option<Arc<Notify>>,
 ) {
-    let mut connection = Some(connection);
     let mut group = Vec::new();
     let mut closing = None;
     while let Some(message) = jobs.recv().await {
@@ -110,11 +134,13 @@ async fn group_writer(
             }
         }
         if !group.is_empty() {
-            let result = write_group(&options, &mut connection, &group)
-                .await
-                .map_err(|e| e.to_string());
+            let result = writer.write_group(&group).await.map_err(|e| e.to_string());
             match &result {
-                Ok(()) => written.notify_one(),
+                Ok(()) => {
+                    if let Some(written) = &written {
+                        written.notify_one();
+                    }
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, batches = group.len(), "a group of batches was not stored")
                 }
@@ -125,7 +151,7 @@ async fn group_writer(
         }
         if let Some(reply) = closing {
             // Batches sent after this point find the writer gone and are refused.
-            close_writer(&mut connection).await;
+            writer.close().await;
             let _ = reply.send(());
             return;
         }
@@ -167,8 +193,8 @@ async fn checkpointer(pool: SqlitePool, written: Arc<Notify>) {
     }
 }
 
-/// Writes the batches of `group` atomically: all or none.
-async fn write_group(
+/// Writes the batches of `group` atomically on SQLite's writer connection.
+async fn write_group_sqlite(
     options: &SqliteConnectOptions,
     connection: &mut Option<SqliteConnection>,
     group: &[WriteJob],
@@ -177,7 +203,7 @@ async fn write_group(
         Some(conn) => conn,
         None => connection.insert(open_writer(options).await?),
     };
-    let written = write_batches(conn, group).await;
+    let written = write_batches_sqlite(conn, group).await;
     if written.is_err() {
         // A failed write can leave the connection out of step with SQLite: on a full disk
         // SQLite may roll the transaction back itself, sqlx's own ROLLBACK then fails ("no
@@ -190,126 +216,187 @@ async fn write_group(
     written
 }
 
-/// Closes the writer's connection, if open; [`write_group`] opens a new one when needed.
+/// Closes the writer's connection, if open; [`write_group_sqlite`] opens a new one when needed.
 async fn close_writer(connection: &mut Option<SqliteConnection>) {
     if let Some(connection) = connection.take() {
         let _ = sqlx::Connection::close(connection).await;
     }
 }
 
-/// Every statement is a round trip to sqlx's SQLite thread, and on a saturated machine each
-/// hand-off waits for the scheduler: a group of 200 rooms written with one INSERT per room
-/// took 100–230 ms. So the rows of all the group's rooms go into multi-row INSERTs together
-/// (a few statements per group, not one per room), and only the rare statements (claim codes,
-/// erased e-mails, snapshots) are issued per room.
-async fn write_batches(conn: &mut SqliteConnection, group: &[WriteJob]) -> Result<()> {
-    let at = now_rfc3339();
-    let events: Vec<(i64, &EventRecord)> = group
-        .iter()
-        .flat_map(|job| job.batch.events.iter().map(|e| (job.session_id, e)))
-        .collect();
-    let tokens: Vec<(&[u8], i64, u32)> = group
-        .iter()
-        .flat_map(|job| {
-            job.batch
-                .new_tokens
+/// Defines the function that writes a group's batches on one database (`$conn` its
+/// connection type, `$db` its sqlx database): the statements are the same on both but for
+/// the JSON functions that erase an e-mail, and sqlx's types differ.
+///
+/// Every statement is a round trip (to sqlx's SQLite thread, or to the PostgreSQL server),
+/// and on a saturated machine each hand-off waits for the scheduler: a group of 200 rooms
+/// written with one INSERT per room took 100–230 ms on SQLite. So the rows of all the group's
+/// rooms go into multi-row INSERTs together (a few statements per group, not one per room),
+/// and only the rare statements (claim codes, erased e-mails, snapshots) are issued per room.
+macro_rules! batch_writer {
+    ($write_batches:ident, $write_rare:ident, $conn:ty, $db:ty, $dialect:expr) => {
+        async fn $write_batches(conn: &mut $conn, group: &[WriteJob]) -> Result<()> {
+            /// One multi-row INSERT of `events`, each with its session (at most
+            /// [`ROWS_PER_INSERT`], the databases' limits on bound parameters in mind).
+            fn insert_events<'a>(
+                events: &'a [(i64, &'a EventRecord)],
+                at: &'a str,
+            ) -> QueryBuilder<$db> {
+                let mut insert =
+                    QueryBuilder::<$db>::new("INSERT INTO events (session_id, seq, record, at) ");
+                insert.push_values(events, |mut row, (session_id, event)| {
+                    row.push_bind(*session_id)
+                        .push_bind(event.seq as i64)
+                        .push_bind(&event.record)
+                        .push_bind(at);
+                });
+                insert
+            }
+
+            /// One multi-row INSERT of resume tokens: (token hash, session, pid).
+            fn insert_tokens<'a>(tokens: &'a [(&'a [u8], i64, u32)]) -> QueryBuilder<$db> {
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO participant_tokens (token_hash, session_id, pid) ",
+                );
+                insert.push_values(tokens, |mut row, (token_hash, session_id, pid)| {
+                    row.push_bind(*token_hash)
+                        .push_bind(*session_id)
+                        .push_bind(i64::from(*pid));
+                });
+                insert
+            }
+
+            let at = now_rfc3339();
+            let events: Vec<(i64, &EventRecord)> = group
                 .iter()
-                .map(|(hash, pid)| (hash.as_slice(), job.session_id, *pid))
-        })
-        .collect();
-    let rare_statements = group.iter().any(|job| job.batch.has_rare_statements());
-    // Rows that fit one statement, and nothing else: SQLite runs one statement atomically by
-    // itself, and BEGIN and COMMIT would be two more round trips.
-    if !rare_statements && tokens.is_empty() && events.len() <= ROWS_PER_INSERT {
-        if !events.is_empty() {
-            insert_events(&events, &at)
-                .build()
-                .execute(&mut *conn)
-                .await?;
+                .flat_map(|job| job.batch.events.iter().map(|e| (job.session_id, e)))
+                .collect();
+            let tokens: Vec<(&[u8], i64, u32)> = group
+                .iter()
+                .flat_map(|job| {
+                    job.batch
+                        .new_tokens
+                        .iter()
+                        .map(|(hash, pid)| (hash.as_slice(), job.session_id, *pid))
+                })
+                .collect();
+            let rare_statements = group.iter().any(|job| job.batch.has_rare_statements());
+            // Rows that fit one statement, and nothing else: one statement is atomic by
+            // itself, and BEGIN and COMMIT would be two more round trips.
+            if !rare_statements && tokens.is_empty() && events.len() <= ROWS_PER_INSERT {
+                if !events.is_empty() {
+                    insert_events(&events, &at)
+                        .build()
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                return Ok(());
+            }
+            let mut tx = conn.begin().await?;
+            for chunk in events.chunks(ROWS_PER_INSERT) {
+                insert_events(chunk, &at).build().execute(&mut *tx).await?;
+            }
+            for chunk in tokens.chunks(ROWS_PER_INSERT) {
+                insert_tokens(chunk).build().execute(&mut *tx).await?;
+            }
+            for job in group.iter().filter(|job| job.batch.has_rare_statements()) {
+                $write_rare(&mut tx, job.session_id, &job.batch).await?;
+            }
+            tx.commit().await?;
+            Ok(())
         }
-        return Ok(());
-    }
-    let mut tx = conn.begin().await?;
-    for chunk in events.chunks(ROWS_PER_INSERT) {
-        insert_events(chunk, &at).build().execute(&mut *tx).await?;
-    }
-    for chunk in tokens.chunks(ROWS_PER_INSERT) {
-        insert_tokens(chunk).build().execute(&mut *tx).await?;
-    }
-    for job in group.iter().filter(|job| job.batch.has_rare_statements()) {
-        write_rare_statements(&mut tx, job.session_id, &job.batch).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+
+        /// The statements of one batch that are not plain rows (claim codes, erased e-mails,
+        /// the snapshot), inside the caller's transaction.
+        async fn $write_rare(tx: &mut $conn, session_id: i64, batch: &Batch) -> Result<()> {
+            let dialect: Dialect = $dialect;
+            for pid in &batch.forget_emails {
+                sqlx::query(dialect.pick(
+                    "UPDATE events SET record = json_replace(record, '$.command.command.email', NULL)
+                     WHERE session_id = $1 AND json_extract(record, '$.actor.pid') = $2
+                       AND json_extract(record, '$.command.type') = 'badge'
+                       AND json_extract(record, '$.command.command.type') = 'request'",
+                    "UPDATE events
+                     SET record = jsonb_set(record::jsonb, '{command,command,email}', 'null'::jsonb, false)::text
+                     WHERE session_id = $1 AND record::jsonb #>> '{actor,pid}' = CAST($2 AS TEXT)
+                       AND record::jsonb #>> '{command,type}' = 'badge'
+                       AND record::jsonb #>> '{command,command,type}' = 'request'",
+                ))
+                .bind(session_id)
+                .bind(i64::from(*pid))
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(dialect.pick(
+                    "UPDATE snapshots SET state = json_replace(state, $1, NULL) WHERE session_id = $2",
+                    "UPDATE snapshots
+                     SET state = jsonb_set(state::jsonb, ARRAY['badges', 'requests', $1, 'email'], 'null'::jsonb, false)::text
+                     WHERE session_id = $2",
+                ))
+                .bind(match dialect {
+                    Dialect::Sqlite => format!("$.badges.requests.\"{pid}\".email"),
+                    Dialect::Postgres => pid.to_string(),
+                })
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for (pid, keep) in &batch.revoke_tokens {
+                sqlx::query(
+                    "DELETE FROM participant_tokens WHERE session_id = $1 AND pid = $2 AND token_hash != $3",
+                )
+                .bind(session_id)
+                .bind(i64::from(*pid))
+                .bind(keep.as_slice())
+                .execute(&mut *tx)
+                .await?;
+            }
+            if batch.void_claim_codes {
+                sqlx::query("DELETE FROM claim_codes WHERE session_id = $1")
+                    .bind(session_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (code, valid_until) in &batch.claim_codes {
+                sqlx::query(
+                    "INSERT INTO claim_codes (code, session_id, valid_until) VALUES ($1, $2, $3)
+                     ON CONFLICT (code) DO UPDATE SET session_id = excluded.session_id, valid_until = excluded.valid_until",
+                )
+                .bind(code)
+                .bind(session_id)
+                .bind(valid_until)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if let Some((seq, state)) = &batch.snapshot {
+                sqlx::query(
+                    "INSERT INTO snapshots (session_id, seq, state) VALUES ($1, $2, $3)
+                     ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, state = excluded.state
+                     WHERE excluded.seq >= snapshots.seq",
+                )
+                .bind(session_id)
+                .bind(*seq as i64)
+                .bind(state)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Ok(())
+        }
+    };
 }
 
-/// The statements of one batch that are not plain rows (claim codes, erased e-mails, the
-/// snapshot), inside the caller's transaction.
-async fn write_rare_statements(
-    tx: &mut SqliteConnection,
-    session_id: i64,
-    batch: &Batch,
-) -> Result<()> {
-    for pid in &batch.forget_emails {
-        sqlx::query(
-            "UPDATE events SET record = json_replace(record, '$.command.command.email', NULL)
-                 WHERE session_id = ? AND json_extract(record, '$.actor.pid') = ?
-                   AND json_extract(record, '$.command.type') = 'badge'
-                   AND json_extract(record, '$.command.command.type') = 'request'",
-        )
-        .bind(session_id)
-        .bind(i64::from(*pid))
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE snapshots SET state = json_replace(state, ?, NULL) WHERE session_id = ?",
-        )
-        .bind(format!("$.badges.requests.\"{pid}\".email"))
-        .bind(session_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for (pid, keep) in &batch.revoke_tokens {
-        sqlx::query(
-            "DELETE FROM participant_tokens WHERE session_id = ? AND pid = ? AND token_hash != ?",
-        )
-        .bind(session_id)
-        .bind(i64::from(*pid))
-        .bind(keep.as_slice())
-        .execute(&mut *tx)
-        .await?;
-    }
-    if batch.void_claim_codes {
-        sqlx::query("DELETE FROM claim_codes WHERE session_id = ?")
-            .bind(session_id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    for (code, valid_until) in &batch.claim_codes {
-        sqlx::query(
-                "INSERT INTO claim_codes (code, session_id, valid_until) VALUES (?, ?, ?)
-                 ON CONFLICT (code) DO UPDATE SET session_id = excluded.session_id, valid_until = excluded.valid_until",
-            )
-            .bind(code)
-            .bind(session_id)
-            .bind(valid_until)
-            .execute(&mut *tx)
-            .await?;
-    }
-    if let Some((seq, state)) = &batch.snapshot {
-        sqlx::query(
-            "INSERT INTO snapshots (session_id, seq, state) VALUES (?, ?, ?)
-                 ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, state = excluded.state
-                 WHERE excluded.seq >= snapshots.seq",
-        )
-        .bind(session_id)
-        .bind(*seq as i64)
-        .bind(state)
-        .execute(&mut *tx)
-        .await?;
-    }
-    Ok(())
-}
+batch_writer!(
+    write_batches_sqlite,
+    write_rare_statements_sqlite,
+    SqliteConnection,
+    Sqlite,
+    Dialect::Sqlite
+);
+batch_writer!(
+    write_batches_postgres,
+    write_rare_statements_postgres,
+    PgConnection,
+    Postgres,
+    Dialect::Postgres
+);
 
 #[cfg(test)]
 mod tests {
@@ -345,7 +432,7 @@ mod tests {
             let mut reader = file_only.connect().await.unwrap();
             // Before the first checkpoint even the tables exist only in the WAL.
             let rows: Option<i64> =
-                sqlx::query_scalar("SELECT count(*) FROM events WHERE session_id = ?")
+                sqlx::query_scalar("SELECT count(*) FROM events WHERE session_id = $1")
                     .bind(row.id)
                     .fetch_one(&mut reader)
                     .await
