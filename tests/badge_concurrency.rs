@@ -49,61 +49,63 @@ async fn credential(server: &TestServer, links: &Value) -> Value {
 }
 
 // Many requests in flight at once: a runtime with workers, like the server's.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hundred_concurrent_issues_all_succeed_with_distinct_indexes() {
-    let server = TestServer::start_hosted(PUBLIC_URL).await;
-    let http = server.http();
-    let requests = (0..100).map(|i| {
-        let http = http.clone();
-        let url = server.url("/api/badges");
-        async move {
-            let response = http
-                .post(url)
-                .bearer_auth(ADMIN_TOKEN)
-                .json(&json!({"name": format!("Personne {i}"), "lang": "fr"}))
-                .send()
-                .await
-                .unwrap();
-            let status = response.status().as_u16();
-            (status, response.json::<Value>().await.unwrap())
-        }
-    });
-    let answers = join_all(requests).await;
-    let failed: Vec<_> = answers.iter().filter(|(s, _)| *s != 201).collect();
-    assert!(
-        failed.is_empty(),
-        "{} of 100 failed: {:?}",
-        failed.len(),
-        failed.first()
-    );
-
-    let mut indexes = HashSet::new();
-    let mut badges = Vec::new();
-    for (_, issued) in &answers {
-        let credential = credential(&server, &issued["links"]).await;
-        assert!(indexes.insert(status_index(&credential)), "index reused");
-        badges.push((issued["id"].as_str().unwrap().to_string(), credential));
-    }
-    assert_eq!(indexes.len(), 100);
-
-    // Revoking one flips its bit and no other.
-    let (revoked_id, revoked) = &badges[37];
-    let done = http
-        .post(server.url(&format!("/api/badges/{revoked_id}/revoke")))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(done.status(), 200);
-    let list = status_list(&server).await;
-    for (id, credential) in &badges {
-        let index = status_index(credential);
-        assert_eq!(
-            status_of(&list, index).unwrap(),
-            id == revoked_id,
-            "bit {index} of {id} (revoked: {})",
-            status_index(revoked)
+crate::on_both_stores! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_hundred_concurrent_issues_all_succeed_with_distinct_indexes() {
+        let server = TestServer::start_hosted(PUBLIC_URL).await;
+        let http = server.http();
+        let requests = (0..100).map(|i| {
+            let http = http.clone();
+            let url = server.url("/api/badges");
+            async move {
+                let response = http
+                    .post(url)
+                    .bearer_auth(ADMIN_TOKEN)
+                    .json(&json!({"name": format!("Personne {i}"), "lang": "fr"}))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                (status, response.json::<Value>().await.unwrap())
+            }
+        });
+        let answers = join_all(requests).await;
+        let failed: Vec<_> = answers.iter().filter(|(s, _)| *s != 201).collect();
+        assert!(
+            failed.is_empty(),
+            "{} of 100 failed: {:?}",
+            failed.len(),
+            failed.first()
         );
+
+        let mut indexes = HashSet::new();
+        let mut badges = Vec::new();
+        for (_, issued) in &answers {
+            let credential = credential(&server, &issued["links"]).await;
+            assert!(indexes.insert(status_index(&credential)), "index reused");
+            badges.push((issued["id"].as_str().unwrap().to_string(), credential));
+        }
+        assert_eq!(indexes.len(), 100);
+
+        // Revoking one flips its bit and no other.
+        let (revoked_id, revoked) = &badges[37];
+        let done = http
+            .post(server.url(&format!("/api/badges/{revoked_id}/revoke")))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), 200);
+        let list = status_list(&server).await;
+        for (id, credential) in &badges {
+            let index = status_index(credential);
+            assert_eq!(
+                status_of(&list, index).unwrap(),
+                id == revoked_id,
+                "bit {index} of {id} (revoked: {})",
+                status_index(revoked)
+            );
+        }
     }
 }
 
@@ -166,14 +168,18 @@ async fn sixty_phones_at_once(server: &TestServer, hosted: bool) {
     assert_eq!(ids.len(), 60);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sixty_phones_asking_at_once_on_a_hosted_atelier_all_get_their_badge() {
-    let server = TestServer::start_hosted(PUBLIC_URL).await;
-    sixty_phones_at_once(&server, true).await;
+crate::on_both_stores! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sixty_phones_asking_at_once_on_a_hosted_atelier_all_get_their_badge() {
+        let server = TestServer::start_hosted(PUBLIC_URL).await;
+        sixty_phones_at_once(&server, true).await;
+    }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sixty_phones_asking_at_once_offline_all_get_their_badge() {
-    let server = TestServer::start().await;
-    sixty_phones_at_once(&server, false).await;
+crate::on_both_stores! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sixty_phones_asking_at_once_offline_all_get_their_badge() {
+        let server = TestServer::start().await;
+        sixty_phones_at_once(&server, false).await;
+    }
 }

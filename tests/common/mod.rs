@@ -4,6 +4,7 @@
 
 pub mod badges;
 pub mod browser;
+pub mod pg;
 pub mod process;
 pub mod verifier;
 
@@ -46,6 +47,143 @@ pub fn skipped(reason: &str) {
     }
 }
 
+/// The store a test's servers use: SQLite in their data directory (the default), or a fresh
+/// PostgreSQL database. [`on_both_stores!`] runs a test once with each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+tokio::task_local! {
+    static BACKEND: Backend;
+}
+
+impl Backend {
+    /// The store of the test running on this task (SQLite outside [`Backend::run`]).
+    pub fn current() -> Backend {
+        BACKEND
+            .try_with(|backend| *backend)
+            .unwrap_or(Backend::Sqlite)
+    }
+
+    /// Runs a test with this store; a PostgreSQL variant is skipped (and logged as skipped)
+    /// only when `ATELIER_TEST_SKIP_POSTGRES` says so.
+    pub async fn run<F: std::future::Future<Output = ()>>(self, test: F) {
+        if self == Backend::Postgres
+            && let Some(reason) = pg::skip_reason()
+        {
+            skipped(&reason);
+            return;
+        }
+        BACKEND.scope(self, test).await
+    }
+
+    /// A new database for a server of this store: `None` for SQLite (in the data directory).
+    pub async fn new_database(self) -> Option<String> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(pg::fresh_database().await),
+        }
+    }
+}
+
+/// A test run once on each store: `name::sqlite` and `name::postgres`, with the attributes
+/// given (`#[tokio::test]`, or a multi-threaded one). The body sees the test file's items.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($(#[$attr:meta])* async fn $name:ident() $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn body() $body
+
+            $(#[$attr])*
+            async fn sqlite() {
+                $crate::common::Backend::Sqlite.run(body()).await
+            }
+
+            $(#[$attr])*
+            async fn postgres() {
+                $crate::common::Backend::Postgres.run(body()).await
+            }
+        }
+    };
+}
+
+/// The store of a test that opens one directly: on SQLite in `dir`, on PostgreSQL in a fresh
+/// database (its URL returned too, to open it again).
+pub async fn open_store(dir: &Path) -> (atelier::store::Store, Option<String>) {
+    match Backend::current().new_database().await {
+        None => (
+            atelier::store::Store::open(dir).await.expect("store opens"),
+            None,
+        ),
+        Some(url) => (reopen_store(dir, Some(&url)).await, Some(url)),
+    }
+}
+
+/// Opens the same store again.
+pub async fn reopen_store(dir: &Path, database: Option<&str>) -> atelier::store::Store {
+    match database {
+        None => atelier::store::Store::open(dir).await.expect("store opens"),
+        Some(url) => atelier::store::Store::open_postgres(&url.parse().expect("database URL"))
+            .await
+            .expect("store opens"),
+    }
+}
+
+/// A test's own connection to a server's database, to look at what is stored (or to age it):
+/// the statements are written once, with `$1` placeholders, for both databases.
+pub enum RawDb {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl RawDb {
+    /// The server's database: its PostgreSQL one, or `atelier.db` in its data directory.
+    pub async fn of(server: &TestServer) -> RawDb {
+        match &server.database {
+            Some(url) => RawDb::Postgres(sqlx::PgPool::connect(url).await.expect("database")),
+            None => RawDb::Sqlite(
+                sqlx::SqlitePool::connect(&format!(
+                    "sqlite://{}",
+                    server.dir.join("atelier.db").display()
+                ))
+                .await
+                .expect("database"),
+            ),
+        }
+    }
+
+    /// The first column of every row, as text.
+    pub async fn texts(&self, sql: &'static str) -> Vec<String> {
+        match self {
+            RawDb::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
+            RawDb::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await,
+        }
+        .expect(sql)
+    }
+
+    /// A statement with one text parameter; how many rows it changed.
+    pub async fn execute(&self, sql: &'static str, parameter: &str) -> u64 {
+        match self {
+            RawDb::Sqlite(pool) => sqlx::query(sql)
+                .bind(parameter)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected()),
+            RawDb::Postgres(pool) => sqlx::query(sql)
+                .bind(parameter)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected()),
+        }
+        .expect(sql)
+    }
+}
+
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 /// Upper bound for any single wait: a failing test fails instead of hanging.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -56,6 +194,8 @@ pub struct TestServer {
     pub dir: PathBuf,
     /// The rooms' settings, kept across restarts.
     pub rooms: RoomSettings,
+    /// The PostgreSQL database, kept across restarts; `None`: SQLite in `dir`.
+    pub database: Option<String>,
     _temp: Option<tempfile::TempDir>,
 }
 
@@ -63,7 +203,15 @@ impl TestServer {
     pub async fn start() -> Self {
         let temp = tempfile::tempdir().expect("temp dir");
         let dir = temp.path().to_path_buf();
-        let mut server = Self::start_in(&dir).await;
+        let database = Backend::current().new_database().await;
+        let mut server = Self::start_full(
+            &dir,
+            database,
+            "127.0.0.1:0".parse().unwrap(),
+            RoomSettings::default(),
+            |_| {},
+        )
+        .await;
         server._temp = Some(temp);
         server
     }
@@ -72,7 +220,15 @@ impl TestServer {
     /// and an https URL makes the issuer did:web).
     pub async fn start_hosted(public_url: &str) -> Self {
         let temp = tempfile::tempdir().expect("temp dir");
-        let mut server = Self::start_configured(temp.path(), Some(public_url)).await;
+        let database = Backend::current().new_database().await;
+        let mut server = Self::start_full(
+            temp.path(),
+            database,
+            "127.0.0.1:0".parse().unwrap(),
+            RoomSettings::default(),
+            |config| config.public_url = Some(public_url.to_string()),
+        )
+        .await;
         server._temp = Some(temp);
         server
     }
@@ -81,8 +237,15 @@ impl TestServer {
     /// proxy…), on a fresh data directory.
     pub async fn start_with(adjust: impl FnOnce(&mut ServeConfig)) -> Self {
         let temp = tempfile::tempdir().expect("temp dir");
-        let mut server =
-            Self::start_adjusted(temp.path(), "127.0.0.1:0".parse().unwrap(), adjust).await;
+        let database = Backend::current().new_database().await;
+        let mut server = Self::start_full(
+            temp.path(),
+            database,
+            "127.0.0.1:0".parse().unwrap(),
+            RoomSettings::default(),
+            adjust,
+        )
+        .await;
         server._temp = Some(temp);
         server
     }
@@ -90,54 +253,68 @@ impl TestServer {
     /// A server whose rooms use `rooms` (a shorter away delay…), kept across restarts.
     pub async fn start_with_rooms(rooms: RoomSettings) -> Self {
         let temp = tempfile::tempdir().expect("temp dir");
-        let mut server =
-            Self::start_full(temp.path(), "127.0.0.1:0".parse().unwrap(), rooms, |_| {}).await;
+        let database = Backend::current().new_database().await;
+        let mut server = Self::start_full(
+            temp.path(),
+            database,
+            "127.0.0.1:0".parse().unwrap(),
+            rooms,
+            |_| {},
+        )
+        .await;
         server._temp = Some(temp);
         server
     }
 
-    /// Starts on an existing data directory (a restart).
+    /// Starts on a data directory of the test's own (decks in it, or a restored backup), with
+    /// the test's store: SQLite in it, or a fresh PostgreSQL database.
     pub async fn start_in(dir: &Path) -> Self {
-        Self::start_configured(dir, None).await
+        let database = Backend::current().new_database().await;
+        Self::start_on(dir, database).await
     }
 
-    async fn start_configured(dir: &Path, public_url: Option<&str>) -> Self {
-        Self::start_at(dir, public_url, "127.0.0.1:0".parse().unwrap()).await
-    }
-
-    async fn start_at(dir: &Path, public_url: Option<&str>, addr: SocketAddr) -> Self {
-        Self::start_adjusted(dir, addr, |config| {
-            config.public_url = public_url.map(str::to_string)
-        })
+    /// Starts on an existing data directory and database (`None`: SQLite in `dir`).
+    pub async fn start_on(dir: &Path, database: Option<String>) -> Self {
+        Self::start_full(
+            dir,
+            database,
+            "127.0.0.1:0".parse().unwrap(),
+            RoomSettings::default(),
+            |_| {},
+        )
         .await
     }
 
-    /// The test admin token on `dir` and `addr`, with `adjust` applied last.
-    async fn start_adjusted(
-        dir: &Path,
-        addr: SocketAddr,
-        adjust: impl FnOnce(&mut ServeConfig),
-    ) -> Self {
-        Self::start_full(dir, addr, RoomSettings::default(), adjust).await
-    }
-
+    /// The test admin token on `dir`, `database` and `addr`, with `adjust` applied last.
     async fn start_full(
         dir: &Path,
+        database: Option<String>,
         addr: SocketAddr,
         rooms: RoomSettings,
         adjust: impl FnOnce(&mut ServeConfig),
     ) -> Self {
         let mut config = ServeConfig::for_data_dir(dir.to_path_buf(), addr);
         config.admin_token = Some(ADMIN_TOKEN.into());
+        config.database_url = database
+            .as_deref()
+            .map(|url| url.parse().expect("database URL"));
         adjust(&mut config);
         let running = server::start(config, rooms.clone())
             .await
             .expect("server starts");
+        // The store a test asked for is the one it gets.
+        let expected = if database.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        };
+        assert_eq!(running.state.store.kind(), expected);
         TestServer {
             addr: running.addr,
             running: Some(running),
             dir: dir.to_path_buf(),
             rooms,
+            database,
             _temp: None,
         }
     }
@@ -150,6 +327,7 @@ impl TestServer {
         let temp = self._temp.take();
         let mut next = Self::start_full(
             &self.dir,
+            self.database.clone(),
             "127.0.0.1:0".parse().unwrap(),
             self.rooms.clone(),
             |_| {},
@@ -170,7 +348,14 @@ impl TestServer {
         }
         while_down().await;
         let temp = self._temp.take();
-        let mut next = Self::start_full(&self.dir, self.addr, self.rooms.clone(), |_| {}).await;
+        let mut next = Self::start_full(
+            &self.dir,
+            self.database.clone(),
+            self.addr,
+            self.rooms.clone(),
+            |_| {},
+        )
+        .await;
         next._temp = temp;
         *self = next;
     }

@@ -43,6 +43,7 @@ impl Spawned {
             .arg(data)
             .args(extra)
             .env_remove("ATELIER_PUBLIC_URL")
+            .env_remove("ATELIER_DATABASE_URL")
             .env_remove("ATELIER_TRUSTED_PROXIES")
             .env_remove("ATELIER_ALLOW_HOSTS")
             .stdout(Stdio::piped())
