@@ -112,3 +112,79 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
 }
+
+/// On PostgreSQL the database's own tools back up and restore (docs/deploy.md): `pg_dump`
+/// while the server serves, `pg_restore` into a new database, and a server started on it
+/// with the same data directory (its keys) resumes every phone and creates new sessions.
+#[tokio::test]
+async fn a_pg_dump_restores_every_session_on_postgresql() {
+    common::Backend::Postgres
+        .run(async {
+            let server = TestServer::start().await;
+            let code = server.create_session(&["bingo"]).await["code"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let (_ada, ada) = Client::join(server.addr, &code, "Ada").await;
+            let (mut staff, _) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+            staff.send(json!({"type": "phase.next"})).await;
+            let changed = staff.expect("phase.changed").await;
+
+            let backup_dir = tempfile::tempdir().unwrap();
+            let file = backup_dir.path().join("atelier.dump");
+            let url = server.database.clone().expect("a PostgreSQL server");
+            let dump = Command::new(common::pg::program("pg_dump"))
+                .args(["--format=custom", "--file"])
+                .arg(&file)
+                .arg(&url)
+                .output()
+                .unwrap();
+            assert!(
+                dump.status.success(),
+                "{}",
+                String::from_utf8_lossy(&dump.stderr)
+            );
+            let (_bob, bob) = Client::join(server.addr, &code, "Bob").await;
+            assert_eq!(bob["type"], "welcome", "the server kept serving");
+            // `atelier backup` is SQLite's: on PostgreSQL it says what to use instead.
+            let refused = Command::new(env!("CARGO_BIN_EXE_atelier"))
+                .arg("--data-dir")
+                .arg(&server.dir)
+                .env("ATELIER_DATABASE_URL", &url)
+                .arg("backup")
+                .arg(backup_dir.path().join("other.db"))
+                .output()
+                .unwrap();
+            assert!(!refused.status.success());
+            assert!(
+                String::from_utf8_lossy(&refused.stderr).contains("pg_dump"),
+                "{}",
+                String::from_utf8_lossy(&refused.stderr)
+            );
+
+            let restored_url = common::pg::fresh_database().await;
+            let restore = Command::new(common::pg::program("pg_restore"))
+                .args(["--no-owner", "--exit-on-error", "--dbname"])
+                .arg(&restored_url)
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(
+                restore.status.success(),
+                "{}",
+                String::from_utf8_lossy(&restore.stderr)
+            );
+            let second = TestServer::start_on(&server.dir, Some(restored_url)).await;
+            let (_phone, resumed) =
+                Client::resume(second.addr, ada["token"].as_str().unwrap()).await;
+            assert_eq!(resumed["you"]["name"], "Ada");
+            assert_eq!(resumed["session"]["phase"], changed["phase"]);
+            // Bob joined after the dump: not in the restored database.
+            let (_bob, unknown) = Client::resume(second.addr, bob["token"].as_str().unwrap()).await;
+            assert_eq!(unknown["code"], "unknown_token");
+            // The identity columns' sequences came back too: new rows get new ids.
+            let another = second.create_session(&["bingo"]).await;
+            assert!(another["code"].is_string(), "{another}");
+        })
+        .await
+}

@@ -51,13 +51,20 @@ struct Server {
 }
 
 impl Server {
-    async fn start(data: &Path, log: &Path) -> Server {
+    /// The binary on `data`, with SQLite there or the PostgreSQL `database` (given by its
+    /// environment twin, as a service's unit file would).
+    async fn start(data: &Path, log: &Path, database: Option<&str>) -> Server {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(log)
             .expect("server log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_atelier"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_atelier"));
+        match database {
+            Some(url) => command.env("ATELIER_DATABASE_URL", url),
+            None => command.env_remove("ATELIER_DATABASE_URL"),
+        };
+        let mut child = command
             .arg("--addr")
             .arg("127.0.0.1:0")
             .arg("--admin-token")
@@ -984,7 +991,8 @@ fn normalise(welcome: &Value) -> Value {
 async fn play(root: &Path, kills: &BTreeSet<usize>, rng: &mut ChaCha8Rng) -> Value {
     let data = root.join("data");
     let log = root.join("server.log");
-    let mut server = Server::start(&data, &log).await;
+    let database = common::Backend::current().new_database().await;
+    let mut server = Server::start(&data, &log, database.as_deref()).await;
     let mut workshop = Workshop::new(server.addr).await;
     let ops = script();
     let mut next = 0;
@@ -1007,7 +1015,7 @@ async fn play(root: &Path, kills: &BTreeSet<usize>, rng: &mut ChaCha8Rng) -> Val
             tokio::time::sleep(Duration::from_micros(delay)).await;
             server.kill().await;
             workshop.drain_dead().await;
-            server = Server::start(&data, &log).await;
+            server = Server::start(&data, &log, database.as_deref()).await;
             workshop.reconnect(server.addr).await;
             restarts += 1;
             eprintln!(
@@ -1045,46 +1053,48 @@ fn a_burst_never_mixes_the_facilitator_and_phones() {
     }
 }
 
-#[tokio::test]
-async fn the_workshop_survives_sigkill_at_random_moments() {
-    let seed = std::env::var("CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(rand::random::<u64>);
-    println!("crash test seed: {seed} (CRASH_SEED={seed} replays these kill points)");
-    eprintln!("crash test seed: {seed}");
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let ops = script();
-    let mut kills = BTreeSet::new();
-    while kills.len() < KILLS {
-        kills.insert(rng.random_range(0..ops.len()));
-    }
-    println!("kill points (op indices): {kills:?}");
+crate::on_both_stores! {
+    #[tokio::test]
+    async fn the_workshop_survives_sigkill_at_random_moments() {
+        let seed = std::env::var("CRASH_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(rand::random::<u64>);
+        println!("crash test seed: {seed} (CRASH_SEED={seed} replays these kill points)");
+        eprintln!("crash test seed: {seed}");
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let ops = script();
+        let mut kills = BTreeSet::new();
+        while kills.len() < KILLS {
+            kills.insert(rng.random_range(0..ops.len()));
+        }
+        println!("kill points (op indices): {kills:?}");
 
-    let baseline_dir = tempfile::tempdir().unwrap();
-    let baseline = play(baseline_dir.path(), &BTreeSet::new(), &mut rng).await;
-    let crashed_dir = tempfile::tempdir().unwrap();
-    let crashed = play(crashed_dir.path(), &kills, &mut rng).await;
+        let baseline_dir = tempfile::tempdir().unwrap();
+        let baseline = play(baseline_dir.path(), &BTreeSet::new(), &mut rng).await;
+        let crashed_dir = tempfile::tempdir().unwrap();
+        let crashed = play(crashed_dir.path(), &kills, &mut rng).await;
 
-    // Sanity of the script itself: everyone is there, boards are complete, badges issued.
-    let requests = baseline["badge"]["requests"].as_object().unwrap();
-    assert_eq!(requests.len(), PHONES);
-    assert!(requests.values().all(|r| r["status"] == "issued"));
-    for team in baseline["fresque"]["teams"].as_array().unwrap() {
-        assert_eq!(team["in_hands"], 0, "{team}");
-        assert_eq!(
-            team["board"].as_array().unwrap().len() as u64,
-            team["dealt"]
+        // Sanity of the script itself: everyone is there, boards are complete, badges issued.
+        let requests = baseline["badge"]["requests"].as_object().unwrap();
+        assert_eq!(requests.len(), PHONES);
+        assert!(requests.values().all(|r| r["status"] == "issued"));
+        for team in baseline["fresque"]["teams"].as_array().unwrap() {
+            assert_eq!(team["in_hands"], 0, "{team}");
+            assert_eq!(
+                team["board"].as_array().unwrap().len() as u64,
+                team["dealt"]
+            );
+        }
+        // The differences first, as JSON paths: the whole states are long and CI logs cut them.
+        let mut differences = Vec::new();
+        differ("", &baseline, &crashed, &mut differences);
+        assert!(
+            differences.is_empty(),
+            "seed {seed}: the final state after crashes differs from the run without crashes:\n{}",
+            differences.join("\n")
         );
     }
-    // The differences first, as JSON paths: the whole states are long and CI logs cut them.
-    let mut differences = Vec::new();
-    differ("", &baseline, &crashed, &mut differences);
-    assert!(
-        differences.is_empty(),
-        "seed {seed}: the final state after crashes differs from the run without crashes:\n{}",
-        differences.join("\n")
-    );
 }
 
 /// Lists where `crashed` differs from `baseline`, one line per differing leaf.

@@ -172,6 +172,15 @@ fn start_cluster() -> Result<Cluster, String> {
     })
 }
 
+/// A PostgreSQL program (`pg_dump`, `pg_restore`): beside the server programs, else on the
+/// PATH.
+pub fn program(name: &str) -> PathBuf {
+    binaries()
+        .map(|bin| bin.join(name))
+        .filter(|path| path.is_file())
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
 /// The directory of PostgreSQL's server programs: where `initdb` is on the PATH, else
 /// Debian's versioned directory (newest first).
 fn binaries() -> Option<PathBuf> {
