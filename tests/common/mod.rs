@@ -166,6 +166,21 @@ impl RawDb {
         .expect(sql)
     }
 
+    /// A statement without parameters; how many rows it changed.
+    pub async fn run(&self, sql: &'static str) -> u64 {
+        match self {
+            RawDb::Sqlite(pool) => sqlx::query(sql)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected()),
+            RawDb::Postgres(pool) => sqlx::query(sql)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected()),
+        }
+        .expect(sql)
+    }
+
     /// A statement with one text parameter; how many rows it changed.
     pub async fn execute(&self, sql: &'static str, parameter: &str) -> u64 {
         match self {
