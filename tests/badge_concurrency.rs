@@ -183,3 +183,56 @@ crate::on_both_stores! {
         sixty_phones_at_once(&server, false).await;
     }
 }
+
+/// Two servers on one PostgreSQL database (and one data directory, so one signing key) issue
+/// badges at the same time: every badge gets its own status-list index, since the database
+/// hands them out, and the status list either server publishes says the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgresql_database_issue_distinct_indexes() {
+    common::Backend::Postgres
+        .run(async {
+            let first = TestServer::start_hosted(PUBLIC_URL).await;
+            let second = first.beside(Some(PUBLIC_URL)).await;
+            let requests = (0..60).map(|i| {
+                let server = if i % 2 == 0 { &first } else { &second };
+                let http = server.http();
+                let url = server.url("/api/badges");
+                async move {
+                    let response = http
+                        .post(url)
+                        .bearer_auth(ADMIN_TOKEN)
+                        .json(&json!({"name": format!("Personne {i}"), "lang": "fr"}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(response.status(), 201);
+                    response.json::<Value>().await.unwrap()
+                }
+            });
+            let answers = join_all(requests).await;
+            let mut indexes = HashSet::new();
+            let mut badges = Vec::new();
+            for issued in &answers {
+                let credential = credential(&first, &issued["links"]).await;
+                assert!(indexes.insert(status_index(&credential)), "index reused");
+                badges.push((issued["id"].as_str().unwrap().to_string(), credential));
+            }
+            assert_eq!(indexes.len(), 60);
+            let (revoked_id, _) = &badges[11];
+            let done = second
+                .http()
+                .post(second.url(&format!("/api/badges/{revoked_id}/revoke")))
+                .bearer_auth(ADMIN_TOKEN)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(done.status(), 200);
+            let (one, other) = (status_list(&first).await, status_list(&second).await);
+            for (id, credential) in &badges {
+                let index = status_index(credential);
+                assert_eq!(status_of(&one, index).unwrap(), id == revoked_id, "{id}");
+                assert_eq!(status_of(&other, index).unwrap(), id == revoked_id, "{id}");
+            }
+        })
+        .await
+}

@@ -350,3 +350,75 @@ crate::on_both_stores! {
         assert!(store.sessions_to_erase("2000").await.unwrap().is_empty());
     }
 }
+
+/// The first six migrations of each database, as a database made by an older Atelier has them.
+const OLD_SQLITE: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_core.sql"),
+    include_str!("../migrations/sqlite/0002_badges.sql"),
+    include_str!("../migrations/sqlite/0003_feedback.sql"),
+    include_str!("../migrations/sqlite/0004_claims.sql"),
+    include_str!("../migrations/sqlite/0005_retention.sql"),
+    include_str!("../migrations/sqlite/0006_hosted_badges.sql"),
+];
+const OLD_POSTGRES: &[&str] = &[
+    include_str!("../migrations/postgres/0001_core.sql"),
+    include_str!("../migrations/postgres/0002_badges.sql"),
+    include_str!("../migrations/postgres/0003_feedback.sql"),
+    include_str!("../migrations/postgres/0004_claims.sql"),
+    include_str!("../migrations/postgres/0005_retention.sql"),
+    include_str!("../migrations/postgres/0006_hosted_badges.sql"),
+];
+/// What an older Atelier stored: an account and a hosted badge at status index 41.
+const OLD_ROWS: &str = "
+    INSERT INTO users (username, password_hash, role, created_at)
+        VALUES ('fred', 'hash', 'facilitator', '2026-01-01T00:00:00Z');
+    INSERT INTO badges (id, achievement_id, recipient_name, status_index, credential, issued_at)
+        VALUES ('urn:uuid:old', 'urn:uuid:a', 'Ada', 41, '{}', '2026-01-01T00:00:00Z');";
+
+crate::on_both_stores! {
+    /// A database at schema version 6 (before the status counter and disabled accounts) is
+    /// upgraded when opened, on SQLite as before (`PRAGMA user_version`) and on PostgreSQL
+    /// (`atelier_schema`): the counter starts after the stored badges, accounts stay enabled.
+    #[tokio::test]
+    async fn an_older_database_is_upgraded_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = common::Backend::current().new_database().await;
+        match &database {
+            None => {
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("atelier.db").display());
+                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                for sql in OLD_SQLITE.iter().chain([&OLD_ROWS]) {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&pool).await.unwrap();
+                }
+                sqlx::raw_sql("PRAGMA user_version = 6").execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+            Some(url) => {
+                let pool = sqlx::PgPool::connect(url).await.unwrap();
+                for sql in OLD_POSTGRES.iter().chain([&OLD_ROWS]) {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&pool).await.unwrap();
+                }
+                sqlx::raw_sql(
+                    "CREATE TABLE atelier_schema (id BIGINT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);
+                     INSERT INTO atelier_schema VALUES (1, 6)",
+                )
+                .execute(&pool)
+                .await
+                .unwrap();
+                pool.close().await;
+            }
+        }
+        let store = reopen_store(dir.path(), database.as_deref()).await;
+        assert_eq!(store.status_positions().await.unwrap(), 42);
+        assert_eq!(store.reserve_status_index().await.unwrap(), 42);
+        let accounts = store.list_accounts().await.unwrap();
+        assert_eq!(accounts.len(), 1);
+        assert!(!accounts[0].disabled);
+        assert!(store.badge("urn:uuid:old").await.unwrap().expect("kept").public_page);
+        store.close().await;
+        // Opened again: nothing more to do, nothing changed.
+        let again = reopen_store(dir.path(), database.as_deref()).await;
+        assert_eq!(again.status_positions().await.unwrap(), 43);
+        again.close().await;
+    }
+}

@@ -300,6 +300,19 @@ impl TestServer {
         .await
     }
 
+    /// Another server on the same data directory and database, running beside this one (two
+    /// processes of one installation), with `public_url`.
+    pub async fn beside(&self, public_url: Option<&str>) -> Self {
+        Self::start_full(
+            &self.dir,
+            self.database.clone(),
+            "127.0.0.1:0".parse().unwrap(),
+            self.rooms.clone(),
+            |config| config.public_url = public_url.map(str::to_string),
+        )
+        .await
+    }
+
     /// The test admin token on `dir`, `database` and `addr`, with `adjust` applied last.
     async fn start_full(
         dir: &Path,
