@@ -267,6 +267,11 @@ function console_(container, ctx) {
 
   render();
   return {
+    // The badges phase shows the desk, the feedback phase the live figures, the end both
+    // (style.css, by the container's data-phase).
+    phase(phase) {
+      container.dataset.phase = phase?.kind || "";
+    },
     update(message) {
       if (message.type === "badge.opened") mode = message.mode;
       else if (message.type === "badge.claim_code") claim = { code: message.code, valid_until: message.valid_until };
@@ -319,6 +324,11 @@ function screen(container, ctx) {
 
   render();
   return {
+    // The badges phase shows the desk, the feedback phase the live figures, the end both
+    // (style.css, by the container's data-phase).
+    phase(phase) {
+      container.dataset.phase = phase?.kind || "";
+    },
     update(message) {
       if (message.type === "badge.opened") mode = message.mode;
       else if (message.type === "badge.claim_code") claim = { code: message.code, valid_until: message.valid_until };

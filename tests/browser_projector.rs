@@ -1,6 +1,6 @@
 //! The projector, read from 10 metres: at 1920×1080 and 1280×720 every state (lobby, bingo
-//! definition, answer, win, end with the hardest terms, fresque in play, each scene of the
-//! reveal, the podium, the debrief) fits the screen without scrolling or clipping, every text
+//! definition, answer, win, end with the hardest terms, badge desk, feedback, end of the
+//! workshop, fresque in play, each scene of the reveal, a team's timeline, the debrief) fits the screen without scrolling or clipping, every text
 //! is at least 28 px and clear of the join chip, colours pass axe-core's contrast rule (AA),
 //! there is no page chrome, and the join code (and, on demand, the QR code) stays reachable.
 
@@ -218,6 +218,20 @@ async fn the_projector_reads_from_the_back_of_the_room() {
     staff.send(json!({"type": "bingo.end"})).await;
     staff.expect("bingo.ended").await;
     bingo_screen("ended").await;
+    // The badge desk, the feedback's live figures and the end of the workshop, on the same
+    // projectors.
+    for (phase, ready) in [
+        ("badges", "#activity-badge:not([hidden]) .badge-screen"),
+        ("feedback", "#activity-badge:not([hidden]) .badge-screen"),
+        ("closed", "#phase"),
+    ] {
+        staff.send(json!({"type": "phase.next"})).await;
+        staff.expect("phase.changed").await;
+        for (projector, width) in &screens {
+            wait_visible(projector, ready).await;
+            check(projector, phase, *width).await;
+        }
+    }
     drop(phones);
 }
 
