@@ -8,6 +8,8 @@
 // - screen (projector): while the teams play, each team's progress only (cards placed of
 //   dealt, never a card: teams would copy); the reveal (the reference built card by card,
 //   each team's misplaced cards and score, the podium); one board in large; the debrief.
+//   The server sends the projector no board before the reveal (`fresque.progress` instead),
+//   then every board and the reference (`fresque.boards`).
 //
 // Moves are intents ("put X after Y"): the phone shows its own move at once (optimistic)
 // and applies the server's order as soon as it arrives, so every phone converges.
@@ -110,6 +112,8 @@ function teamJson(t) {
     id: t.id ?? t.team,
     members: t.members || [],
     board: t.board || [],
+    // The projector's count of cards placed: it receives no board before the reveal.
+    placed: t.placed ?? null,
     pool: t.pool || 0,
     dealt: t.dealt || 0,
     rev: t.rev || 0,
@@ -142,8 +146,11 @@ function createModel(view) {
     hand: v.hand || [],
   };
 
+  // The console and the projector know every team; a phone its own.
+  const everyTeam = s.viewer === "staff" || s.viewer === "screen";
+
   function teamSlot(id) {
-    if (s.viewer === "staff") return s.teams[id] || null;
+    if (everyTeam) return s.teams[id] || null;
     return s.team && s.team.id === id ? s.team : null;
   }
 
@@ -160,7 +167,7 @@ function createModel(view) {
       }
       case "fresque.team": {
         const fresh = teamJson(m);
-        if (s.viewer === "staff") {
+        if (everyTeam) {
           const t = s.teams[m.team];
           if (t && m.reason !== "formed" && m.rev <= t.rev) return null;
           s.teams[m.team] = fresh;
@@ -174,6 +181,27 @@ function createModel(view) {
         s.packsDealt = Math.max(s.packsDealt, m.packs_dealt || 0);
         return { kind: "team", team: m.team, reason: m.reason, who: m.who, dealt };
       }
+      case "fresque.progress": {
+        // The projector's news of a team until the reveal: how far it is, never a card.
+        const t = s.teams[m.team] || teamJson({ id: m.team });
+        Object.assign(t, { placed: m.placed, dealt: m.dealt, pool: m.pool, members: m.members || t.members, rev: m.rev });
+        s.teams[m.team] = t;
+        if (s.phase === "lobby") s.phase = "playing";
+        const dealt = m.packs_dealt > s.packsDealt;
+        s.packsDealt = Math.max(s.packsDealt, m.packs_dealt || 0);
+        return { kind: "progress", team: m.team, dealt };
+      }
+      case "fresque.boards":
+        // The reveal, to the projector: every team's timeline and the reference, for the
+        // timeline the console picks and the debrief.
+        for (const b of m.teams || []) {
+          const t = s.teams[b.id] || teamJson({ id: b.id });
+          t.board = b.board;
+          t.placed = b.board.length;
+          s.teams[b.id] = t;
+        }
+        if (m.reference_order) s.referenceOrder = m.reference_order;
+        return { kind: "boards" };
       case "fresque.hand":
         s.hand = m.hand;
         return { kind: "hand", received: m.received || [] };
@@ -1600,7 +1628,7 @@ function projectorScreen(root, model, ctx) {
 
   // While the teams play: how far each one is, never its cards (teams would copy).
   function progress(tm, i, big) {
-    const placed = tm.board.length;
+    const placed = tm.placed ?? tm.board.length;
     const text = t("fresque-placed-of", { placed, dealt: tm.dealt });
     return h(
       "article",
