@@ -473,3 +473,168 @@ crate::on_both_stores! {
         assert_eq!(resumed["fresque"]["debrief"], debrief["debrief"]);
     }
 }
+
+/// Where `value` holds one of `cards` (a JSON path), if anywhere.
+fn card_in(value: &Value, cards: &[String], path: &str) -> Option<String> {
+    match value {
+        Value::String(s) if cards.contains(s) => Some(format!("{path} = {s}")),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| card_in(v, cards, &format!("{path}[{i}]"))),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| card_in(v, cards, &format!("{path}.{k}"))),
+        _ => None,
+    }
+}
+
+/// Issue 18, no copying: the projector's socket never carries a card order before the reveal
+/// (no board, no hand, not the reference), only each team's progress; from the reveal it gets
+/// the boards it shows when the console picks a team, and the reference for the debrief.
+#[tokio::test]
+async fn the_projector_gets_progress_only_until_the_reveal() {
+    let server = TestServer::start().await;
+    let session = server.create_session(&["fresque"]).await;
+    let code = code_of(&session);
+    let (mut screen, welcome) = Client::screen(server.addr, &session).await;
+    assert_eq!(welcome["role"], "screen");
+    let mut phones = Vec::new();
+    for name in ["Ada", "Bob", "Cy", "Dee"] {
+        let (client, welcome) = Client::join(server.addr, &code, name).await;
+        phones.push(Phone {
+            client,
+            pid: welcome["you"]["pid"].as_u64().unwrap(),
+            token: welcome["token"].as_str().unwrap().to_string(),
+        });
+    }
+    let (mut staff, console) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    let cards: Vec<String> = console["fresque"]["reference_order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["card"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(cards.len(), 25);
+    assert_eq!(card_in(&welcome["fresque"], &cards, "welcome"), None);
+
+    staff.send(json!({"type": "phase.next"})).await;
+    staff.expect("phase.changed").await;
+    staff
+        .send(json!({"type": "fresque.form_teams", "count": 2}))
+        .await;
+    staff.expect("fresque.roster").await;
+    for phone in &mut phones {
+        phone.client.expect("fresque.team").await;
+    }
+    let hands = deal(&mut staff, &mut phones).await;
+    // Two members place their whole hand, one a single card, one nothing.
+    let full = hands[0].clone();
+    place_all(&mut phones[0], &full, None).await;
+    let one = hands[1][..1].to_vec();
+    place_all(&mut phones[1], &one, None).await;
+    let full = hands[2].clone();
+    place_all(&mut phones[2], &full, None).await;
+    phones[2]
+        .client
+        .send(json!({"type": "fresque.return", "card": full[0]}))
+        .await;
+    phones[2].client.expect("fresque.hand").await;
+
+    // A staff event marks the end of what the projector was sent while the teams played.
+    staff
+        .send(json!({"type": "fresque.show_team", "team": 0}))
+        .await;
+    let mut progress: std::collections::BTreeMap<u64, Value> = Default::default();
+    loop {
+        let frame = screen.next().await;
+        let kind = frame["type"].as_str().unwrap_or_default().to_string();
+        assert!(
+            !["fresque.board", "fresque.hand", "fresque.team"].contains(&kind.as_str()),
+            "the projector was sent {frame}"
+        );
+        assert_eq!(
+            card_in(&frame, &cards, &kind),
+            None,
+            "the projector was sent a card before the reveal"
+        );
+        if kind == "fresque.progress" {
+            progress.insert(frame["team"].as_u64().unwrap(), frame);
+        }
+        if kind == "fresque.show_team" {
+            break;
+        }
+    }
+    let (_, console) = Client::staff(server.addr, &code, ADMIN_TOKEN).await;
+    let teams = console["fresque"]["teams"].as_array().unwrap().clone();
+    assert_eq!(teams.len(), 2);
+    let (_, view) = Client::screen(server.addr, &session).await;
+    assert_eq!(card_in(&view, &cards, "welcome"), None, "{view}");
+    assert_eq!(view["fresque"]["viewer"], "screen");
+    assert!(view["fresque"]["reference_order"].is_null(), "{view}");
+    assert_eq!(view["participants"].as_array().unwrap().len(), 4);
+    for (i, team) in teams.iter().enumerate() {
+        let placed = team["board"].as_array().unwrap().len() as u64;
+        let shown = &view["fresque"]["teams"][i];
+        assert_eq!(shown["placed"], placed, "{shown}");
+        assert_eq!(shown["dealt"], team["dealt"]);
+        assert_eq!(shown["pool"], team["pool"]);
+        assert_eq!(shown["members"], team["members"]);
+        assert!(shown.get("board").is_none(), "{shown}");
+        let live = &progress[&(i as u64)];
+        assert_eq!(live["placed"], placed, "{live}");
+        assert_eq!(live["dealt"], team["dealt"]);
+        assert_eq!(live["pool"], team["pool"]);
+        assert_eq!(live["packs_dealt"], 1);
+    }
+    assert!(
+        teams
+            .iter()
+            .any(|t| t["board"].as_array().unwrap().len() > 1),
+        "cards were placed"
+    );
+
+    // The reveal: the projector gets the boards (a team's timeline on demand) and the
+    // reference (the debrief).
+    staff.send(json!({"type": "fresque.reveal"})).await;
+    let mut revealed = None;
+    let mut boards = None;
+    while revealed.is_none() || boards.is_none() {
+        let frame = screen.next().await;
+        match frame["type"].as_str().unwrap_or_default() {
+            "fresque.revealed" => revealed = Some(frame),
+            "fresque.boards" => boards = Some(frame),
+            _ => {}
+        }
+    }
+    let boards = boards.unwrap();
+    for (i, team) in teams.iter().enumerate() {
+        assert_eq!(boards["teams"][i]["id"], i as u64);
+        assert_eq!(boards["teams"][i]["board"], team["board"]);
+    }
+    assert_eq!(
+        boards["reference_order"],
+        console["fresque"]["reference_order"]
+    );
+    assert_eq!(revealed.unwrap()["results"].as_array().unwrap().len(), 2);
+    staff
+        .send(json!({"type": "fresque.show_team", "team": 1}))
+        .await;
+    assert_eq!(screen.expect("fresque.show_team").await["team"], 1);
+    staff
+        .send(json!({"type": "fresque.debrief", "index": 0}))
+        .await;
+    assert_eq!(
+        screen.expect("fresque.debrief").await["debrief"]["card"],
+        cards[0].as_str()
+    );
+    let (_, view) = Client::screen(server.addr, &session).await;
+    assert_eq!(view["fresque"]["phase"], "revealed");
+    assert_eq!(
+        view["fresque"]["reference_order"],
+        console["fresque"]["reference_order"]
+    );
+    for (i, team) in teams.iter().enumerate() {
+        assert_eq!(view["fresque"]["teams"][i]["board"], team["board"]);
+    }
+}

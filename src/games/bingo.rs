@@ -993,7 +993,8 @@ impl Bingo {
             Value::Null
         };
         match viewer {
-            Viewer::Staff => {
+            // The projector shows the definition drawn: it sees what the console sees.
+            Viewer::Staff | Viewer::Screen => {
                 let current = self.rounds.last().map(|r| {
                     let mut c = json!({"step": r.step, "card": r.card, "revealed": r.result.is_some(),
                         "answered": self.answered,

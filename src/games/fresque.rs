@@ -686,11 +686,26 @@ impl Fresque {
                     .collect();
                 self.card_results = Some(card_results(&results, &self.debrief_order));
                 self.results = Some(results);
-                Ok(vec![Emit::new(
-                    Audience::All,
-                    json!({"type": "fresque.revealed", "results": self.results_json(),
-                           "cards": self.card_results}),
-                )])
+                // The projector had progress only: now it may show any team's timeline and
+                // walk the reference in the debrief.
+                let boards: Vec<Value> = self
+                    .teams
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| json!({"id": i, "board": t.board}))
+                    .collect();
+                Ok(vec![
+                    Emit::new(
+                        Audience::All,
+                        json!({"type": "fresque.revealed", "results": self.results_json(),
+                               "cards": self.card_results}),
+                    ),
+                    Emit::new(
+                        Audience::Screen,
+                        json!({"type": "fresque.boards", "teams": boards,
+                               "reference_order": self.reference_order()}),
+                    ),
+                ])
             }
             FresqueCommand::Debrief { index } => {
                 staff(actor)?;
@@ -910,17 +925,6 @@ impl Fresque {
             .ok_or(FresqueError::NoTeam)
     }
 
-    /// Team members and staff get the same event (two emits: the enum has no
-    /// "team + staff" audience).
-    fn to_team(&self, team: TeamId, event: Value) -> Vec<Emit> {
-        let members = self
-            .teams
-            .get(team as usize)
-            .map(|t| t.members.clone())
-            .unwrap_or_default();
-        to_team_members(members, event)
-    }
-
     fn board_event(
         &self,
         team: TeamId,
@@ -932,12 +936,12 @@ impl Fresque {
         let Some(t) = self.teams.get(team as usize) else {
             return Vec::new();
         };
-        self.to_team(
-            team,
-            json!({"type": "fresque.board", "team": team, "rev": t.rev, "action": action,
-                   "by": by, "card": card, "after": after, "board": t.board,
-                   "hands": t.hand_counts()}),
-        )
+        let event = json!({"type": "fresque.board", "team": team, "rev": t.rev, "action": action,
+               "by": by, "card": card, "after": after, "board": t.board,
+               "hands": t.hand_counts()});
+        // A move changes no count: the projector has nothing new to show.
+        let progress = (action != "move").then_some(self.packs_dealt);
+        to_team_members(t, team, event, progress)
     }
 
     fn team_event(&self, team: TeamId, reason: &str, who: Option<ParticipantId>) -> Vec<Emit> {
@@ -1005,8 +1009,29 @@ impl Fresque {
                "pool": t.pool.len(), "dealt": t.dealt.len(), "rev": t.rev})
     }
 
+    /// A team as the projector knows it: how far it is, and its board only once revealed.
+    fn screen_team_json(&self, team: TeamId, t: &Team) -> Value {
+        let mut v = json!({"id": team, "members": t.hand_counts(), "placed": t.board.len(),
+               "pool": t.pool.len(), "dealt": t.dealt.len(), "rev": t.rev});
+        if self.revealed() {
+            v["board"] = json!(t.board);
+        }
+        v
+    }
+
+    /// The reference order with ranks (the debrief's order): the answer, for the console
+    /// always, for the projector once revealed.
+    fn reference_order(&self) -> Vec<&RefEntry> {
+        self.debrief_order
+            .iter()
+            .filter_map(|c| self.reference.get(c))
+            .collect()
+    }
+
     /// Everything `viewer` may see. A participant sees their own team and hand only
-    /// (other teams' boards stay private until the reveal's scores).
+    /// (other teams' boards stay private until the reveal's scores); the projector sees
+    /// each team's progress, and its board and the reference only once revealed (the
+    /// room reads the big screen: teams would copy).
     pub fn view(&self, viewer: Viewer) -> Value {
         let phase = if self.revealed() {
             "revealed"
@@ -1027,14 +1052,20 @@ impl Fresque {
                     .enumerate()
                     .map(|(i, t)| self.team_json(i as TeamId, t))
                     .collect();
-                let order: Vec<&RefEntry> = self
-                    .debrief_order
-                    .iter()
-                    .filter_map(|c| self.reference.get(c))
-                    .collect();
                 json!({"viewer": "staff", "teams": teams, "unassigned": self.unassigned(),
-                       "shown_team": self.shown_team, "reference_order": order,
+                       "shown_team": self.shown_team, "reference_order": self.reference_order(),
                        "grace": self.grace})
+            }
+            Viewer::Screen => {
+                let teams: Vec<Value> = self
+                    .teams
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| self.screen_team_json(i as TeamId, t))
+                    .collect();
+                let order = self.revealed().then(|| self.reference_order());
+                json!({"viewer": "screen", "teams": teams, "unassigned": self.unassigned(),
+                       "shown_team": self.shown_team, "reference_order": order})
             }
             Viewer::Participant(pid) => {
                 let joined = self.members.get(&pid).is_some_and(|m| m.active);
@@ -1082,13 +1113,33 @@ fn insertion_index(board: &[CardId], after: Option<&str>) -> Result<usize, Fresq
     }
 }
 
-fn to_team_members(members: Vec<ParticipantId>, event: Value) -> Vec<Emit> {
-    let mut out = Vec::with_capacity(2);
-    if !members.is_empty() {
-        out.push(Emit::new(Audience::Participants(members), event.clone()));
+/// The team's phones and the consoles get `event`, which carries the board; the projectors
+/// get the team's progress instead (`progress`: the packs dealt so far, `None` when no count
+/// changed), never a card: the room reads the big screen, and teams would copy each other.
+fn to_team_members(t: &Team, team: TeamId, event: Value, progress: Option<usize>) -> Vec<Emit> {
+    let mut out = Vec::with_capacity(3);
+    if !t.members.is_empty() {
+        out.push(Emit::new(
+            Audience::Participants(t.members.clone()),
+            event.clone(),
+        ));
     }
-    out.push(Emit::new(Audience::Staff, event));
+    out.push(Emit::new(Audience::Console, event));
+    if let Some(packs_dealt) = progress {
+        out.push(progress_event(t, team, packs_dealt));
+    }
     out
+}
+
+/// `fresque.progress`: how far a team is (cards placed of dealt, the pool, who holds how
+/// many), for the projector, which never receives a board before the reveal.
+fn progress_event(t: &Team, team: TeamId, packs_dealt: usize) -> Emit {
+    Emit::new(
+        Audience::Screen,
+        json!({"type": "fresque.progress", "team": team, "rev": t.rev,
+               "placed": t.board.len(), "dealt": t.dealt.len(), "pool": t.pool.len(),
+               "members": t.hand_counts(), "packs_dealt": packs_dealt}),
+    )
 }
 
 /// `fresque.team`: a full team snapshot after membership changes or a deal.
@@ -1100,10 +1151,12 @@ fn self_team_event_parts(
     packs_dealt: usize,
 ) -> Vec<Emit> {
     to_team_members(
-        t.members.clone(),
+        t,
+        team,
         json!({"type": "fresque.team", "team": team, "reason": reason, "who": who,
                "rev": t.rev, "members": t.hand_counts(), "board": t.board,
                "pool": t.pool.len(), "dealt": t.dealt.len(), "packs_dealt": packs_dealt}),
+        Some(packs_dealt),
     )
 }
 

@@ -25,16 +25,33 @@ pub enum Actor {
 /// Who a view is computed for (snapshots on join/resume).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewer {
-    /// Facilitator console and projector.
+    /// The facilitator console: everything, it runs the session.
     Staff,
+    /// The projector: read-only and seen by the whole room (and reachable by anyone who has
+    /// its URL), so a game may withhold from it what the room must not see yet (the
+    /// fresque's boards before the reveal). Games with nothing to hide show it the staff's view.
+    Screen,
     Participant(ParticipantId),
+}
+
+impl Viewer {
+    /// The console or the projector: both get the session's staff view (participants,
+    /// presence), whatever a game withholds from the projector.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Viewer::Staff | Viewer::Screen)
+    }
 }
 
 /// Who an event must reach. The room serialises each event ONCE and fans it out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audience {
     All,
+    /// Consoles and projectors.
     Staff,
+    /// Consoles only: what the projector must not receive (a fresque board before the reveal).
+    Console,
+    /// Projectors only: what stands in for a `Console` event on the big screen.
+    Screen,
     Participant(ParticipantId),
     Participants(Vec<ParticipantId>),
 }

@@ -525,13 +525,13 @@ impl Room {
         let (viewer, role_name) = match role {
             Role::Participant(pid) => (Viewer::Participant(pid), "participant"),
             Role::Facilitator => (Viewer::Staff, "facilitator"),
-            Role::Screen | Role::Claimant => (Viewer::Staff, "screen"),
+            Role::Screen | Role::Claimant => (Viewer::Screen, "screen"),
         };
         let mut welcome = json!({"type": "welcome", "role": role_name, "seq": self.state.seq});
         if let Some(token) = token {
             welcome["token"] = Value::String(token);
         }
-        if viewer == Viewer::Staff {
+        if viewer.is_staff() {
             let online: Vec<ParticipantId> = self.by_pid.keys().copied().collect();
             welcome["online"] = json!(online);
             // The server's clock, for counting down grace periods whatever the console's.
@@ -1088,6 +1088,20 @@ impl Room {
                             .filter(|(_, c)| c.role != Role::Claimant)
                             .for_each(|(&c, _)| send(c)),
                         Audience::Staff => self.staff.iter().for_each(|&c| send(c)),
+                        Audience::Console => self
+                            .staff
+                            .iter()
+                            .filter(|c| {
+                                self.conns
+                                    .get(c)
+                                    .is_some_and(|c| c.role == Role::Facilitator)
+                            })
+                            .for_each(|&c| send(c)),
+                        Audience::Screen => self
+                            .staff
+                            .iter()
+                            .filter(|c| self.conns.get(c).is_some_and(|c| c.role == Role::Screen))
+                            .for_each(|&c| send(c)),
                         Audience::Participant(pid) => self
                             .by_pid
                             .get(pid)

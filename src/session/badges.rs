@@ -476,7 +476,7 @@ impl BadgeDesk {
 
     pub fn view(&self, viewer: Viewer) -> Value {
         match viewer {
-            Viewer::Staff => {
+            Viewer::Staff | Viewer::Screen => {
                 let requests: BTreeMap<String, Value> = self
                     .requests
                     .iter()

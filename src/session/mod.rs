@@ -543,7 +543,7 @@ impl SessionState {
             "joining": self.joining(),
         });
         match viewer {
-            Viewer::Staff => {
+            Viewer::Staff | Viewer::Screen => {
                 let participants: Vec<Value> = self
                     .participants
                     .iter()

@@ -618,6 +618,22 @@ impl Client {
         (client, welcome)
     }
 
+    /// The projector: the session's screen key is the `?k=` of its `screen_url`.
+    pub async fn screen(addr: SocketAddr, session: &Value) -> (Self, Value) {
+        let code = session["code"].as_str().expect("a session code");
+        let key = session["screen_url"]
+            .as_str()
+            .and_then(|url| url.split("?k=").nth(1))
+            .expect("a screen URL with its key");
+        let mut client = Self::connect(addr).await;
+        client
+            .send(json!({"type": "screen", "code": code, "key": key}))
+            .await;
+        let welcome = client.next().await;
+        assert_eq!(welcome["type"], "welcome", "screen answered with {welcome}");
+        (client, welcome)
+    }
+
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
     }

@@ -747,13 +747,17 @@ fn placing_moving_and_returning() {
         "not_in_hand"
     );
     let e = place(&mut g, 1, &h1[0], None).unwrap();
-    // Team + staff see who did what.
+    // Team + console see who did what; the projector how far the team is.
     assert_eq!(e[0].to, Audience::Participants(vec![1, 2]));
-    assert_eq!(e[1].to, Audience::Staff);
+    assert_eq!(e[1].to, Audience::Console);
     assert_eq!(e[0].event["by"], json!(1));
     assert_eq!(e[0].event["action"], json!("place"));
     assert_eq!(e[0].event["card"], json!(h1[0]));
-    assert_eq!(e[2].to, Audience::Participant(1));
+    assert_eq!(e[2].to, Audience::Screen);
+    assert_eq!(e[2].event["type"], json!("fresque.progress"));
+    assert_eq!(e[2].event["placed"], json!(1));
+    assert_eq!(e[2].event["dealt"], json!(10));
+    assert_eq!(e[3].to, Audience::Participant(1));
     place(&mut g, 2, &h2[0], Some(&h1[0])).unwrap();
     place(&mut g, 2, &h2[1], None).unwrap();
     assert_eq!(
@@ -928,8 +932,24 @@ fn reveal_debrief_and_show_team() {
         place(&mut g, 1, c, last.as_deref()).unwrap();
         last = Some(c.clone());
     }
+    let blind = g.view(Viewer::Screen);
+    assert_eq!(blind["teams"][0]["placed"], json!(10));
+    assert!(blind["teams"][0].get("board").is_none());
+    assert_eq!(blind["reference_order"], Value::Null);
     let e = g.apply(F, FresqueCommand::Reveal, 0).unwrap();
     assert_eq!(e[0].to, Audience::All);
+    // The projector gets the boards and the reference at the reveal, in its view too.
+    assert_eq!(e[1].to, Audience::Screen);
+    assert_eq!(e[1].event["type"], json!("fresque.boards"));
+    assert_eq!(e[1].event["teams"][0]["board"], json!(cards));
+    let staff_view = g.view(Viewer::Staff);
+    assert_eq!(e[1].event["reference_order"], staff_view["reference_order"]);
+    let screen_view = g.view(Viewer::Screen);
+    assert_eq!(screen_view["teams"][0]["board"], json!(cards));
+    assert_eq!(
+        screen_view["reference_order"],
+        staff_view["reference_order"]
+    );
     assert_eq!(e[0].event["results"][0]["score"]["percent"], json!(100));
     assert_eq!(e[0].event["results"][0]["placed"], json!(10));
     // The debrief's per-card view: every card of the deal, the 10 placed ones right.
@@ -986,6 +1006,15 @@ fn views_keep_teams_private() {
     let s = g.view(Viewer::Staff);
     assert_eq!(s["teams"].as_array().unwrap().len(), 2);
     assert_eq!(s["reference_order"].as_array().unwrap().len(), 25);
+    // The projector: each team's progress, no card (neither a board nor the reference).
+    let screen = g.view(Viewer::Screen);
+    assert_eq!(screen["viewer"], json!("screen"));
+    assert_eq!(card_in(&g, &screen), None, "{screen}");
+    for t in 0..2 {
+        let c = g.team_cards(t).unwrap();
+        assert_eq!(screen["teams"][t as usize]["dealt"], json!(c.dealt.len()));
+        assert_eq!(screen["teams"][t as usize]["placed"], json!(0));
+    }
     assert_eq!(g.view(Viewer::Participant(77))["joined"], json!(false));
 }
 
@@ -1129,9 +1158,79 @@ fn arb_op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// Where `value` holds a card id of `g`'s reference, if anywhere.
+fn card_in(g: &Fresque, value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) if g.reference().get(s).is_some() => Some(s.clone()),
+        Value::Array(items) => items.iter().find_map(|v| card_in(g, v)),
+        Value::Object(map) => map.values().find_map(|v| card_in(g, v)),
+        _ => None,
+    }
+}
+
+/// Issue 18, no copying: until the reveal nothing that reaches a projector (its view, events
+/// to everyone, to the staff or to the screens) names a card; and the projector's progress
+/// events keep it in step with every team (`screen`: the last progress seen per team).
+fn assert_screen_blind(
+    g: &Fresque,
+    revealed_before: bool,
+    emits: &[Emit],
+    screen: &mut BTreeMap<TeamId, Value>,
+) {
+    for e in emits {
+        if !matches!(e.to, Audience::All | Audience::Staff | Audience::Screen) {
+            continue;
+        }
+        let kind = e.event["type"].as_str().unwrap_or_default();
+        if !revealed_before && kind != "fresque.revealed" && kind != "fresque.boards" {
+            assert_eq!(
+                card_in(g, &e.event),
+                None,
+                "the projector was sent {}",
+                e.event
+            );
+        }
+        if kind == "fresque.progress" {
+            screen.insert(e.event["team"].as_u64().unwrap() as TeamId, e.event.clone());
+        }
+    }
+    let view = g.view(Viewer::Screen);
+    if !g.revealed() {
+        assert_eq!(card_in(g, &view), None, "the projector's view: {view}");
+    }
+    for t in 0..g.team_count() as TeamId {
+        let c = g.team_cards(t).unwrap();
+        let seen = &screen[&t];
+        assert_eq!(seen["placed"], json!(c.board.len()), "{seen}");
+        assert_eq!(seen["dealt"], json!(c.dealt.len()), "{seen}");
+        assert_eq!(seen["pool"], json!(c.pool.len()), "{seen}");
+        let members: Vec<&Value> = seen["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| &m["id"])
+            .collect();
+        assert_eq!(
+            members,
+            c.members
+                .iter()
+                .map(|m| json!(m))
+                .collect::<Vec<_>>()
+                .iter()
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(view["teams"][t as usize]["placed"], json!(c.board.len()));
+        if g.revealed() {
+            assert_eq!(view["teams"][t as usize]["board"], json!(c.board));
+        }
+    }
+}
+
 fn run(g: &mut Fresque, ops: &[Op]) -> Vec<Vec<Emit>> {
     let mut log = Vec::new();
+    let mut screen = BTreeMap::new();
     for op in ops {
+        let revealed_before = g.revealed();
         let cmd = match op {
             Op::Join(pid) => Err(g.add_participant(*pid, 0)),
             Op::Leave(pid) => Err(g.remove_participant(*pid)),
@@ -1157,6 +1256,7 @@ fn run(g: &mut Fresque, ops: &[Op]) -> Vec<Vec<Emit>> {
             }
         };
         assert_conserved(g);
+        assert_screen_blind(g, revealed_before, &e, &mut screen);
         log.push(e);
     }
     log
