@@ -9,7 +9,7 @@ import { t, announce, errorText, lang } from "./i18n.js";
 
 // Activities split by role: `static/<activity>/<role>.js` (the phone loads only its own
 // screen); the others are one module, `static/<activity>.js`.
-const BY_ROLE = new Set(["bingo"]);
+const BY_ROLE = new Set(["bingo", "fresque"]);
 function moduleOf(activity, role) {
   return BY_ROLE.has(activity) ? `./${activity}/${role}.js` : `./${activity}.js`;
 }
