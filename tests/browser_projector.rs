@@ -174,12 +174,17 @@ async fn the_projector_reads_from_the_back_of_the_room() {
     let bingo_screen = |state: &'static str| {
         let screens = &screens;
         async move {
-            let shown = if state == "win" {
-                "document.querySelector('#activity-bingo .bs-banner:not([hidden])')".to_string()
-            } else {
+            let banner = "document.querySelector('#activity-bingo .bs-banner:not([hidden])')";
+            let view = |view: &str| {
                 format!(
-                    "document.querySelector('#activity-bingo .bs-stage')?.dataset.view === '{state}'"
+                    "document.querySelector('#activity-bingo .bs-stage')?.dataset.view === '{view}'"
                 )
+            };
+            let shown = match state {
+                // A "Bingo !" while the definition is still open, then its answer under the banner.
+                "win" => format!("{banner} && {}", view("definition")),
+                "win-answer" => format!("{banner} && {}", view("revealed")),
+                _ => view(state),
             };
             for (projector, width) in screens {
                 until(projector, &shown, state).await;
@@ -203,17 +208,22 @@ async fn the_projector_reads_from_the_back_of_the_room() {
         if n == 0 {
             bingo_screen("definition").await;
         }
+        if n == 4 {
+            // Her line is complete: "Bingo !" before the facilitator reveals (as people do).
+            ada.send(json!({"type": "bingo.claim"})).await;
+            assert_eq!(ada.expect("bingo.claim_checked").await["valid"], true);
+            staff.expect("bingo.prize").await;
+            // The win: the name in large type and the prizes, the definition still open.
+            bingo_screen("win").await;
+        }
         staff.send(json!({"type": "bingo.reveal"})).await;
         staff.expect("bingo.revealed").await;
         if n == 0 {
             bingo_screen("revealed").await;
         }
     }
-    ada.send(json!({"type": "bingo.claim"})).await;
-    assert_eq!(ada.expect("bingo.claim_checked").await["valid"], true);
-    staff.expect("bingo.prize").await;
-    // The win: the name in large type and the prizes, over the last answer.
-    bingo_screen("win").await;
+    // The answer comes under the banner.
+    bingo_screen("win-answer").await;
     // The end: the hardest terms and the prizes, for the debrief.
     staff.send(json!({"type": "bingo.end"})).await;
     staff.expect("bingo.ended").await;

@@ -41,7 +41,7 @@ function projectorScreen(container, ctx) {
   const banner = h("p", { class: "bs-banner", hidden: true });
   // The win is said once, politely, to screen readers (the banner itself is not live).
   const live = h("p", { class: "visually-hidden", "aria-live": "polite", "data-live": "win" });
-  const soundHint = h("p", { class: "bs-sound-hint", hidden: true, text: t("bingo-screen-sound-hint") });
+  const soundHint = h("p", { class: "bs-sound-hint", hidden: true, "data-fit": "2", text: t("bingo-screen-sound-hint") });
   const pause = h("div", { class: "bs-paused", hidden: true }, h("p", { text: t("bingo-screen-paused") }), h("p", { class: "bs-paused-sub", text: t("bingo-screen-paused-sub") }));
   const root = h(
     "div",
@@ -54,6 +54,8 @@ function projectorScreen(container, ctx) {
   );
   container.append(root);
   const stopFitting = fitOnResize(root);
+  // The win's entrance (a pop, confetti) is laid out larger while it plays: fit again after.
+  banner.addEventListener("animationend", () => fit(root));
 
   // Sound: a click or a key on the projector page lets it play (browsers' autoplay rule).
   const unlock = () => {
@@ -83,6 +85,8 @@ function projectorScreen(container, ctx) {
   // The banner is rebuilt only when its winners change, so its animation plays once.
   function renderBanner() {
     const last = s.lastPrize;
+    // With a banner, an open definition takes a smaller (never under 28 px) size: both fit.
+    root.classList.toggle("has-banner", Boolean(last) && s.phase !== "ended");
     if (!last || s.phase === "ended") {
       banner.hidden = true;
       banner.dataset.key = "";
