@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::store::DatabaseUrl;
 
@@ -93,6 +94,11 @@ pub struct ServerArgs {
         value_delimiter = ','
     )]
     pub allowed_hosts: Vec<String>,
+    /// With --database-url: seconds without renewal after which another node may take over a
+    /// session this node serves [default: 10]. Shorter: a dead node's sessions come back
+    /// sooner; longer: a node survives longer pauses (its renewals come every third of it).
+    #[arg(long = "lease-ttl", env = "ATELIER_LEASE_TTL", value_parser = parse_lease_ttl)]
+    pub lease_ttl: Option<Duration>,
 }
 
 impl ServerArgs {
@@ -103,12 +109,27 @@ impl ServerArgs {
             admin_token: self.admin_token.or(before.admin_token),
             trusted_proxies: either(self.trusted_proxies, before.trusted_proxies),
             allowed_hosts: either(self.allowed_hosts, before.allowed_hosts),
+            lease_ttl: self.lease_ttl.or(before.lease_ttl),
         }
     }
 }
 
 fn either<T>(after: Vec<T>, before: Vec<T>) -> Vec<T> {
     if after.is_empty() { before } else { after }
+}
+
+/// A lease's length in seconds (decimals allowed), from one second to ten minutes: shorter
+/// than a second, renewals would be lost in ordinary scheduling delays; longer, a dead node's
+/// sessions would wait that long.
+fn parse_lease_ttl(raw: &str) -> Result<Duration, String> {
+    let seconds: f64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a number of seconds"))?;
+    if !(1.0..=600.0).contains(&seconds) {
+        return Err("the lease lasts from 1 to 600 seconds".into());
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 /// An address (`10.0.0.5`, one host) or a range (`10.0.0.0/24`).
@@ -130,6 +151,8 @@ pub struct ServeConfig {
     pub admin_token: Option<String>,
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub allowed_hosts: Vec<String>,
+    /// Sessions' leases on PostgreSQL (ignored on SQLite).
+    pub leases: crate::store::LeaseSettings,
     pub limits: crate::web::conn::HttpLimits,
 }
 
@@ -143,6 +166,10 @@ impl ServeConfig {
             admin_token: server.admin_token,
             trusted_proxies: server.trusted_proxies,
             allowed_hosts: server.allowed_hosts,
+            leases: server
+                .lease_ttl
+                .map(crate::store::LeaseSettings::with_ttl)
+                .unwrap_or_default(),
             limits: Default::default(),
         }
     }
@@ -157,6 +184,7 @@ impl ServeConfig {
             admin_token: None,
             trusted_proxies: Vec::new(),
             allowed_hosts: Vec::new(),
+            leases: Default::default(),
             limits: Default::default(),
         }
     }

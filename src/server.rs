@@ -97,7 +97,7 @@ pub async fn start(
     let store = match &config.database_url {
         Some(url) => {
             tracing::info!(database = %url, "using PostgreSQL");
-            Store::open_postgres(url).await?
+            Store::open_postgres_with(url, config.leases).await?
         }
         None => Store::open(dir).await?,
     };

@@ -61,7 +61,12 @@ impl Server {
             .expect("server log");
         let mut command = Command::new(env!("CARGO_BIN_EXE_atelier"));
         match database {
-            Some(url) => command.env("ATELIER_DATABASE_URL", url),
+            // A killed server's sessions wait for its leases to expire before the next one
+            // serves them: one second here (ten by default), so that 24 kills do not each
+            // cost ten.
+            Some(url) => command
+                .env("ATELIER_DATABASE_URL", url)
+                .env("ATELIER_LEASE_TTL", "1"),
             None => command.env_remove("ATELIER_DATABASE_URL"),
         };
         let mut child = command

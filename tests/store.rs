@@ -36,6 +36,7 @@ crate::on_both_stores! {
             .map(|&id| {
                 let store = store.clone();
                 tokio::spawn(async move {
+                    let lease = store.acquire_lease(id).await.unwrap();
                     let mut seq = 0u64;
                     let mut snapshot_at = 0u64;
                     for b in 0..25u32 {
@@ -60,7 +61,7 @@ crate::on_both_stores! {
                             snapshot,
                             ..Batch::default()
                         };
-                        store.append(id, batch).await.unwrap();
+                        store.append(&lease, batch).await.unwrap();
                     }
                     (snapshot_at, seq)
                 })
@@ -87,9 +88,10 @@ crate::on_both_stores! {
                 assert_eq!(pid, b);
             }
         }
+        let lease = store.acquire_lease(sessions[0]).await.unwrap();
         store.close().await;
         assert!(matches!(
-            store.append(sessions[0], Batch { events: vec![event(999, "{}")], ..Batch::default() }).await,
+            store.append(&lease, Batch { events: vec![event(999, "{}")], ..Batch::default() }).await,
             Err(StoreError::Write(_))
         ));
     }
@@ -103,11 +105,12 @@ crate::on_both_stores! {
         let dir = tempfile::tempdir().unwrap();
         let (store, _) = open_store(dir.path()).await;
         let session = store.create_session("RARE01", None, "{}", "k").await.unwrap();
+        let lease = store.acquire_lease(session.id).await.unwrap();
         let request = r#"{"actor":{"type":"participant","pid":7},"command":{"type":"badge","command":{"type":"request","name":"Ada","email":"ada@example.org"}}}"#;
         let other = r#"{"actor":{"type":"participant","pid":8},"command":{"type":"badge","command":{"type":"request","name":"Bob","email":"bob@example.org"}}}"#;
         store
             .append(
-                session.id,
+                &lease,
                 Batch {
                     events: vec![event(1, request), event(2, other)],
                     new_tokens: vec![(hash_token("old-phone"), 7), (hash_token("bob"), 8)],
@@ -123,7 +126,7 @@ crate::on_both_stores! {
             .unwrap();
         store
             .append(
-                session.id,
+                &lease,
                 Batch {
                     events: vec![event(3, "{}")],
                     new_tokens: vec![(hash_token("new-phone"), 7)],
@@ -147,7 +150,7 @@ crate::on_both_stores! {
         assert_eq!(history.events.len(), 1);
         let all = {
             store
-                .erase_personal_data(session.id, 0, &serde_json::to_string(&state).unwrap(), Some(99))
+                .erase_personal_data(&lease, 0, &serde_json::to_string(&state).unwrap(), Some(99))
                 .await
                 .unwrap();
             store.history(session.id).await.unwrap()

@@ -29,7 +29,9 @@ use crate::protocol::{Action, error_value};
 use crate::session::badges::BadgeCommand;
 use crate::session::code::new_join_code;
 use crate::session::{Command, Phase, SessionConfig, SessionState};
-use crate::store::{Batch, EventRecord, SessionRow, Store, hash_token, now_rfc3339};
+use crate::store::{
+    Batch, EventRecord, Lease, SessionRow, Store, StoreError, hash_token, now_rfc3339,
+};
 
 /// Messages handled per turn: one transaction covers them all (group commit).
 const MAX_BATCH: usize = 128;
@@ -41,6 +43,10 @@ const CLOSE_REPLACED: u16 = 4004;
 const CLOSE_REFUSED: u16 = 4005;
 /// WebSocket close code when the server shuts down; phones reconnect.
 const CLOSE_GOING_AWAY: u16 = 1001;
+/// WebSocket close code when this node lost the session's lease (another node serves it
+/// now): the resynchronisation path, so phones reconnect and resume, and get the session from
+/// whichever node serves it (a fresh snapshot), as after falling behind.
+const CLOSE_RESYNC: u16 = 4000;
 
 /// One line of a session's command log.
 #[derive(Debug, Serialize, Deserialize)]
@@ -52,14 +58,30 @@ struct LogRecord {
 pub(super) struct Loaded {
     row: SessionRow,
     state: SessionState,
+    lease: Lease,
 }
 
-/// Rebuilds a session from its latest snapshot and the commands stored after it.
+/// Takes the session's lease, then rebuilds the session from its latest snapshot and the
+/// commands stored after it: a node reads a session only once it owns it, so no other node
+/// adds to the history it replays ([`crate::store::lease`]).
 pub(super) async fn load(store: &Store, code: &str) -> Result<Loaded, RoomError> {
     let row = store
         .session_by_code(code)
         .await?
         .ok_or(RoomError::UnknownCode)?;
+    let lease = match store.acquire_lease(row.id).await {
+        Ok(lease) => lease,
+        Err(StoreError::LeaseHeld(left)) => return Err(RoomError::Elsewhere(left)),
+        Err(e) => return Err(e.into()),
+    };
+    let state = replay(store, &row).await?;
+    Ok(Loaded { row, state, lease })
+}
+
+/// The state of a session whose lease this node holds: its latest snapshot and the commands
+/// stored after it, replayed.
+async fn replay(store: &Store, row: &SessionRow) -> Result<SessionState, RoomError> {
+    let code = &row.code;
     let history = store.history(row.id).await?;
     let corrupt = |what: String| RoomError::Corrupt(format!("session {code}: {what}"));
     let mut state = match history.snapshot {
@@ -84,7 +106,7 @@ pub(super) async fn load(store: &Store, code: &str) -> Result<Loaded, RoomError>
             )));
         }
     }
-    Ok(Loaded { row, state })
+    Ok(state)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,6 +206,11 @@ struct Room {
     id: u64,
     row: SessionRow,
     state: SessionState,
+    /// The session's lease: every batch is stored under it.
+    lease: Lease,
+    /// The lease was lost (another node took the session over): the room stops without
+    /// writing anything more.
+    moved: bool,
     rooms: Arc<Rooms>,
     conns: HashMap<ConnId, Conn>,
     by_pid: HashMap<ParticipantId, Vec<ConnId>>,
@@ -235,6 +262,8 @@ pub(super) async fn run(
         id,
         row: loaded.row,
         state: loaded.state,
+        lease: loaded.lease,
+        moved: false,
         rooms,
         conns: HashMap::new(),
         by_pid: HashMap::new(),
@@ -273,6 +302,10 @@ pub(super) async fn run(
             },
             () = tokio::time::sleep_until(idle.unwrap_or_else(Instant::now)), if idle.is_some() => break,
             () = tokio::time::sleep_until(tick.unwrap_or_else(Instant::now)), if tick.is_some() => None,
+            () = room.lease.lost() => {
+                room.moved(Vec::new(), Vec::new());
+                break;
+            }
         };
         match first {
             Some(first) => {
@@ -288,7 +321,7 @@ pub(super) async fn run(
             None => room.tick(),
         }
         room.commit().await;
-        if !room.shutdown_replies.is_empty() {
+        if !room.shutdown_replies.is_empty() || room.moved {
             break;
         }
     }
@@ -827,10 +860,19 @@ impl Room {
                 batch.snapshot = self.snapshot();
             }
             let snapshotted = batch.snapshot.is_some();
-            if let Err(e) = self.rooms.store.append(self.row.id, batch).await {
-                tracing::error!(code = %self.row.code, error = %e, "storing commands failed; rolling back");
-                self.roll_back(originators, attach_replies).await;
-                return;
+            match self.rooms.store.append(&self.lease, batch).await {
+                Ok(()) => {}
+                Err(StoreError::NotOwner) => {
+                    // Another node serves the session now and has read the history without
+                    // this batch: nothing of it happened. Stop instead of diverging.
+                    self.moved(originators, attach_replies);
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(code = %self.row.code, error = %e, "storing commands failed; rolling back");
+                    self.roll_back(originators, attach_replies).await;
+                    return;
+                }
             }
             if snapshotted {
                 self.commands_since_snapshot = 0;
@@ -967,11 +1009,19 @@ impl Room {
         let mut scrubbed = self.state.clone();
         scrubbed.scrub(pid);
         let json = serde_json::to_string(&scrubbed).map_err(|e| e.to_string())?;
-        self.rooms
+        match self
+            .rooms
             .store
-            .erase_personal_data(self.row.id, scrubbed.seq, &json, pid)
+            .erase_personal_data(&self.lease, scrubbed.seq, &json, pid)
             .await
-            .map_err(|e| e.to_string())?;
+        {
+            Ok(()) => {}
+            Err(StoreError::NotOwner) => {
+                self.moved(Vec::new(), Vec::new());
+                return Err("the session moved to another server; try again".into());
+            }
+            Err(e) => return Err(e.to_string()),
+        }
         self.state = scrubbed;
         self.commands_since_snapshot = 0;
         let gone: Vec<ConnId> = self
@@ -999,6 +1049,36 @@ impl Room {
                 None
             }
         }
+    }
+
+    /// The session's lease is lost: another node serves it now. This room stops without
+    /// writing anything more (its last batch, if any, was refused and nothing of it was sent),
+    /// and its connections are closed with [`CLOSE_RESYNC`] (`bye` `moved`): they reconnect
+    /// and resume on the node that serves the session.
+    fn moved(
+        &mut self,
+        originators: Vec<ConnId>,
+        attach_replies: Vec<(ConnId, oneshot::Sender<Result<(), AttachError>>)>,
+    ) {
+        tracing::warn!(code = %self.row.code, "another node took the session over; closing this room");
+        self.moved = true;
+        drop(originators);
+        self.out.clear();
+        self.batch = Batch::default();
+        self.to_issue.clear();
+        for &conn in self.conns.keys() {
+            self.out.push(Out::Close(
+                conn,
+                CLOSE_RESYNC,
+                json!({"type": "bye", "reason": "moved"}),
+            ));
+        }
+        // Connections attached this turn are in `conns`: they get the close as their first
+        // frame, and reconnect like the others.
+        for (_, reply) in attach_replies {
+            let _ = reply.send(Ok(()));
+        }
+        self.flush();
     }
 
     async fn roll_back(
@@ -1037,9 +1117,9 @@ impl Room {
                 error_value("storage_unavailable", message),
             ));
         }
-        match load(&self.rooms.store, &self.row.code).await {
-            Ok(loaded) => {
-                self.state = loaded.state;
+        match replay(&self.rooms.store, &self.row).await {
+            Ok(state) => {
+                self.state = state;
                 self.track_absent();
                 // A signed badge whose `Issued` was not stored: sign again (idempotent).
                 for pid in self.state.badges.pending_issues() {
@@ -1158,15 +1238,23 @@ impl Room {
 
     /// Stores a final snapshot, leaves the registry, and turns away whatever still arrives.
     async fn unload(mut self, mut rx: mpsc::Receiver<RoomMsg>) {
-        if self.commands_since_snapshot > 0
-            && let Some(snapshot) = self.snapshot()
-        {
-            let batch = Batch {
-                snapshot: Some(snapshot),
-                ..Batch::default()
-            };
-            if let Err(e) = self.rooms.store.append(self.row.id, batch).await {
-                tracing::warn!(code = %self.row.code, error = %e, "final snapshot not stored (the log is complete)");
+        // A room that lost its lease writes nothing more, and leaves the lease to its owner.
+        if !self.moved {
+            if self.commands_since_snapshot > 0
+                && let Some(snapshot) = self.snapshot()
+            {
+                let batch = Batch {
+                    snapshot: Some(snapshot),
+                    ..Batch::default()
+                };
+                if let Err(e) = self.rooms.store.append(&self.lease, batch).await {
+                    tracing::warn!(code = %self.row.code, error = %e, "final snapshot not stored (the log is complete)");
+                }
+            }
+            // Released before the room leaves the registry: until then, a new arrival finds
+            // this room (and is told to retry), never a second room of this node.
+            if let Err(e) = self.rooms.store.release_lease(&self.lease).await {
+                tracing::warn!(code = %self.row.code, error = %e, "the session's lease was not released (it expires)");
             }
         }
         self.rooms.forget(&self.row.code, self.id);

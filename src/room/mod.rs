@@ -219,6 +219,9 @@ pub enum RoomError {
     Store(#[from] StoreError),
     #[error("the session's stored history cannot be replayed: {0}")]
     Corrupt(String),
+    /// Another node holds the session's lease and kept renewing it: it serves the session.
+    #[error("another node serves this session")]
+    Elsewhere(Duration),
 }
 
 #[derive(Debug, Clone)]
@@ -231,6 +234,9 @@ pub struct RoomSettings {
     /// Wi-Fi change takes to come back, so a blip does not count.
     pub away_after: Duration,
 }
+
+/// Beyond the lease's expiry as the database reported it: the time to ask again.
+const LEASE_MARGIN: Duration = Duration::from_millis(20);
 
 /// A participant is away after this long without a socket.
 pub const AWAY_AFTER: Duration = Duration::from_secs(20);
@@ -281,7 +287,16 @@ impl Rooms {
             return Ok(handle.clone());
         }
         // Load without holding any map lock; if another task won the race, use its room.
-        let loaded = actor::load(&self.store, code).await?;
+        let loaded = match actor::load(&self.store, code).await {
+            // A lease that its holder stops renewing (a node that died) expires: wait for
+            // that once, then take the session over. One still renewed is another live
+            // node's: this one does not serve that session.
+            Err(RoomError::Elsewhere(left)) if left <= self.store.lease_settings().ttl => {
+                tokio::time::sleep(left + LEASE_MARGIN).await;
+                actor::load(&self.store, code).await?
+            }
+            other => other?,
+        };
         let handle = match self.map.entry(code.to_string()) {
             dashmap::Entry::Occupied(existing) => existing.get().clone(),
             dashmap::Entry::Vacant(slot) => {

@@ -42,6 +42,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_accounts",
         include_str!("../../migrations/sqlite/0008_accounts.sql"),
     ),
+    (
+        "0009_session_leases",
+        include_str!("../../migrations/sqlite/0009_session_leases.sql"),
+    ),
 ];
 
 /// PostgreSQL's, in the same order and with the same numbers.
@@ -77,6 +81,10 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     (
         "0008_accounts",
         include_str!("../../migrations/postgres/0008_accounts.sql"),
+    ),
+    (
+        "0009_session_leases",
+        include_str!("../../migrations/postgres/0009_session_leases.sql"),
     ),
 ];
 

@@ -22,6 +22,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -61,6 +62,7 @@ macro_rules! on_db {
 pub mod accounts;
 pub mod badges;
 pub mod feedback;
+pub mod lease;
 mod migrate;
 mod postgres;
 pub mod retention;
@@ -69,6 +71,7 @@ mod writer;
 
 pub use accounts::SIGNIN_LINK_TTL;
 pub use badges::{AchievementRow, BadgeRow, NewBadge};
+pub use lease::{LEASE_TTL, Lease, LeaseSettings};
 pub use postgres::DatabaseUrl;
 use writer::ToWriter;
 
@@ -88,6 +91,14 @@ pub enum StoreError {
     /// A room's batch was not stored (shared by every batch of the failed group).
     #[error("database write failed: {0}")]
     Write(String),
+    /// The session's lease is not this node's any more (another node took it over while this
+    /// one was not renewing it): the database refused the write (fencing), and the room
+    /// must stop rather than go on with a state nobody else will see.
+    #[error("this node no longer owns the session")]
+    NotOwner,
+    /// Another node holds the session's lease; it expires in this long unless renewed.
+    #[error("another node serves this session (its lease expires in {0:?} unless renewed)")]
+    LeaseHeld(Duration),
     /// The database's files (permissions, a backup's target).
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -195,6 +206,8 @@ pub struct Store {
     db: Db,
     /// Room batches go to the group writer ([`writer`]).
     writer: mpsc::Sender<ToWriter>,
+    /// The sessions' leases this node holds ([`lease`]).
+    leases: Arc<lease::Leases>,
 }
 
 /// The database in use, as a pool of connections.
@@ -295,22 +308,33 @@ impl Store {
         let store = Store {
             db: Db::Sqlite(pool.clone()),
             writer,
+            leases: lease::Leases::new(LeaseSettings::default()),
         };
         store.migrate().await?;
         writer::start_sqlite(options, pool, jobs).await?;
         Ok(store)
     }
 
-    /// Connects to a PostgreSQL database (which must exist) and runs pending migrations.
+    /// Connects to a PostgreSQL database (which must exist) and runs pending migrations, with
+    /// sessions' leases of the default length.
     pub async fn open_postgres(url: &DatabaseUrl) -> Result<Self> {
+        Self::open_postgres_with(url, LeaseSettings::default()).await
+    }
+
+    /// [`Store::open_postgres`] with sessions' leases of `leases` (tests shorten them; an
+    /// operator may trade a longer pause tolerated for a slower take-over).
+    pub async fn open_postgres_with(url: &DatabaseUrl, leases: LeaseSettings) -> Result<Self> {
         let pool = postgres::connect(url).await?;
         let (writer, jobs) = mpsc::channel(writer::WRITER_QUEUE);
+        let leases = lease::Leases::new(leases);
         let store = Store {
             db: Db::Postgres(pool.clone()),
             writer,
+            leases: Arc::clone(&leases),
         };
         store.migrate().await?;
-        writer::start_postgres(pool, jobs);
+        writer::start_postgres(pool.clone(), jobs, leases.node().to_string());
+        tokio::spawn(lease::renewer(pool, leases));
         Ok(store)
     }
 

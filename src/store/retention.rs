@@ -1,20 +1,37 @@
 //! Erasing personal data (RGPD): a session's names and e-mails, or one participant's.
 
-use super::{Result, Store, now_rfc3339};
+use super::{Lease, Result, Store, StoreError, now_rfc3339};
 
 impl Store {
     /// Erases personal data of a session (or of one participant) atomically: the state is
     /// replaced by a scrubbed snapshot at `seq`, the command log up to `seq` (it holds the
     /// names) is deleted, resume tokens are dropped, and badges keep only what revocation needs.
+    /// Like [`Store::append`], only under the session's lease: on PostgreSQL the transaction
+    /// checks it first ([`StoreError::NotOwner`] if another node took the session over).
     pub async fn erase_personal_data(
         &self,
-        session_id: i64,
+        lease: &Lease,
         seq: u64,
         scrubbed_state: &str,
         pid: Option<u32>,
     ) -> Result<()> {
+        let session_id = lease.session_id();
         on_db!(self, |pool| {
             let mut tx = pool.begin().await?;
+            if let Some(epoch) = lease.epoch() {
+                // The same guard as the group writer's (src/store/writer.rs).
+                let owned: Option<i64> = sqlx::query_scalar(
+                    "SELECT epoch FROM session_leases WHERE session_id = $1 AND owner = $2 FOR SHARE",
+                )
+                .bind(session_id)
+                .bind(self.leases.node())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if owned != Some(epoch) {
+                    self.leases.lose(session_id, epoch);
+                    return Err(StoreError::NotOwner);
+                }
+            }
             sqlx::query(
                 "INSERT INTO snapshots (session_id, seq, state) VALUES ($1, $2, $3)
              ON CONFLICT (session_id) DO UPDATE SET seq = excluded.seq, state = excluded.state",

@@ -4,9 +4,10 @@
 use super::StoreRow;
 use tokio::sync::oneshot;
 
-use super::writer::{ToWriter, WriteJob};
+use super::writer::{ToWriter, WriteFailure, WriteJob};
 use super::{
-    Batch, EventRecord, History, Result, SessionRow, Store, StoreError, hash_token, now_rfc3339,
+    Batch, EventRecord, History, Lease, Result, SessionRow, Store, StoreError, hash_token,
+    now_rfc3339,
 };
 
 impl Store {
@@ -80,14 +81,18 @@ impl Store {
 
     // ---- the command log --------------------------------------------------------------
 
-    /// Writes one batch atomically. Nothing of it may be told to a client before this returns Ok.
+    /// Writes one batch of the session whose `lease` the caller holds, atomically. Nothing of
+    /// it may be told to a client before this returns Ok.
     ///
     /// The batch goes to the group writer ([`group_writer`]), which stores the batches of every
-    /// room waiting at that moment in one transaction.
-    pub async fn append(&self, session_id: i64, batch: Batch) -> Result<()> {
+    /// room waiting at that moment in one transaction. On PostgreSQL that transaction checks
+    /// the lease's epoch first: [`StoreError::NotOwner`] if another node took the session
+    /// over (nothing of the batch is stored, and the lease is known lost).
+    pub async fn append(&self, lease: &Lease, batch: Batch) -> Result<()> {
         let (done, written) = oneshot::channel();
         let job = WriteJob {
-            session_id,
+            session_id: lease.session_id(),
+            epoch: lease.epoch(),
             batch,
             done,
         };
@@ -95,7 +100,14 @@ impl Store {
             return Err(StoreError::Write("the database writer has stopped".into()));
         }
         match written.await {
-            Ok(result) => result.map_err(StoreError::Write),
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(WriteFailure::NotOwner)) => {
+                if let Some(epoch) = lease.epoch() {
+                    self.leases.lose(lease.session_id(), epoch);
+                }
+                Err(StoreError::NotOwner)
+            }
+            Ok(Err(WriteFailure::Failed(e))) => Err(StoreError::Write(e)),
             Err(_) => Err(StoreError::Write("the database writer has stopped".into())),
         }
     }

@@ -39,8 +39,11 @@ pub(super) async fn start_sqlite(
 /// group: PostgreSQL keeps its cache in shared memory, so the SQLite writer's reason for a
 /// connection of its own does not apply, and a connection lost with a node restart of
 /// PostgreSQL is replaced by the pool.
-pub(super) fn start_postgres(pool: PgPool, jobs: mpsc::Receiver<ToWriter>) {
-    tokio::spawn(group_writer(Writer::Postgres { pool }, jobs, None));
+///
+/// `node` is this node's id: each group's transaction stores only the batches of sessions
+/// whose lease this node holds at the batch's epoch ([`super::lease`]).
+pub(super) fn start_postgres(pool: PgPool, jobs: mpsc::Receiver<ToWriter>, node: String) {
+    tokio::spawn(group_writer(Writer::Postgres { pool, node }, jobs, None));
 }
 
 /// What the group writer is asked to do.
@@ -53,8 +56,19 @@ pub(super) enum ToWriter {
 /// One room's batch, waiting for the group writer.
 pub(super) struct WriteJob {
     pub(super) session_id: i64,
+    /// The fencing token of the room's lease (`None` on SQLite).
+    pub(super) epoch: Option<i64>,
     pub(super) batch: Batch,
-    pub(super) done: oneshot::Sender<std::result::Result<(), String>>,
+    pub(super) done: oneshot::Sender<std::result::Result<(), WriteFailure>>,
+}
+
+/// Why a batch was not stored.
+#[derive(Debug, Clone)]
+pub(super) enum WriteFailure {
+    /// The session's lease is another node's now: refused by the guard of its transaction.
+    NotOwner,
+    /// The group's transaction failed (shared by every batch in it).
+    Failed(String),
 }
 
 /// Batches stored in one transaction at most. Bounds how long one failure (a full disk) takes
@@ -72,20 +86,26 @@ enum Writer {
     },
     Postgres {
         pool: PgPool,
+        /// This node's id, which the leases of the sessions it writes must name.
+        node: String,
     },
 }
 
 impl Writer {
-    /// Writes the batches of `group` atomically: all or none.
-    async fn write_group(&mut self, group: &[WriteJob]) -> Result<()> {
+    /// Writes the batches of `group` atomically: all or none, but for those refused by the
+    /// lease guard (on PostgreSQL), whose places are `true` in the answer.
+    async fn write_group(&mut self, group: &[WriteJob]) -> Result<Vec<bool>> {
         match self {
             Writer::Sqlite {
                 options,
                 connection,
-            } => write_group_sqlite(options, connection, group).await,
-            Writer::Postgres { pool } => {
+            } => {
+                write_group_sqlite(options, connection, group).await?;
+                Ok(vec![false; group.len()])
+            }
+            Writer::Postgres { pool, node } => {
                 let mut connection: PoolConnection<Postgres> = pool.acquire().await?;
-                let written = write_batches_postgres(&mut connection, group).await;
+                let written = write_group_postgres(&mut connection, node, group).await;
                 if written.is_err() {
                     // As on SQLite: a connection whose write failed is not reused.
                     connection.close_on_drop();
@@ -134,19 +154,27 @@ async fn group_writer(
             }
         }
         if !group.is_empty() {
-            let result = writer.write_group(&group).await.map_err(|e| e.to_string());
-            match &result {
-                Ok(()) => {
+            match writer.write_group(&group).await {
+                Ok(fenced) => {
                     if let Some(written) = &written {
                         written.notify_one();
                     }
+                    for (job, fenced) in group.drain(..).zip(fenced) {
+                        let answer = if fenced {
+                            Err(WriteFailure::NotOwner)
+                        } else {
+                            Ok(())
+                        };
+                        let _ = job.done.send(answer);
+                    }
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, batches = group.len(), "a group of batches was not stored")
+                    let e = e.to_string();
+                    tracing::warn!(error = %e, batches = group.len(), "a group of batches was not stored");
+                    for job in group.drain(..) {
+                        let _ = job.done.send(Err(WriteFailure::Failed(e.clone())));
+                    }
                 }
-            }
-            for job in group.drain(..) {
-                let _ = job.done.send(result.clone());
             }
         }
         if let Some(reply) = closing {
@@ -203,7 +231,8 @@ async fn write_group_sqlite(
         Some(conn) => conn,
         None => connection.insert(open_writer(options).await?),
     };
-    let written = write_batches_sqlite(conn, group).await;
+    let group: Vec<&WriteJob> = group.iter().collect();
+    let written = write_batches_sqlite(conn, &group).await;
     if written.is_err() {
         // A failed write can leave the connection out of step with SQLite: on a full disk
         // SQLite may roll the transaction back itself, sqlx's own ROLLBACK then fails ("no
@@ -233,8 +262,10 @@ async fn close_writer(connection: &mut Option<SqliteConnection>) {
 /// rooms go into multi-row INSERTs together (a few statements per group, not one per room),
 /// and only the rare statements (claim codes, erased e-mails, snapshots) are issued per room.
 macro_rules! batch_writer {
-    ($write_batches:ident, $write_rare:ident, $conn:ty, $db:ty, $dialect:expr) => {
-        async fn $write_batches(conn: &mut $conn, group: &[WriteJob]) -> Result<()> {
+    ($write_rows:ident, $write_rare:ident, $conn:ty, $db:ty, $dialect:expr) => {
+        /// The statements that store the batches of `group`, in the caller's transaction (or
+        /// as one statement, when that is all they take).
+        async fn $write_rows(conn: &mut $conn, group: &[&WriteJob]) -> Result<()> {
             /// One multi-row INSERT of `events`, each with its session (at most
             /// [`ROWS_PER_INSERT`], the databases' limits on bound parameters in mind).
             fn insert_events<'a>(
@@ -279,29 +310,15 @@ macro_rules! batch_writer {
                         .map(|(hash, pid)| (hash.as_slice(), job.session_id, *pid))
                 })
                 .collect();
-            let rare_statements = group.iter().any(|job| job.batch.has_rare_statements());
-            // Rows that fit one statement, and nothing else: one statement is atomic by
-            // itself, and BEGIN and COMMIT would be two more round trips.
-            if !rare_statements && tokens.is_empty() && events.len() <= ROWS_PER_INSERT {
-                if !events.is_empty() {
-                    insert_events(&events, &at)
-                        .build()
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                return Ok(());
-            }
-            let mut tx = conn.begin().await?;
             for chunk in events.chunks(ROWS_PER_INSERT) {
-                insert_events(chunk, &at).build().execute(&mut *tx).await?;
+                insert_events(chunk, &at).build().execute(&mut *conn).await?;
             }
             for chunk in tokens.chunks(ROWS_PER_INSERT) {
-                insert_tokens(chunk).build().execute(&mut *tx).await?;
+                insert_tokens(chunk).build().execute(&mut *conn).await?;
             }
             for job in group.iter().filter(|job| job.batch.has_rare_statements()) {
-                $write_rare(&mut tx, job.session_id, &job.batch).await?;
+                $write_rare(&mut *conn, job.session_id, &job.batch).await?;
             }
-            tx.commit().await?;
             Ok(())
         }
 
@@ -384,19 +401,84 @@ macro_rules! batch_writer {
 }
 
 batch_writer!(
-    write_batches_sqlite,
+    write_rows_sqlite,
     write_rare_statements_sqlite,
     SqliteConnection,
     Sqlite,
     Dialect::Sqlite
 );
 batch_writer!(
-    write_batches_postgres,
+    write_rows_postgres,
     write_rare_statements_postgres,
     PgConnection,
     Postgres,
     Dialect::Postgres
 );
+
+/// Writes the batches of `group` atomically on SQLite: in one statement if they fit one, else
+/// in a transaction. No lease to check: SQLite is one process's database, which owns every
+/// session ([`super::lease`]).
+async fn write_batches_sqlite(conn: &mut SqliteConnection, group: &[&WriteJob]) -> Result<()> {
+    let rare_statements = group.iter().any(|job| job.batch.has_rare_statements());
+    let tokens = group.iter().any(|job| !job.batch.new_tokens.is_empty());
+    let events: usize = group.iter().map(|job| job.batch.events.len()).sum();
+    // Rows that fit one statement, and nothing else: one statement is atomic by itself, and
+    // BEGIN and COMMIT would be two more round trips.
+    if !rare_statements && !tokens && events <= ROWS_PER_INSERT {
+        return write_rows_sqlite(conn, group).await;
+    }
+    let mut tx = conn.begin().await?;
+    write_rows_sqlite(&mut tx, group).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes a group on PostgreSQL in one transaction that first checks the rooms' leases: one
+/// guard statement for the whole group (not one per batch or per statement) reads the leases
+/// of the group's sessions that name this node, `FOR SHARE` and in the order of their ids
+/// (the renewer locks them in that order too). A batch whose epoch is not the one found, or
+/// that carries none, is left out and answered [`WriteFailure::NotOwner`]; the others are
+/// written. The share lock holds until the commit, so a node taking a session over waits for
+/// this transaction and then reads what it stored; a guard that runs after the take-over
+/// sees the new epoch. Every answer is `true` for a batch refused.
+///
+/// This costs a group three round trips more than the single statement of a small group
+/// (BEGIN, the guard, COMMIT), shared by every room in the group.
+async fn write_group_postgres(
+    conn: &mut PgConnection,
+    node: &str,
+    group: &[WriteJob],
+) -> Result<Vec<bool>> {
+    let sessions: Vec<i64> = group.iter().map(|job| job.session_id).collect();
+    let mut tx = conn.begin().await?;
+    let owned: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT session_id, epoch FROM session_leases
+         WHERE owner = $1 AND session_id = ANY($2)
+         ORDER BY session_id FOR SHARE",
+    )
+    .bind(node)
+    .bind(&sessions)
+    .fetch_all(&mut *tx)
+    .await?;
+    let owned: std::collections::HashMap<i64, i64> = owned.into_iter().collect();
+    let fenced: Vec<bool> = group
+        .iter()
+        .map(|job| {
+            job.epoch
+                .is_none_or(|epoch| owned.get(&job.session_id) != Some(&epoch))
+        })
+        .collect();
+    let kept: Vec<&WriteJob> = group
+        .iter()
+        .zip(&fenced)
+        .filter_map(|(job, fenced)| (!fenced).then_some(job))
+        .collect();
+    if !kept.is_empty() {
+        write_rows_postgres(&mut tx, &kept).await?;
+    }
+    tx.commit().await?;
+    Ok(fenced)
+}
 
 #[cfg(test)]
 mod tests {
@@ -421,7 +503,8 @@ mod tests {
             }],
             ..Batch::default()
         };
-        store.append(row.id, batch(1)).await.unwrap();
+        let lease = store.acquire_lease(row.id).await.unwrap();
+        store.append(&lease, batch(1)).await.unwrap();
         // Read as immutable, SQLite ignores the WAL: only checkpointed rows are visible.
         let file_only = SqliteConnectOptions::new()
             .filename(dir.path().join("atelier.db"))
@@ -450,7 +533,7 @@ mod tests {
 
         store.close().await;
         assert!(matches!(
-            store.append(row.id, batch(2)).await,
+            store.append(&lease, batch(2)).await,
             Err(StoreError::Write(_))
         ));
         assert!(!dir.path().join("atelier.db-wal").exists());
@@ -475,6 +558,7 @@ mod tests {
             .map(|&id| {
                 let store = store.clone();
                 tokio::spawn(async move {
+                    let lease = store.acquire_lease(id).await.unwrap();
                     let mut seq = 0u64;
                     let mut snapshot_at = 0u64;
                     for b in 0..25u32 {
@@ -503,7 +587,7 @@ mod tests {
                             snapshot,
                             ..Batch::default()
                         };
-                        store.append(id, batch).await.unwrap();
+                        store.append(&lease, batch).await.unwrap();
                     }
                     (snapshot_at, seq)
                 })

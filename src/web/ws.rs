@@ -467,6 +467,10 @@ async fn hello(
     for _ in 0..3 {
         let room = state.rooms.get(&code).await.map_err(|e| match e {
             RoomError::UnknownCode => ("unknown_code", "no session has this code".to_string()),
+            RoomError::Elsewhere(_) => (
+                "session_elsewhere",
+                "another server serves this session; try again".to_string(),
+            ),
             other => {
                 tracing::error!(error = %other, "cannot load a session");
                 storage_down()
