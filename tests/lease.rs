@@ -282,3 +282,75 @@ async fn a_room_whose_lease_was_taken_over_stops_and_its_phones_resume_elsewhere
         })
         .await;
 }
+
+/// The cost of the lease guard (BENCHMARKS.md): appends on PostgreSQL through the group
+/// writer, one room alone (every group one batch), then 50 rooms at once (groups of many
+/// batches); prints throughput and latencies, asserts nothing. Run with
+/// `cargo test --release --test lease -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_group_writer_on_postgres() {
+    Backend::Postgres
+        .run(async {
+            let url: atelier::store::DatabaseUrl = Backend::Postgres
+                .new_database()
+                .await
+                .unwrap()
+                .parse()
+                .unwrap();
+            let store = Store::open_postgres(&url).await.unwrap();
+            for (rooms, per_room) in [(1usize, 2000u64), (50, 200)] {
+                let mut ids = Vec::new();
+                for r in 0..rooms {
+                    ids.push(
+                        store
+                            .create_session(&format!("B{rooms}X{r}"), None, "{}", "k")
+                            .await
+                            .unwrap()
+                            .id,
+                    );
+                }
+                let started = std::time::Instant::now();
+                let tasks: Vec<_> = ids
+                    .into_iter()
+                    .map(|id| {
+                        let store = store.clone();
+                        tokio::spawn(async move {
+                            let lease = store.acquire_lease(id).await.unwrap();
+                            let mut lat = Vec::new();
+                            for seq in 1..=per_room {
+                                let t = std::time::Instant::now();
+                                let b = Batch {
+                                    events: vec![EventRecord {
+                                        seq,
+                                        record: "{\"x\":1}".into(),
+                                    }],
+                                    ..Batch::default()
+                                };
+                                store.append(&lease, b).await.unwrap();
+                                lat.push(t.elapsed().as_micros() as u64);
+                            }
+                            lat
+                        })
+                    })
+                    .collect();
+                let mut all = Vec::new();
+                for t in tasks {
+                    all.extend(t.await.unwrap());
+                }
+                let total = started.elapsed();
+                all.sort_unstable();
+                let pct = |p: f64| all[((all.len() as f64 - 1.0) * p) as usize];
+                println!(
+                    "BENCH rooms={rooms} appends={} total={:?} per_s={:.0} p50={}us p99={}us",
+                    all.len(),
+                    total,
+                    all.len() as f64 / total.as_secs_f64(),
+                    pct(0.5),
+                    pct(0.99)
+                );
+            }
+            store.close().await;
+        })
+        .await;
+}
