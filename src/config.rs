@@ -218,4 +218,13 @@ mod tests {
         assert!(parse_public_url("ftp://a").is_err());
         assert!(parse_public_url("https://a.example/?x").is_err());
     }
+
+    #[test]
+    fn lease_lengths_are_checked() {
+        assert_eq!(parse_lease_ttl("2.5").unwrap(), Duration::from_millis(2500));
+        assert_eq!(parse_lease_ttl(" 10 ").unwrap(), Duration::from_secs(10));
+        for refused in ["0.5", "601", "ten", "-3", "NaN"] {
+            assert!(parse_lease_ttl(refused).is_err(), "{refused}");
+        }
+    }
 }
