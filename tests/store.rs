@@ -79,6 +79,13 @@ crate::on_both_stores! {
             );
             let seqs: Vec<u64> = history.events.iter().map(|e| e.seq).collect();
             assert_eq!(seqs, (snapshot_at + 1..=last).collect::<Vec<_>>(), "session {id}");
+            // No batch of another room landed in this one's history.
+            assert!(
+                history
+                    .events
+                    .iter()
+                    .all(|e| e.record.contains(&format!("\"session\":{id},")))
+            );
             for b in (0..25u32).step_by(5) {
                 let (_, pid) = store
                     .participant_for_token(&format!("token-{id}-{b}"))

@@ -482,7 +482,7 @@ async fn write_group_postgres(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Store, StoreError, hash_token};
+    use super::super::{Store, StoreError};
     use super::*;
 
     /// The rooms' writer never checkpoints; the checkpointer copies its commits into the
@@ -537,92 +537,5 @@ mod tests {
             Err(StoreError::Write(_))
         ));
         assert!(!dir.path().join("atelier.db-wal").exists());
-    }
-
-    /// Many rooms storing at once: their batches are grouped into shared transactions, and
-    /// every one of them is stored, in order, with its tokens.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn batches_of_many_rooms_written_at_once_are_all_stored() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).await.unwrap();
-        let mut sessions = Vec::new();
-        for i in 0..40 {
-            let row = store
-                .create_session(&format!("GRP{i:03}"), None, "{}", "screen-key")
-                .await
-                .unwrap();
-            sessions.push(row.id);
-        }
-        let writers: Vec<_> = sessions
-            .iter()
-            .map(|&id| {
-                let store = store.clone();
-                tokio::spawn(async move {
-                    let lease = store.acquire_lease(id).await.unwrap();
-                    let mut seq = 0u64;
-                    let mut snapshot_at = 0u64;
-                    for b in 0..25u32 {
-                        let events = (0..1 + b % 3)
-                            .map(|_| {
-                                seq += 1;
-                                EventRecord {
-                                    seq,
-                                    record: format!("{{\"session\":{id},\"seq\":{seq}}}"),
-                                }
-                            })
-                            .collect();
-                        let new_tokens = if b % 5 == 0 {
-                            vec![(hash_token(&format!("token-{id}-{b}")), b)]
-                        } else {
-                            Vec::new()
-                        };
-                        // Now and then a snapshot: a statement of its own amid shared INSERTs.
-                        let snapshot = (b % 7 == 6).then(|| {
-                            snapshot_at = seq;
-                            (seq, format!("{{\"session\":{id},\"upto\":{seq}}}"))
-                        });
-                        let batch = Batch {
-                            events,
-                            new_tokens,
-                            snapshot,
-                            ..Batch::default()
-                        };
-                        store.append(&lease, batch).await.unwrap();
-                    }
-                    (snapshot_at, seq)
-                })
-            })
-            .collect();
-        for (&id, writer) in sessions.iter().zip(writers) {
-            let (snapshot_at, last) = writer.await.unwrap();
-            let history = store.history(id).await.unwrap();
-            assert_eq!(
-                history.snapshot,
-                Some((
-                    snapshot_at,
-                    format!("{{\"session\":{id},\"upto\":{snapshot_at}}}")
-                ))
-            );
-            let seqs: Vec<u64> = history.events.iter().map(|e| e.seq).collect();
-            assert_eq!(
-                seqs,
-                (snapshot_at + 1..=last).collect::<Vec<_>>(),
-                "session {id}"
-            );
-            assert!(
-                history
-                    .events
-                    .iter()
-                    .all(|e| e.record.contains(&format!("\"session\":{id},")))
-            );
-            for b in (0..25u32).step_by(5) {
-                let (_, pid) = store
-                    .participant_for_token(&format!("token-{id}-{b}"))
-                    .await
-                    .unwrap()
-                    .expect("token stored");
-                assert_eq!(pid, b);
-            }
-        }
     }
 }
