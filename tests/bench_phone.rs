@@ -18,7 +18,7 @@ mod common;
 use std::fmt::Write;
 use std::time::Duration;
 
-use common::browser::{self, Driver, cdp};
+use common::browser::{self, Driver, cdp, emulate_network};
 use common::{ADMIN_TOKEN, Client as WsClient, TestServer};
 use serde_json::{Value, json};
 
@@ -131,17 +131,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 async fn conditions(browser: &fantoccini::Client, p: &Profile, offline: bool) {
-    cdp(
-        browser,
-        "Network.emulateNetworkConditions",
-        json!({
-            "offline": offline,
-            "latency": p.rtt_ms,
-            "downloadThroughput": p.down_kbps as f64 * 1000.0 / 8.0,
-            "uploadThroughput": p.up_kbps as f64 * 1000.0 / 8.0,
-        }),
-    )
-    .await;
+    emulate_network(browser, offline, p.rtt_ms, Some((p.down_kbps, p.up_kbps))).await;
 }
 
 /// The phone in its lobby loses the network for `OFFLINE`, then gets it back: milliseconds from
@@ -179,7 +169,6 @@ async fn outage(phone: &fantoccini::Client, p: &Profile, silent: bool) -> f64 {
 const OFFLINE: Duration = Duration::from_secs(10);
 
 async fn throttle(browser: &fantoccini::Client, p: &Profile) {
-    cdp(browser, "Network.enable", json!({})).await;
     conditions(browser, p, false).await;
     cdp(
         browser,
@@ -273,12 +262,7 @@ async fn phone_on_a_slow_network() {
             if weights.is_none() {
                 let joined = phone.execute(WEIGHT, vec![]).await.unwrap();
                 // A warm reload, unthrottled: what the cache still sends over the network.
-                cdp(
-                    &phone,
-                    "Network.emulateNetworkConditions",
-                    json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-                )
-                .await;
+                emulate_network(&phone, false, 0, None).await;
                 phone.refresh().await.unwrap();
                 until_mark(&phone, "lobby").await;
                 tokio::time::sleep(Duration::from_millis(300)).await;

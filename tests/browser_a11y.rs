@@ -6,10 +6,8 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::browser::{
-    self, Driver, audit, screenshot, sign_in, transferred_bytes, wait_text, wait_visible,
+    self, Driver, audit, screenshot, sign_in, transferred_bytes, until, wait_text, wait_visible,
 };
 use common::{ADMIN_TOKEN, Client, TestServer};
 use fantoccini::Locator;
@@ -39,23 +37,6 @@ async fn press(browser: &fantoccini::Client, key: Key) {
         .send_keys(&key.to_string())
         .await
         .unwrap();
-}
-
-/// Waits until a JS condition holds (WebDriver has no event for it: poll the DOM briefly).
-async fn until(browser: &fantoccini::Client, condition: &str, what: &str) {
-    let deadline = tokio::time::Instant::now() + browser::PAGE_WAIT;
-    loop {
-        if browser
-            .execute(&format!("return Boolean({condition});"), vec![])
-            .await
-            .unwrap()
-            == json!(true)
-        {
-            return;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "never true: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test]

@@ -9,7 +9,9 @@ mod common;
 
 use std::fmt::Write as _;
 
-use common::browser::{self, Driver, PAGE_WAIT, screenshot, sign_in, wait_text, wait_visible};
+use common::browser::{
+    self, Driver, PAGE_WAIT, screenshot, sign_in, until, until_within, wait_text, wait_visible,
+};
 use common::{ADMIN_TOKEN, Client, TestServer};
 use serde_json::{Value, json};
 
@@ -236,41 +238,6 @@ impl Layout {
 
     fn smallest_text(&self) -> f64 {
         self.report["smallestText"]["size"].as_f64().unwrap_or(0.0)
-    }
-}
-
-/// Waits until a JS condition holds in the page (WebDriver has no event for it: poll briefly).
-async fn until(browser: &fantoccini::Client, condition: &str, what: &str) {
-    until_within(browser, condition, what, PAGE_WAIT).await;
-}
-
-async fn until_within(
-    browser: &fantoccini::Client,
-    condition: &str,
-    what: &str,
-    wait: std::time::Duration,
-) {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        if browser
-            .execute(&format!("return Boolean({condition});"), vec![])
-            .await
-            .unwrap()
-            == json!(true)
-        {
-            return;
-        }
-        if tokio::time::Instant::now() > deadline {
-            let page = browser
-                .execute("return document.body.innerText;", vec![])
-                .await
-                .unwrap_or_default();
-            panic!(
-                "never true: {what} ({condition}); the page said:\n{}",
-                page.as_str().unwrap_or("")
-            );
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 

@@ -5,20 +5,10 @@
 
 mod common;
 
-use common::browser::{self, Driver, cdp, wait_text, wait_visible};
+use common::browser::{self, Driver, emulate_network, wait_text, wait_visible};
 use common::{ADMIN_TOKEN, Client as WsClient, TestServer};
 use fantoccini::Locator;
 use serde_json::json;
-
-async fn network(phone: &fantoccini::Client, offline: bool) {
-    cdp(phone, "Network.enable", json!({})).await;
-    cdp(
-        phone,
-        "Network.emulateNetworkConditions",
-        json!({"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-    )
-    .await;
-}
 
 #[tokio::test]
 async fn a_phone_notices_a_silent_outage_and_comes_back_with_what_it_missed() {
@@ -32,7 +22,7 @@ async fn a_phone_notices_a_silent_outage_and_comes_back_with_what_it_missed() {
     let driver = Driver::start().await;
     let phone = driver.phone().await;
     // The emulation applies to connections made after it is on: on before the page loads.
-    network(&phone, false).await;
+    emulate_network(&phone, false, 0, None).await;
     phone
         .goto(&server.url(&format!("/j/{code}")))
         .await
@@ -60,7 +50,7 @@ async fn a_phone_notices_a_silent_outage_and_comes_back_with_what_it_missed() {
         )
         .await
         .unwrap();
-    network(&phone, true).await;
+    emulate_network(&phone, true, 0, None).await;
     // The phone notices by itself (its pings go unanswered) and says so.
     wait_text(&phone, "#net", "Connexion perdue").await;
     // Meanwhile the facilitator starts the bingo.
@@ -68,7 +58,7 @@ async fn a_phone_notices_a_silent_outage_and_comes_back_with_what_it_missed() {
     staff.expect("phase.changed").await;
 
     // The network returns: the phone is back in its room, in the bingo it missed.
-    network(&phone, false).await;
+    emulate_network(&phone, false, 0, None).await;
     wait_text(&phone, "#net", "Connexion rétablie").await;
     wait_visible(&phone, "#activity-bingo:not([hidden]) .bp-cell").await;
 }

@@ -6,9 +6,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::browser::{self, Driver, audit, screenshot, wait_text, wait_visible};
+use common::browser::{self, Driver, audit, screenshot, until, wait_text, wait_visible};
 use common::{ADMIN_TOKEN, Client as WsClient, TestServer};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
@@ -20,18 +18,6 @@ async fn js(browser: &Client, script: &str) -> Value {
         .execute(script, vec![])
         .await
         .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
-}
-
-/// Waits until a JS condition holds (WebDriver has no event for it: poll the DOM briefly).
-async fn until(browser: &Client, condition: &str, what: &str) {
-    let deadline = tokio::time::Instant::now() + browser::PAGE_WAIT;
-    loop {
-        if js(browser, &format!("return Boolean({condition});")).await == json!(true) {
-            return;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "never true: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Every finite animation of the page has finished (an entrance moves text while it plays).

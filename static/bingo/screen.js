@@ -54,8 +54,15 @@ function projectorScreen(container, ctx) {
   );
   container.append(root);
   const stopFitting = fitOnResize(root);
-  // The win's entrance (a pop, confetti) is laid out larger while it plays: fit again after.
-  banner.addEventListener("animationend", () => fit(root));
+  // The win's entrance (a pop, confetti) is laid out larger while it plays: fit again after,
+  // once per frame however many of its pieces end together.
+  let refit = null;
+  banner.addEventListener("animationend", () => {
+    refit ??= requestAnimationFrame(() => {
+      refit = null;
+      fit(root);
+    });
+  });
 
   // Sound: a click or a key on the projector page lets it play (browsers' autoplay rule).
   const unlock = () => {
@@ -254,6 +261,7 @@ function projectorScreen(container, ctx) {
       clearInterval(countdownTimer);
       clearTimeout(cheerTimer);
       stopFitting();
+      if (refit) cancelAnimationFrame(refit);
       document.removeEventListener("pointerdown", unlock);
       document.removeEventListener("keydown", unlock);
     },

@@ -344,3 +344,58 @@ pub async fn cdp(browser: &fantoccini::Client, cmd: &'static str, params: Value)
         .await
         .unwrap_or_else(|e| panic!("{cmd}: {e}"))
 }
+
+/// Waits until a JS condition holds in the page (WebDriver has no event for it: poll briefly).
+pub async fn until(browser: &Client, condition: &str, what: &str) {
+    until_within(browser, condition, what, PAGE_WAIT).await;
+}
+
+pub async fn until_within(
+    browser: &Client,
+    condition: &str,
+    what: &str,
+    wait: std::time::Duration,
+) {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        if browser
+            .execute(&format!("return Boolean({condition});"), vec![])
+            .await
+            .unwrap()
+            == json!(true)
+        {
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            let page = browser
+                .execute("return document.body.innerText;", vec![])
+                .await
+                .unwrap_or_default();
+            panic!(
+                "never true: {what} ({condition}); the page said:\n{}",
+                page.as_str().unwrap_or("")
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The page's network as the DevTools protocol emulates it: offline or not, a minimum latency
+/// per request, and a bandwidth cap (`None`: unthrottled). It applies to connections opened
+/// after the first call, so call it before loading the page.
+pub async fn emulate_network(
+    browser: &Client,
+    offline: bool,
+    latency_ms: u32,
+    down_up_kbps: Option<(u32, u32)>,
+) {
+    let bytes_per_s = |kbps: u32| f64::from(kbps) * 1000.0 / 8.0;
+    let (down, up) = down_up_kbps.map_or((-1.0, -1.0), |(d, u)| (bytes_per_s(d), bytes_per_s(u)));
+    cdp(browser, "Network.enable", json!({})).await;
+    cdp(
+        browser,
+        "Network.emulateNetworkConditions",
+        json!({"offline": offline, "latency": latency_ms, "downloadThroughput": down, "uploadThroughput": up}),
+    )
+    .await;
+}
